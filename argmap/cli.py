@@ -1,0 +1,100 @@
+"""The ``argmap`` command line: analyse, fetch, serve, and the workers and training around them."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+import click
+
+from argmap.errors import ArgmapError
+
+
+class StderrProgress:
+    """One live line on stderr per stage (a progress bar where stderr is a terminal)."""
+
+    def __init__(self, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.last_stage = None
+
+    def __call__(self, stage: str, done: int, total: int, message: str) -> None:
+        if self.tty:
+            bar = ""
+            if total:
+                filled = int(20 * done / total)
+                bar = "[" + "#" * filled + "." * (20 - filled) + "] "
+            self.stream.write(f"\r\033[K{stage:>9} {bar}{message}")
+            if stage == "done":
+                self.stream.write("\n")
+        elif stage != self.last_stage or stage == "done" or done == total:
+            self.stream.write(f"{stage}: {message}\n")
+        self.stream.flush()
+        self.last_stage = stage
+
+
+def fail(error: ArgmapError) -> None:
+    click.echo(f"argmap: error: {error.message}", err=True)
+    sys.exit(2)
+
+
+@click.group()
+@click.version_option(package_name="argmap")
+def main() -> None:
+    """Map the claims in a Hacker News or Reddit thread and which claims support or rebut which."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+
+
+def _write(data: bytes, output: str | None) -> None:
+    if output and output != "-":
+        with open(output, "wb") as handle:
+            handle.write(data)
+        click.echo(f"wrote {output}", err=True)
+    else:
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+
+
+@main.command()
+@click.argument("source")
+@click.option("--format", "fmt", default="json", show_default=True, help="export format (json, graphml, …)")
+@click.option("-o", "--output", help="write here instead of standard output")
+@click.option("--threshold", type=float, default=None, help="minimum confidence for an edge")
+@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+@click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
+def analyze(source, fmt, output, threshold, max_comments, quiet):
+    """Analyse SOURCE (a URL, hn:N, reddit:ID, a thread file, or - for stdin)."""
+    from argmap.export import get_exporter
+    from argmap.pipeline import analyze as run_analysis
+
+    try:
+        exporter = get_exporter(fmt)
+        analysis, graph = run_analysis(source, progress=None if quiet else StderrProgress(),
+                                       threshold=threshold, max_comments=max_comments)
+        for note in analysis.thread.notes:
+            click.echo(f"note: {note}", err=True)
+        _write(exporter.render(analysis, graph), output)
+    except ArgmapError as error:
+        fail(error)
+
+
+@main.command()
+@click.argument("source")
+@click.option("-o", "--output", help="write here instead of standard output")
+@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+def fetch(source, output, max_comments):
+    """Fetch SOURCE and write its canonical thread JSON (to analyse later, offline)."""
+    from argmap.model import thread_to_json
+    from argmap.sources import resolve
+
+    try:
+        thread = resolve(source, progress=StderrProgress(), max_comments=max_comments)
+        for note in thread.notes:
+            click.echo(f"note: {note}", err=True)
+        _write(thread_to_json(thread).encode("utf-8"), output)
+    except ArgmapError as error:
+        fail(error)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

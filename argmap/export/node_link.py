@@ -1,0 +1,22 @@
+"""networkx node-link JSON: ``{"nodes": [...], "edges": [...]}`` plus the thread summary."""
+
+from __future__ import annotations
+
+import json
+
+import networkx as nx
+
+from argmap.export import Exporter, register
+
+
+def node_link_data(graph: nx.DiGraph) -> dict:
+    return nx.node_link_data(graph, edges="edges")
+
+
+def render(analysis, graph: nx.DiGraph) -> bytes:
+    data = node_link_data(graph)
+    data["stats"] = analysis.stats
+    return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
+
+
+register(Exporter("json", "json", "application/json", render, "networkx node-link JSON"))

@@ -1,0 +1,240 @@
+"""The plain data argmap passes between stages, and the canonical thread JSON.
+
+Canonical thread JSON (what every source produces and the API accepts)::
+
+    {"source": "hn", "id": "1", "url": "...", "title": "...", "author": "...",
+     "created_at": "2026-09-27T16:19:46Z", "text": "...",
+     "comments": [{"id": "2", "parent_id": "1", "author": "...", "created_at": "...",
+                   "text": "plain text", "score": null, "deleted": false}]}
+
+Comments are a flat list; a top-level comment's ``parent_id`` is the thread id.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from argmap.errors import ArgmapError
+
+SOURCES = ("hn", "reddit", "text", "file")
+RELATIONS = ("supports", "rebuts", "restates")
+
+
+@dataclass
+class Comment:
+    id: str
+    parent_id: str
+    text: str
+    author: str | None = None
+    created_at: str | None = None
+    score: int | None = None
+    deleted: bool = False
+    url: str | None = None
+
+
+@dataclass
+class Thread:
+    source: str
+    id: str
+    title: str = ""
+    url: str | None = None
+    author: str | None = None
+    created_at: str | None = None
+    text: str = ""
+    comments: list[Comment] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def comment_by_id(self) -> dict[str, Comment]:
+        return {c.id: c for c in self.comments}
+
+    def root_comment(self) -> Comment:
+        """The thread's own post as a comment, so its text yields claims like any reply."""
+        text = "\n\n".join(p for p in (self.title.strip(), self.text.strip()) if p)
+        return Comment(id=self.id, parent_id="", text=text, author=self.author,
+                       created_at=self.created_at, url=self.url)
+
+
+@dataclass
+class Claim:
+    """A sentence (or clause) of a comment that asserts something.
+
+    ``comment.text[start:end] == text`` always holds.
+    """
+
+    id: str
+    comment_id: str
+    text: str
+    start: int
+    end: int
+    position: int = 0
+    author: str | None = None
+    kind: str = "claim"
+    quote_of: str | None = None
+    hedged: bool = False
+    evidence: bool = False
+    score: float = 1.0
+
+
+@dataclass
+class Relation:
+    """An argument edge: ``source`` supports/rebuts/restates ``target`` (claim ids)."""
+
+    source: str
+    target: str
+    relation: str
+    confidence: float
+    origin: str = "reply"
+
+
+@dataclass
+class Analysis:
+    thread: Thread
+    claims: list[Claim]
+    relations: list[Relation]
+    timings: dict[str, float] = field(default_factory=dict)
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+# ----------------------------------------------------------------------------------
+# canonical JSON
+
+
+def _require(obj: dict, key: str, types: tuple, where: str, *, optional: bool = False):
+    if key not in obj:
+        if optional:
+            return None
+        raise ArgmapError(f"malformed thread JSON: {where} has no {key!r} field")
+    value = obj[key]
+    if value is None and optional:
+        return None
+    if not isinstance(value, types) or isinstance(value, bool) and bool not in types:
+        names = " or ".join(t.__name__ for t in types)
+        raise ArgmapError(
+            f"malformed thread JSON: {where} field {key!r} should be {names}, "
+            f"got {type(value).__name__}"
+        )
+    return value
+
+
+def _as_id(value: Any, key: str, where: str) -> str:
+    if isinstance(value, bool) or not isinstance(value, (str, int)):
+        raise ArgmapError(f"malformed thread JSON: {where} field {key!r} should be a string id")
+    text = str(value)
+    if not text:
+        raise ArgmapError(f"malformed thread JSON: {where} field {key!r} is empty")
+    return text
+
+
+def comment_from_dict(data: Any, index: int) -> Comment:
+    where = f"comment #{index}"
+    if not isinstance(data, dict):
+        raise ArgmapError(f"malformed thread JSON: {where} should be an object")
+    if "id" not in data:
+        raise ArgmapError(f"malformed thread JSON: {where} has no 'id' field")
+    cid = _as_id(data["id"], "id", where)
+    where = f"comment {cid!r}"
+    if "parent_id" not in data:
+        raise ArgmapError(f"malformed thread JSON: {where} has no 'parent_id' field")
+    parent = _as_id(data["parent_id"], "parent_id", where)
+    text = _require(data, "text", (str,), where, optional=True) or ""
+    score = _require(data, "score", (int,), where, optional=True)
+    deleted = data.get("deleted", False)
+    if not isinstance(deleted, bool):
+        raise ArgmapError(f"malformed thread JSON: {where} field 'deleted' should be true or false")
+    return Comment(
+        id=cid,
+        parent_id=parent,
+        text=text,
+        author=_require(data, "author", (str,), where, optional=True),
+        created_at=_require(data, "created_at", (str,), where, optional=True),
+        score=score,
+        deleted=deleted,
+        url=_require(data, "url", (str,), where, optional=True),
+    )
+
+
+def thread_from_dict(data: Any) -> Thread:
+    """Build and validate a Thread from canonical JSON data; raise ArgmapError if malformed."""
+    if not isinstance(data, dict):
+        raise ArgmapError("malformed thread JSON: the top level should be an object with 'comments'")
+    if "comments" not in data:
+        raise ArgmapError("malformed thread JSON: missing 'comments' list")
+    raw_comments = data["comments"]
+    if not isinstance(raw_comments, list):
+        raise ArgmapError("malformed thread JSON: 'comments' should be a list")
+    if "id" not in data:
+        raise ArgmapError("malformed thread JSON: missing thread 'id'")
+    thread_id = _as_id(data["id"], "id", "the thread")
+    source = data.get("source", "file")
+    if not isinstance(source, str):
+        raise ArgmapError("malformed thread JSON: 'source' should be a string")
+    thread = Thread(
+        source=source,
+        id=thread_id,
+        title=_require(data, "title", (str,), "the thread", optional=True) or "",
+        url=_require(data, "url", (str,), "the thread", optional=True),
+        author=_require(data, "author", (str,), "the thread", optional=True),
+        created_at=_require(data, "created_at", (str,), "the thread", optional=True),
+        text=_require(data, "text", (str,), "the thread", optional=True) or "",
+        comments=[comment_from_dict(c, i) for i, c in enumerate(raw_comments)],
+        notes=[n for n in data.get("notes", []) if isinstance(n, str)],
+    )
+    validate_tree(thread)
+    return thread
+
+
+def validate_tree(thread: Thread) -> None:
+    """Check ids are unique, every parent exists and the reply tree has no cycle."""
+    parents: dict[str, str] = {}
+    for comment in thread.comments:
+        if comment.id == thread.id or comment.id in parents:
+            raise ArgmapError(f"malformed thread JSON: comment id {comment.id!r} appears twice")
+        parents[comment.id] = comment.parent_id
+    for comment in thread.comments:
+        if comment.parent_id != thread.id and comment.parent_id not in parents:
+            raise ArgmapError(
+                f"malformed thread JSON: comment {comment.id!r} replies to "
+                f"{comment.parent_id!r}, which is not in the thread"
+            )
+    state: dict[str, int] = {}  # 1 = on the current path, 2 = reaches the root
+    for start in parents:
+        path = []
+        node = start
+        while node != thread.id and state.get(node) != 2:
+            if state.get(node) == 1:
+                raise ArgmapError(f"malformed thread JSON: comment {node!r} is its own ancestor (a cycle)")
+            state[node] = 1
+            path.append(node)
+            node = parents[node]
+        for visited in path:
+            state[visited] = 2
+
+
+def thread_to_dict(thread: Thread) -> dict:
+    data = {
+        "source": thread.source,
+        "id": thread.id,
+        "url": thread.url,
+        "title": thread.title,
+        "author": thread.author,
+        "created_at": thread.created_at,
+        "text": thread.text,
+        "comments": [asdict(c) for c in thread.comments],
+    }
+    if thread.notes:
+        data["notes"] = list(thread.notes)
+    return data
+
+
+def thread_from_json(text: str) -> Thread:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ArgmapError(f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    return thread_from_dict(data)
+
+
+def thread_to_json(thread: Thread) -> str:
+    return json.dumps(thread_to_dict(thread), ensure_ascii=False, indent=1)

@@ -1,0 +1,84 @@
+"""``analyze``: the one entry point the CLI, the web service and the workers call."""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import networkx as nx
+
+from argmap.model import Analysis, Thread
+
+# progress(stage, done, total, message)
+Progress = Callable[[str, int, int, str], None]
+
+
+def _quiet(stage: str, done: int, total: int, message: str) -> None:
+    return None
+
+
+def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshold: float | None = None,
+                   embedding_cache=None) -> tuple[Analysis, nx.DiGraph]:
+    """Run claims → embeddings → relations → graph over a thread."""
+    from argmap import claims as claims_stage
+    from argmap import embed, graph, relations
+
+    progress = progress or _quiet
+    timings: dict[str, float] = {}
+
+    started = time.perf_counter()
+    claims = claims_stage.extract_claims(thread, progress=progress)
+    timings["claims"] = time.perf_counter() - started
+    progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
+
+    started = time.perf_counter()
+    vectors = embed.embed_texts([c.text for c in claims], cache=embedding_cache, progress=progress)
+    timings["embed"] = time.perf_counter() - started
+
+    started = time.perf_counter()
+    threshold = relations.DEFAULT_THRESHOLD if threshold is None else threshold
+    edges, candidate_count = relations.build_relations(thread, claims, vectors, threshold=threshold,
+                                                       progress=progress)
+    timings["relations"] = time.perf_counter() - started
+
+    analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)
+    started = time.perf_counter()
+    argument_graph = graph.build_graph(analysis)
+    timings["graph"] = time.perf_counter() - started
+    analysis.stats = {
+        "comments": len(thread.comments),
+        "claims": len(claims),
+        "candidates": candidate_count,
+        "edges": len(edges),
+        "supports": sum(r.relation == "supports" for r in edges),
+        "rebuts": sum(r.relation == "rebuts" for r in edges),
+        "restates": sum(r.relation == "restates" for r in edges),
+        "notes": list(thread.notes),
+    }
+    progress("done", 1, 1, f"{len(claims):,} claims, {len(edges):,} edges")
+    return analysis, argument_graph
+
+
+def analyze(source: str | Thread, *, progress: Progress | None = None, threshold: float | None = None,
+            max_comments: int | None = None) -> tuple[Analysis, nx.DiGraph]:
+    """Analyse a URL, shorthand, file path or Thread; returns the Analysis and its graph."""
+    from argmap.sources import resolve
+
+    progress = progress or _quiet
+    started = time.perf_counter()
+    if isinstance(source, Thread):
+        thread = source
+    else:
+        progress("fetch", 0, 0, f"reading {source}")
+        thread = resolve(source, progress=progress, max_comments=max_comments)
+    fetch_seconds = time.perf_counter() - started
+    progress("fetch", len(thread.comments), len(thread.comments), f"fetched {len(thread.comments):,} comments")
+    analysis, argument_graph = analyze_thread(thread, progress=progress, threshold=threshold)
+    analysis.timings = {"parse": fetch_seconds, **analysis.timings}
+    return analysis, argument_graph
+
+
+def export(analysis: Analysis, argument_graph: nx.DiGraph, fmt: str) -> bytes:
+    from argmap.export import get_exporter
+
+    return get_exporter(fmt).render(analysis, argument_graph)

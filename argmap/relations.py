@@ -1,0 +1,173 @@
+"""Argument edges: which claim supports, rebuts or restates which.
+
+Two steps. ``candidate_pairs`` picks the few pairs worth judging, never all pairs:
+a reply's claims against its parent comment's claims (the quoted claim when there is
+a quote, else the most similar parent claims), reasons within a comment ("because …"
+backs the claim before it; "so …" follows from it), and near-duplicate claims across
+branches (``restates``). ``classify`` labels (target, response) text pairs; it is the
+stable entry point the trained relation model sits behind.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from argmap.model import Claim, Relation, Thread
+
+LABELS = ("supports", "rebuts", "none")
+DEFAULT_THRESHOLD = 0.5
+RESTATE_SIMILARITY = 0.86
+SIMILAR_FLOOR = 0.6  # cross-branch neighbours at least this close are judged
+REPLY_TARGETS = 2  # parent claims judged per reply claim when there is no quote
+REPLY_MIN_SIMILARITY = 0.25
+NEIGHBOURS = 5
+
+
+@dataclass
+class Prediction:
+    """The response's relation to the target, before any abstention threshold."""
+
+    label: str
+    confidence: float
+
+
+@dataclass
+class Candidate:
+    source: Claim  # the responding claim
+    target: Claim  # the claim it may support/rebut/restate
+    origin: str  # "quote", "reply", "within", "similar"
+    similarity: float = 0.0
+
+
+# ----------------------------------------------------------------------------------
+# v0 rules: transparent markers; the trained model replaces them behind ``classify``
+
+_REBUT = re.compile(
+    r"^\W*(no|nope|nah|wrong|false|incorrect|not really|not true|not quite|nonsense|bullshit|disagree)\b"
+    r"|\b(i disagree|i don'?t (think|agree|buy)|that'?s (not|wrong|false|untrue)|this is (not|wrong|false)|"
+    r"you just described|on the contrary|not at all|doesn'?t mean|does not mean|isn'?t true|is not true|"
+    r"that is not|quite the opposite|the opposite|you'?re wrong|you are wrong|misleading|myth|"
+    r"nothing stopping|only prevents?|except that|but|however|although|actually|in fact)\b",
+    re.I,
+)
+_SUPPORT = re.compile(
+    r"^\W*(yes|yep|yeah|exactly|indeed|true|right|agreed|absolutely|this|correct|precisely)\b"
+    r"|\b(i agree|agree with|good point|great point|well said|that'?s (why|true|right)|which is why|"
+    r"this is why|to add|also|moreover|furthermore|for example|for instance|because|since|"
+    r"there is a good reason|confirms?|same here|i visited|i worked)\b",
+    re.I,
+)
+
+
+def rule_classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
+    """Marker rules: contrast/negation markers → rebuts, agreement/reason markers → supports."""
+    results = []
+    for _target, response in pairs:
+        rebut = len(_REBUT.findall(response))
+        support = len(_SUPPORT.findall(response))
+        if rebut > support:
+            results.append(Prediction("rebuts", min(0.9, 0.55 + 0.1 * (rebut - support))))
+        elif support > rebut:
+            results.append(Prediction("supports", min(0.9, 0.55 + 0.1 * (support - rebut))))
+        else:
+            results.append(Prediction("none", 0.5))
+    return results
+
+
+def classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
+    """Label each ``(target_text, response_text)`` pair: supports, rebuts or none.
+
+    >>> [p.label for p in classify([("Cats are mammals.", "No, that is not true.")])]
+    ['rebuts']
+    """
+    return rule_classify(pairs)
+
+
+# ----------------------------------------------------------------------------------
+# candidates
+
+_REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all)\b", re.I)
+_CONCLUSION_START = re.compile(r"^\W*(so|therefore|thus|hence|that'?s why|which means)\b", re.I)
+
+
+def candidate_pairs(thread: Thread, claims: list[Claim], vectors: np.ndarray) -> list[Candidate]:
+    """The pairs worth judging: structure first, then near neighbours; O(claims × k)."""
+    index = {claim.id: i for i, claim in enumerate(claims)}
+    by_id = {claim.id: claim for claim in claims}
+    by_comment: dict[str, list[Claim]] = {}
+    for claim in claims:
+        by_comment.setdefault(claim.comment_id, []).append(claim)
+    parents = {c.id: c.parent_id for c in thread.comments}
+    candidates: list[Candidate] = []
+    seen: set[tuple[str, str]] = set()
+
+    def add(source: Claim, target: Claim, origin: str, similarity: float) -> None:
+        key = (source.id, target.id)
+        if source.id != target.id and key not in seen and (target.id, source.id) not in seen:
+            seen.add(key)
+            candidates.append(Candidate(source, target, origin, similarity))
+
+    for comment_id, own in by_comment.items():
+        for previous, claim in zip(own, own[1:]):
+            if _REASON_START.match(claim.text):
+                add(claim, previous, "within", float(vectors[index[claim.id]] @ vectors[index[previous.id]]))
+            elif _CONCLUSION_START.match(claim.text):
+                add(previous, claim, "within", float(vectors[index[previous.id]] @ vectors[index[claim.id]]))
+        parent_claims = by_comment.get(parents.get(comment_id, ""), [])
+        for claim in own:
+            vector = vectors[index[claim.id]]
+            if claim.quote_of and claim.quote_of in by_id:
+                target = by_id[claim.quote_of]
+                add(claim, target, "quote", float(vector @ vectors[index[target.id]]))
+                continue
+            if not parent_claims:
+                continue
+            sims = vectors[[index[p.id] for p in parent_claims]] @ vector
+            for j in np.argsort(-sims)[:REPLY_TARGETS]:
+                if sims[j] >= REPLY_MIN_SIMILARITY or j == int(np.argmax(sims)):
+                    add(claim, parent_claims[j], "reply", float(sims[j]))
+
+    if len(claims) > 1:
+        for i, j, sim in nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR):
+            a, b = claims[i], claims[j]
+            if a.comment_id != b.comment_id:
+                later, earlier = (a, b) if i > j else (b, a)
+                add(later, earlier, "similar", sim)
+    return candidates
+
+
+def nearest_neighbours(vectors: np.ndarray, k: int, floor: float, block: int = 1024):
+    """(i, j, cosine) for each row's k nearest rows above ``floor``, computed in blocks."""
+    n = len(vectors)
+    k = min(k, n - 1)
+    for begin in range(0, n, block):
+        sims = vectors[begin:begin + block] @ vectors.T
+        for row in range(sims.shape[0]):
+            sims[row, begin + row] = -1.0
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((len(sims), 0), int)
+        for row, cols in enumerate(top):
+            for j in cols:
+                if sims[row, j] >= floor:
+                    yield begin + row, int(j), float(sims[row, j])
+
+
+def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
+                    threshold: float = DEFAULT_THRESHOLD, progress=None) -> tuple[list[Relation], int]:
+    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates)."""
+    candidates = candidate_pairs(thread, claims, vectors)
+    restated = [c for c in candidates if c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY]
+    judged = [c for c in candidates if not (c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY)]
+    if progress:
+        progress("relations", 0, len(judged), f"judging {len(judged):,} candidate pairs")
+    predictions = classify([(c.target.text, c.source.text) for c in judged])
+    relations = [Relation(c.source.id, c.target.id, "restates", round(c.similarity, 4), c.origin) for c in restated]
+    for candidate, prediction in zip(judged, predictions):
+        if prediction.label != "none" and prediction.confidence >= threshold:
+            relations.append(Relation(candidate.source.id, candidate.target.id, prediction.label,
+                                      round(prediction.confidence, 4), candidate.origin))
+    if progress:
+        progress("relations", len(judged), len(judged), f"{len(relations):,} edges from {len(candidates):,} candidates")
+    return relations, len(candidates)

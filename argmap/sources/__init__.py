@@ -1,0 +1,36 @@
+"""Where threads come from. ``resolve`` is the one entry point that knows URLs and files."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from argmap.errors import UnsupportedSourceError
+from argmap.model import Thread
+from argmap.sources.files import load_file, parse_content
+
+SUPPORTED_FORMS = """\
+  a Hacker News thread:  https://news.ycombinator.com/item?id=N  (or hn:N)
+  a Reddit thread:       https://www.reddit.com/r/SUB/comments/ID/...  (or redd.it/ID, reddit:ID)
+  a file:                canonical thread JSON, a recorded HN/Reddit API response, or plain text
+  '-':                   read the same from standard input"""
+
+
+def looks_like_url(source: str) -> bool:
+    lowered = source.strip().lower()
+    return "://" in lowered or lowered.startswith(("hn:", "reddit:", "www.", "news.ycombinator", "redd.it", "old.reddit", "reddit.com"))
+
+
+def resolve(source: str, *, progress=None, max_comments: int | None = None) -> Thread:
+    """A Thread from a URL, a shorthand, a file path, or ``-`` (standard input)."""
+    if source == "-":
+        return parse_content(sys.stdin.buffer.read(), name="standard input")
+    if os.path.exists(source):
+        return load_file(source)
+    if looks_like_url(source):
+        try:
+            from argmap.sources import urls
+        except ImportError:  # pragma: no cover - until the URL sources exist
+            raise UnsupportedSourceError("fetching URLs is not available in this build") from None
+        return urls.fetch(source, progress=progress, max_comments=max_comments)
+    raise UnsupportedSourceError(f"{source!r} is neither a file nor a supported URL. argmap reads:\n{SUPPORTED_FORMS}")

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Set up argmap on a fresh Debian machine: a virtualenv in .venv with everything the
+# project needs, the web front-end libraries, and (with --test) the test servers and
+# the headless browser. Safe to run again.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+want_test=0
+[ "${1:-}" = "--test" ] && want_test=1
+
+python=${PYTHON:-}
+if [ -z "$python" ]; then
+    for candidate in python3.11 python3; do
+        command -v "$candidate" >/dev/null && { python=$candidate; break; }
+    done
+fi
+[ -d .venv ] || "$python" -m venv .venv
+pip=".venv/bin/python -m pip"
+$pip install -q --disable-pip-version-check --upgrade pip
+# torch first, pinned: the CPU wheel; a bare "torch" would pull a multi-GB CUDA build.
+$pip install -q --disable-pip-version-check "torch==2.13.0"
+if [ $want_test = 1 ]; then
+    $pip install -q --disable-pip-version-check -e ".[test]"
+else
+    $pip install -q --disable-pip-version-check -e .
+fi
+
+if [ -f web/package.json ]; then
+    (cd web && npm ci --no-audit --no-fund --loglevel=error)
+fi
+
+if [ $want_test = 1 ]; then
+    missing=""
+    command -v redis-server >/dev/null || missing="$missing redis-server"
+    command -v chromium >/dev/null || missing="$missing chromium"
+    command -v chromedriver >/dev/null || missing="$missing chromium-driver"
+    if [ -n "$missing" ]; then
+        if [ "$(id -u)" = 0 ]; then
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+        else
+            echo "setup: please install:$missing (sudo apt-get install$missing)" >&2
+        fi
+    fi
+fi
+echo "setup: done (.venv ready)"

@@ -1,0 +1,69 @@
+import pytest
+
+from argmap.errors import ArgmapError
+from argmap.sources.files import load_file, parse_content
+from argmap.sources.text import find_quoted, parse_text, quote_text
+
+from .conftest import SAMPLE_TEXT
+
+
+def test_one_comment_per_line_blank_lines_ignored():
+    thread = parse_text("First claim here.\n\n\nSecond claim here.\n")
+    assert [c.text for c in thread.comments] == ["First claim here.", "Second claim here."]
+    assert all(c.parent_id == thread.id for c in thread.comments)
+
+
+def test_quote_makes_a_reply_to_the_quoted_comment():
+    thread = parse_text(
+        "Rust is the safest systems language.\n"
+        "Go compiles quickly.\n"
+        "> rust is the safest systems  language\n"
+        "Ada was safer long before Rust.\n"
+    )
+    reply = thread.comments[2]
+    assert reply.parent_id == thread.comments[0].id
+    assert reply.text.startswith("> rust is the safest")
+
+
+def test_fuzzy_quote_match_tolerates_small_changes():
+    earlier = parse_text("The sanctions only prevent exporting a certain class of GPUs to China.").comments
+    assert find_quoted("sanctions only prevents exporting a certain class of GPU to China", earlier) is earlier[0]
+    assert find_quoted("something else entirely different", earlier) is None
+
+
+def test_quote_of_unknown_text_hangs_off_root():
+    thread = parse_text('"taking what exists and marginally improving"\nYou just described most progress.')
+    assert len(thread.comments) == 1 and thread.comments[0].parent_id == thread.id
+
+
+def test_quote_text_forms():
+    assert quote_text("> hello there") == "hello there"
+    assert quote_text('"a quoted line"') == "a quoted line"
+    assert quote_text("not a quote") is None
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty"),
+    (b"   \n\n ", "empty"),
+    (b"\x00\x01\x02binary", "binary"),
+    (b"\xff\xfe\xfa junk", "not UTF-8"),
+    (b'{"id": "1", "comments": [', "looks like JSON but is malformed"),
+    (b'{"hello": 1}', "unrecognised thread JSON"),
+])
+def test_bad_content_gets_a_clear_error(content, message):
+    with pytest.raises(ArgmapError, match=message):
+        parse_content(content, name="upload")
+
+
+def test_missing_file(tmp_path):
+    with pytest.raises(ArgmapError, match="no such file"):
+        load_file(tmp_path / "nope.txt")
+
+
+def test_sample_thread_structure():
+    thread = load_file(SAMPLE_TEXT)
+    assert len(thread.comments) == 12
+    quoting = [c for c in thread.comments if c.text.startswith("> that'll mean")]
+    assert len(quoting) == 1
+    parent = thread.comment_by_id()[quoting[0].parent_id]
+    assert "thin facade of product" in parent.text
