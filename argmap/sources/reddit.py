@@ -238,26 +238,38 @@ def expand(thread: Thread, collected: Collected, api: PublicReddit, ref: ThreadR
     """Replace stubs by the comments they hide, biggest first, until done, the limit or the cap."""
     known = {c.id for c in collected.comments}
     pending = list(collected.stubs)
+    missing: list[Stub] = []
+    stopped = ""
     expansions = 0
     while pending and expansions < limit and len(known) < max_comments:
         pending.sort(key=lambda s: (s.continues_thread, -s.count))
         stub = pending.pop(0)
         if stub.continues_thread and stub.parent_id not in known:
             continue
-        things = api.continuation(ref, stub) if stub.continues_thread else api.morechildren(ref, stub)
         expansions += 1
+        try:
+            things = api.continuation(ref, stub) if stub.continues_thread else api.morechildren(ref, stub)
+        except ThreadNotFoundError:
+            missing.append(stub)
+            continue
+        except (RateLimitedError, NetworkError) as error:
+            pending.append(stub)
+            stopped = error.message
+            break
         found = collect_things(things, thread.id, Collected())
         fresh = [c for c in found.comments if c.id not in known]
+        if not fresh and not found.stubs:
+            missing.append(stub)
         known.update(c.id for c in fresh)
         collected.comments.extend(fresh)
         pending.extend(s for s in found.stubs if s.children != stub.children or s.continues_thread)
         if progress:
             progress("fetch", len(known), 0, f"fetched {len(known):,} comments ({len(pending)} \"load more\" left)")
-    if pending:
-        reason = (f"the limit of {limit} \"load more\" expansions was reached (ARGMAP_REDDIT_MORE_LIMIT)"
-                  if expansions >= limit else "the comment cap was reached")
-        if len(known) < max_comments:
-            _note_unloaded(thread, pending, reason=reason)
+    _note_unloaded(thread, missing, reason="Reddit returned none of them (deleted, removed or no longer available)")
+    if pending and len(known) < max_comments:
+        reason = (f"Reddit stopped answering ({stopped})" if stopped else
+                  f"the limit of {limit} \"load more\" expansions was reached (ARGMAP_REDDIT_MORE_LIMIT)")
+        _note_unloaded(thread, pending, reason=reason)
 
 
 def fetch_public(ref: ThreadRef, client: HttpClient, *, max_comments: int, limit: int, progress=None) -> Thread:
