@@ -84,7 +84,7 @@ class HttpClient:
 
     def __init__(self, session: requests.Session | None = None, *, user_agent: str = USER_AGENT,
                  timeout: float | None = None, retries: int | None = None, max_bytes: int | None = None,
-                 backoff: float = 1.0, sleep=time.sleep):
+                 backoff: float = 1.0, sleep=None):
         self.session = session or AllowListSession()
         self.user_agent = user_agent
         self.timeout = timeout if timeout is not None else env_float("ARGMAP_HTTP_TIMEOUT", 20.0)
@@ -92,7 +92,7 @@ class HttpClient:
         self.max_bytes = max_bytes if max_bytes is not None else env_int("ARGMAP_MAX_RESPONSE_BYTES",
                                                                           MAX_RESPONSE_BYTES_DEFAULT)
         self.backoff = backoff
-        self.sleep = sleep
+        self.sleep = sleep or time.sleep
 
     def get_json(self, url: str, params: dict | None = None) -> Any:
         return self.request_json("GET", url, params=params)

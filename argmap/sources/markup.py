@@ -168,6 +168,8 @@ _EMPHASIS_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 _STRIKE = re.compile(r"~~(?=\S)(.+?)(?<=\S)~~")
 _SUPERSCRIPT = re.compile(r"\^\(([^)]*)\)|\^(?=\S)")
+_HTML_TAG = re.compile(r"</?(?:a|p|b|i|u|s|em|strong|span|div|br|hr|font|img|ul|ol|li|sup|sub|blockquote|h[1-6])"
+                       r"(?:\s[^<>]*)?/?>", re.I)
 _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~^|<&])")
 
 
@@ -185,6 +187,7 @@ def markdown_inline(text: str) -> str:
     text = _LINK.sub(lambda m: keep(link_text(markdown_inline(m.group(1)), m.group(2))), text)
     text = _AUTOLINK.sub(lambda m: keep(m.group(1)), text)
     text = _SPOILER.sub(r"\1", text)
+    text = _HTML_TAG.sub("", text)  # Reddit shows typed HTML as text; it is markup noise, not words
     for _ in range(2):
         text = _STRONG.sub(r"\2", text)
         text = _STRIKE.sub(r"\1", text)

@@ -164,13 +164,13 @@ def focus_on_comment(thread: Thread, comment_id: str) -> Thread:
     if focus is None:
         raise ThreadNotFoundError(f"comment {comment_id} is not in Reddit thread {thread.id} "
                                   f"(it may have been deleted); check the URL")
-    kept, stack = [], [focus]
+    kept, stack = set(), [focus]
     while stack:
         comment = stack.pop()
-        kept.append(comment)
+        kept.add(comment.id)
         stack.extend(by_parent.get(comment.id, []))
     focus.parent_id = thread.id
-    thread.comments = kept
+    thread.comments = [c for c in thread.comments if c.id in kept]
     thread.notes.append(f"analysing from comment {comment_id} down (a part of the discussion; "
                         f"the whole thread is {thread.url})")
     return thread
@@ -258,7 +258,7 @@ def expand(thread: Thread, collected: Collected, api: PublicReddit, ref: ThreadR
             break
         found = collect_things(things, thread.id, Collected())
         fresh = [c for c in found.comments if c.id not in known]
-        if not fresh and not found.stubs:
+        if not found.comments and not found.stubs:
             missing.append(stub)
         known.update(c.id for c in fresh)
         collected.comments.extend(fresh)

@@ -47,6 +47,7 @@ def test_hn_empty_and_script():
     ("* one\n* two\n1. three", "- one\n- two\n- three"),
     ("# Title\n\n---\n\ntext", "Title\n\ntext"),
     (">!spoiler!< ^(tiny) \\*literal\\* &#x200B;", "spoiler tiny *literal*"),
+    ("typed <a href=\"http://spam.example\">html</a> and `<b>code</b>` and a<b", "typed html and <b>code</b> and a<b"),
     ("", ""),
 ])
 def test_markdown_to_text(markdown, expected):
