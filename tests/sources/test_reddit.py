@@ -42,9 +42,9 @@ SMALL = listing(
                                   "children": []}}]),
     t1("c7", "t3_abc", "[deleted]", author="[deleted]"),
 )
-MORE_C4 = {"json": {"errors": [], "data": {"things": [t1("c4", "t1_c1", "Loaded later."),
+MORE_C4 = {"json": {"errors": [], "data": {"things": [t1("c4", "t1_c1", "This reply was hidden behind a load more link on the first page."),
                                                       t1("c5", "t1_c4", "Nested &gt; later.")]}}}
-CONTINUE_C3 = listing(t1("c3", "t3_abc", "Yes.", replies=[t1("c6", "t1_c3", "Deep reply.")]))
+CONTINUE_C3 = listing(t1("c3", "t3_abc", "Yes.", replies=[t1("c6", "t1_c3", "Deep replies are only reachable through the continue this thread link.")]))
 
 
 def small_network(session):
