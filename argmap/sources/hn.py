@@ -10,12 +10,11 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from argmap.config import env_int
 from argmap.errors import ArgmapError, ThreadNotFoundError, TooLargeError
 from argmap.model import Comment, Thread
 from argmap.sources.http import HttpClient, HttpStatusError
 from argmap.sources.markup import hn_html_to_text
-from argmap.sources.urls import ThreadRef, cut_thread, iso_time
+from argmap.sources.urls import ThreadRef, cut_thread, default_max_comments, iso_time
 
 ALGOLIA_ITEM = "https://hn.algolia.com/api/v1/items/{id}"
 FIREBASE_ITEM = "https://hacker-news.firebaseio.com/v0/item/{id}.json"
@@ -65,7 +64,8 @@ def thread_from_algolia(item: dict, *, max_comments: int | None = None) -> Threa
         node, parent = stack.pop()
         if not isinstance(node, dict) or "id" not in node:
             continue
-        deleted = node.get("text") is None and node.get("author") is None or bool(node.get("dead") or node.get("deleted"))
+        deleted = ((node.get("text") is None and node.get("author") is None)
+                   or bool(node.get("dead") or node.get("deleted")))
         thread.comments.append(_comment(node["id"], parent, author=node.get("author"),
                                         created_at=iso_time(node.get("created_at_i")), html=node.get("text"),
                                         deleted=deleted, score=node.get("points")))
@@ -150,7 +150,7 @@ def fetch_thread(ref: ThreadRef, *, progress=None, max_comments: int | None = No
                  client: HttpClient | None = None) -> Thread:
     """Algolia first (the whole tree at once); Firebase when Algolia fails or lacks the item."""
     client = client or HttpClient()
-    max_comments = max_comments or env_int("ARGMAP_MAX_COMMENTS", 5000)
+    max_comments = max_comments or default_max_comments()
     item_id = ref.comment_id or ref.thread_id
     if progress:
         progress("fetch", 0, 0, f"asking Hacker News (Algolia) for item {item_id}")

@@ -8,6 +8,7 @@ Also converts a recorded listing (``[submission listing, comments listing]``) fr
 
 from __future__ import annotations
 
+import html
 import os
 from dataclasses import dataclass, field
 from typing import Any
@@ -17,7 +18,7 @@ from argmap.errors import AccessDeniedError, ArgmapError, NetworkError, RateLimi
 from argmap.model import Comment, Thread
 from argmap.sources.http import USER_AGENT, AllowListSession, HttpClient, HttpStatusError
 from argmap.sources.markup import markdown_to_text
-from argmap.sources.urls import ThreadRef, cut_thread, iso_time
+from argmap.sources.urls import ThreadRef, cut_thread, default_max_comments, iso_time
 
 PUBLIC_BASE = "https://www.reddit.com"
 MORE_LIMIT_DEFAULT = 300
@@ -111,7 +112,7 @@ def submission_thread(submission: dict) -> Thread:
     permalink = submission.get("permalink")
     author = submission.get("author")
     selftext = submission.get("selftext") or ""
-    return Thread(source="reddit", id=thread_id, title=markdown_to_text(submission.get("title") or ""),
+    return Thread(source="reddit", id=thread_id, title=html.unescape(submission.get("title") or "").strip(),
                   url=PUBLIC_BASE + permalink if isinstance(permalink, str) and permalink.startswith("/")
                   else f"{PUBLIC_BASE}/comments/{thread_id}/",
                   author=author if isinstance(author, str) and author not in GONE_BODIES else None,
@@ -362,7 +363,7 @@ def fetch_praw(ref: ThreadRef, reddit, *, max_comments: int, limit: int, progres
 def fetch_thread(ref: ThreadRef, *, progress=None, max_comments: int | None = None,
                  client: HttpClient | None = None, reddit=None) -> Thread:
     """praw when credentials are set (or a praw client is given), else the public JSON."""
-    max_comments = max_comments or env_int("ARGMAP_MAX_COMMENTS", 5000)
+    max_comments = max_comments or default_max_comments()
     limit = more_limit()
     settings = praw_settings() if reddit is None and client is None else None
     if reddit is not None or settings is not None:

@@ -173,11 +173,16 @@ def cut_thread(thread: Thread, max_comments: int | None) -> Thread:
     return thread
 
 
+def default_max_comments() -> int:
+    """The comment cap per thread: ``ARGMAP_MAX_COMMENTS`` or 5000."""
+    return env_int("ARGMAP_MAX_COMMENTS", MAX_COMMENTS_DEFAULT)
+
+
 def fetch(source: str, *, progress=None, max_comments: int | None = None) -> Thread:
     """Fetch the thread a URL or shorthand names, cut at ``max_comments`` comments."""
     ref = parse_url(source)
     if max_comments is None:
-        max_comments = env_int("ARGMAP_MAX_COMMENTS", MAX_COMMENTS_DEFAULT)
+        max_comments = default_max_comments()
     if max_comments < 1:
         raise ArgmapError("max_comments should be at least 1")
     if ref.site == "hn":
