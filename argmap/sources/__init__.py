@@ -10,15 +10,19 @@ from argmap.model import Thread
 from argmap.sources.files import load_file, parse_content
 
 SUPPORTED_FORMS = """\
-  a Hacker News thread:  https://news.ycombinator.com/item?id=N  (or hn:N)
-  a Reddit thread:       https://www.reddit.com/r/SUB/comments/ID/...  (or redd.it/ID, reddit:ID)
+  a Hacker News thread:  https://news.ycombinator.com/item?id=N  (a story or a comment; or hn:N,
+                         or https://hn.algolia.com/api/v1/items/N)
+  a Reddit thread:       https://www.reddit.com/r/SUB/comments/ID/[slug/[COMMENT]]  (also old., new.,
+                         np., m.reddit.com; reddit.com/comments/ID, redd.it/ID, reddit:ID)
   a file:                canonical thread JSON, a recorded HN/Reddit API response, or plain text
   '-':                   read the same from standard input"""
 
 
 def looks_like_url(source: str) -> bool:
     lowered = source.strip().lower()
-    return "://" in lowered or lowered.startswith(("hn:", "reddit:", "www.", "news.ycombinator", "redd.it", "old.reddit", "reddit.com"))
+    return "://" in lowered or lowered.startswith(
+        ("hn:", "reddit:", "www.", "news.ycombinator", "hn.algolia.com", "redd.it", "reddit.com", "old.reddit",
+         "new.reddit", "np.reddit", "m.reddit"))
 
 
 def resolve(source: str, *, progress=None, max_comments: int | None = None) -> Thread:

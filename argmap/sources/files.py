@@ -27,6 +27,18 @@ JSON_SHAPES: list[tuple[str, Callable[[object], bool], Callable[[object], Thread
 ]
 
 
+def _register_recorded_shapes() -> None:
+    """The recorded API shapes: HNPWA goes first (it also has ``id`` and ``comments``)."""
+    from argmap.sources import hn, reddit
+
+    JSON_SHAPES.insert(0, ("HNPWA Hacker News JSON", hn.is_hnpwa, hn.thread_from_hnpwa))
+    JSON_SHAPES.append(("Hacker News Algolia item", hn.is_algolia_item, hn.thread_from_algolia))
+    JSON_SHAPES.append(("Reddit listing [submission, comments]", reddit.is_listing, reddit.thread_from_listing))
+
+
+_register_recorded_shapes()
+
+
 def parse_json_data(data) -> Thread:
     for _name, recognises, convert in JSON_SHAPES:
         if recognises(data):
