@@ -96,5 +96,14 @@ def fetch(source, output, max_comments):
         fail(error)
 
 
+@main.command("build-encoder")
+def build_encoder():
+    """Export MiniLM to ONNX (fp32 and int8) under models/encoder/ for fast embedding."""
+    from argmap.encoder_onnx import build
+
+    for variant, path in build().items():
+        click.echo(f"built {variant}: {path}", err=True)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

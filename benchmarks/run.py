@@ -129,7 +129,6 @@ def main() -> None:
             print(f"{name}: failed\n{out.stderr[-3000:]}", file=sys.stderr)
             continue
         results[name] = json.loads(out.stdout.strip().splitlines()[-1])
-        results[name] = data
 
     lines = table(results)
     if not args.no_scaling and results:

@@ -25,6 +25,9 @@ else
     $pip install -q --disable-pip-version-check -e .
 fi
 
+# MiniLM as ONNX (fp32 + int8) for fast embedding; skipped when already built.
+[ -f models/encoder/minilm-l6-v2.onnx ] || HF_HUB_OFFLINE=1 .venv/bin/argmap build-encoder
+
 if [ -f web/package.json ]; then
     (cd web && npm ci --no-audit --no-fund --loglevel=error)
 fi
