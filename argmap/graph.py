@@ -75,6 +75,8 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             url=comment_url(analysis, claim.comment_id),
         )
     for relation in analysis.relations:
+        if relation.source not in graph or relation.target not in graph:
+            continue  # an edge to a claim that is not in the map says nothing
         graph.add_edge(
             relation.source,
             relation.target,

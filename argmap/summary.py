@@ -119,6 +119,10 @@ def _quote(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
+
+
 def _line(claim: dict, extra: str = "") -> str:
     return f"- “{_quote(claim['text'])}” — {claim['author']}{extra}"
 
@@ -127,16 +131,18 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
     """The summary as Markdown text (the ``summary`` export and the README example)."""
     relations = summary["relations"]
     lines = [f"# {summary['title'] or 'Thread'}", "",
-             f"{summary['claims']} claims; {relations['supports']} supports, {relations['rebuts']} rebuttals, "
-             f"{relations['restates']} restatements.", "", "## Topics"]
+             f"{_count(summary['claims'], 'claim')}; {_count(relations['supports'], 'support')}, "
+             f"{_count(relations['rebuts'], 'rebuttal')}, {_count(relations['restates'], 'restatement')}.", "",
+             "## Topics"]
     for topic in summary["topics"]:
-        lines.append(f"### {topic['id']}. {topic['label']} ({topic['size']} claims, {topic['contested']} contested)")
+        lines.append(f"### {topic['id']}. {topic['label']} ({_count(topic['size'], 'claim')}, "
+                     f"{topic['contested']} contested)")
         lines.append(_line(topic["central_claim"], " (most central)"))
         for claim in topic["key_claims"]:
             if claim["id"] != topic["central_claim"]["id"]:
                 lines.append(_line(claim, f" (rank {claim['rank']:.2f})"))
-    sections = (("Most contested", "most_contested", lambda c: f" ({c['rebuts']} rebuttals, {c['supports']} supports)"),
-                ("Strongest consensus", "strongest_consensus", lambda c: f" ({c['supports']} supports)"),
+    sections = (("Most contested", "most_contested", lambda c: f" ({_count(c['rebuts'], 'rebuttal')}, {_count(c['supports'], 'support')})"),
+                ("Strongest consensus", "strongest_consensus", lambda c: f" ({_count(c['supports'], 'support')})"),
                 ("Unanswered", "unanswered", lambda c: f" (rank {c['rank']:.2f})"))
     for title, key, extra in sections:
         lines += ["", f"## {title}"]
@@ -148,5 +154,5 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
                           ("supported_by", "supported by"), ("rebutted_by", "rebutted by")):
             if person[key]:
                 stance.append(f"{verb} " + ", ".join(f"{who} ×{n}" for who, n in list(person[key].items())[:3]))
-        lines.append(f"- {person['author']}: {person['claims']} claims" + ("; " + "; ".join(stance) if stance else ""))
+        lines.append(f"- {person['author']}: {_count(person['claims'], 'claim')}" + ("; " + "; ".join(stance) if stance else ""))
     return "\n".join(lines) + "\n"
