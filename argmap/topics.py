@@ -26,7 +26,9 @@ FILLER_WORDS = frozenset("""
 don't doesn't didn't isn't aren't wasn't weren't can't couldn't won't wouldn't shouldn't haven't hasn't
 it's that's there's here's what's i'm i've i'd i'll you're you've you'd they're they've we're we've
 let's he's she's just like really actually think thing things lot way make makes going want know
-yeah yes ok okay sure maybe probably pretty good bad right
+yeah yes ok okay sure maybe probably pretty good bad right ah oh lol haha heh hey wow um uh guys
+did does got get gets went say said says use used using try tried mean means thought believe
+new time day days year years
 """.split())
 
 
@@ -117,7 +119,8 @@ def limit_topics(labels: np.ndarray, vectors: np.ndarray, max_topics: int = MAX_
     stray = new < 0
     if stray.any():
         new[stray] = np.argmax(vectors[stray] @ centroids.T, axis=1)
-    return new
+    by_size = np.argsort(-np.bincount(new), kind="stable")
+    return np.argsort(by_size)[new]
 
 
 def key_phrases(texts: list[str], labels: np.ndarray, topics: int, top: int = KEY_PHRASES) -> list[list[str]]:
@@ -140,16 +143,17 @@ def key_phrases(texts: list[str], labels: np.ndarray, topics: int, top: int = KE
     weights = frequency * np.log1p(average_words / np.maximum(counts.sum(axis=0), 1.0))
     phrases = []
     for topic in range(topics):
+        ranked = [i for i in np.argsort(-weights[topic])[: 20 * top] if weights[topic, i] > 0]
+        # a one-off word in a big topic is noise, not its subject: repeated words go first
+        if counts[topic].sum() > 40:
+            ranked = [i for i in ranked if counts[topic, i] >= 2] + [i for i in ranked if counts[topic, i] < 2]
         chosen: list[str] = []
-        for index in np.argsort(-weights[topic]):
-            if weights[topic, index] <= 0 or len(chosen) == top:
-                break
+        for index in ranked:
             term = terms[index]
-            if counts[topic, index] < 2 and counts[topic].sum() > 40:
-                continue  # a one-off word in a big topic is noise, not its subject
-            if any(term in other or other in term for other in chosen):
-                continue
-            chosen.append(term)
+            if not any(term in other or other in term for other in chosen):
+                chosen.append(term)
+            if len(chosen) == top:
+                break
         phrases.append(chosen)
     return phrases
 

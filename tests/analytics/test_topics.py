@@ -61,6 +61,9 @@ def test_topic_count_is_capped():
     texts = [f"claim number {i} about thing{i % 40}" for i in range(600)]
     labels, topics = find_topics(texts, vectors, max_topics=5)
     assert len(topics) <= 5 and set(labels.tolist()) == set(range(len(topics)))
+    sizes = [t.size for t in topics]
+    assert sizes == sorted(sizes, reverse=True) == np.bincount(labels).tolist(), "0 is the largest after merging"
+    assert all(len(t.key_phrases) == 3 for t in topics), "every topic gets phrases, even of one-off words"
 
 
 def test_knn_graph_links_each_claim_to_its_neighbours():
