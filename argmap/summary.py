@@ -148,6 +148,8 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
         lines += ["", f"## {title}"]
         lines += [_line(c, extra(c)) for c in summary[key]] or ["- none"]
     lines += ["", "## People"]
+    if not summary["people"]:
+        lines.append("- no authors known")
     for person in summary["people"][:people_listed]:
         stance = []
         for key, verb in (("supported", "supported"), ("rebutted", "rebutted"),
