@@ -89,8 +89,14 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
 
 
 def annotate(graph: nx.DiGraph, vectors: np.ndarray | None = None) -> None:
-    """Set every claim's ``topic``/``topic_label``, ``rank``, stance counts, ``controversy``
-    and the ``contested``/``consensus``/``unanswered`` flags; topics go in ``graph.graph``."""
+    """Graph analytics on the claim nodes.
+
+    Sets ``topic`` (int, 0 = largest) and ``topic_label``; ``rank`` (0..1); ``supports`` /
+    ``rebuts`` (incoming counts) and ``support_weight`` / ``rebuttal_weight`` (their summed
+    confidence); ``controversy`` (0..1); ``contested`` (rebutted at least once),
+    ``consensus`` (supported, never rebutted), ``unanswered`` (neither). The topic table
+    (id, label, key_phrases, size, central_claim) goes in ``graph.graph["topics"]``.
+    """
     annotate_topics(graph, vectors)
     annotate_rank(graph)
     annotate_stance(graph)
@@ -128,7 +134,10 @@ def annotate_rank(graph: nx.DiGraph) -> None:
     seed = {n: comment_weight(a.get("comment_score")) * a.get("score", 1.0) for n, a in graph.nodes(data=True)}
     if sum(seed.values()) <= 0:
         seed = None
-    ranks = nx.pagerank(argument, weight="weight", personalization=seed)
+    try:
+        ranks = nx.pagerank(argument, weight="weight", personalization=seed)
+    except nx.PowerIterationFailedConvergence:  # rare; the seed alone still orders claims
+        ranks = seed or dict.fromkeys(argument, 1.0)
     top = max(ranks.values()) or 1.0
     for node, value in ranks.items():
         graph.nodes[node]["rank"] = round(value / top, 6)
