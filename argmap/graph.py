@@ -122,7 +122,11 @@ def comment_weight(score: int | None) -> float:
 
 def annotate_rank(graph: nx.DiGraph) -> None:
     """``rank``: PageRank over support/rebut edges (claims that draw answers from well-voted
-    comments rank high), seeded by each claim's own comment score; scaled so the top is 1."""
+    comments rank high), seeded by each claim's own comment score.
+
+    Log-scaled to 0..1 (1 = the top claim), so one hub answered a hundred times does not
+    flatten every other claim to zero.
+    """
     if graph.number_of_nodes() == 0:
         return
     argument = nx.DiGraph()
@@ -138,9 +142,11 @@ def annotate_rank(graph: nx.DiGraph) -> None:
         ranks = nx.pagerank(argument, weight="weight", personalization=seed)
     except nx.PowerIterationFailedConvergence:  # rare; the seed alone still orders claims
         ranks = seed or dict.fromkeys(argument, 1.0)
-    top = max(ranks.values()) or 1.0
+    total = sum(ranks.values()) or 1.0
+    scale = len(ranks) / total  # 1.0 = an average claim
+    top = math.log1p(max(ranks.values()) * scale) or 1.0
     for node, value in ranks.items():
-        graph.nodes[node]["rank"] = round(value / top, 6)
+        graph.nodes[node]["rank"] = round(math.log1p(value * scale) / top, 6)
 
 
 def controversy(support: float, rebuttal: float) -> float:
