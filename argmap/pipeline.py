@@ -43,7 +43,7 @@ def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshol
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)
     started = time.perf_counter()
-    argument_graph = graph.build_graph(analysis)
+    argument_graph = graph.build_graph(analysis, vectors=vectors)
     timings["graph"] = time.perf_counter() - started
     analysis.stats = {
         "comments": len(thread.comments),

@@ -44,5 +44,6 @@ if [ $want_test = 1 ]; then
             echo "setup: please install:$missing (sudo apt-get install$missing)" >&2
         fi
     fi
+    (cd tools/argdown && npm ci --no-audit --no-fund --loglevel=error)
 fi
 echo "setup: done (.venv ready)"

@@ -40,3 +40,4 @@ def format_names() -> list[str]:
 
 def _load_builtin() -> None:
     from argmap.export import graphml, node_link  # noqa: F401  (each registers itself)
+    from argmap.export import aif, argdown, authors, csv_tables, cytoscape, graphml_yed, summary_md  # noqa: F401

@@ -1,4 +1,8 @@
-"""networkx node-link JSON: ``{"nodes": [...], "edges": [...]}`` plus the thread summary."""
+"""networkx node-link JSON: ``{"nodes": [...], "edges": [...]}`` plus the thread summary.
+
+``graph`` holds the thread fields and the topic table, ``summary`` what
+``argmap.summary.summarize`` says, ``stats`` the pipeline's counts.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import json
 import networkx as nx
 
 from argmap.export import Exporter, register
+from argmap.summary import summarize
 
 
 def node_link_data(graph: nx.DiGraph) -> dict:
@@ -15,8 +20,9 @@ def node_link_data(graph: nx.DiGraph) -> dict:
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
     data = node_link_data(graph)
+    data["summary"] = summarize(graph)
     data["stats"] = analysis.stats
     return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
 
 
-register(Exporter("json", "json", "application/json", render, "networkx node-link JSON"))
+register(Exporter("json", "json", "application/json", render, "networkx node-link JSON with the thread summary"))

@@ -1,0 +1,41 @@
+"""CSV for spreadsheets: one zip with ``claims.csv``, ``relations.csv`` and ``topics.csv``."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+
+import networkx as nx
+
+from argmap.export import Exporter, register
+
+CLAIM_COLUMNS = ("id", "comment_id", "author", "text", "topic", "topic_label", "rank", "controversy", "supports",
+                 "rebuts", "contested", "consensus", "unanswered", "comment_score", "start", "end", "url")
+RELATION_COLUMNS = ("source", "target", "relation", "confidence", "origin", "source_text", "target_text")
+TOPIC_COLUMNS = ("id", "label", "size", "central_claim")
+
+
+def table(columns: tuple[str, ...], rows) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+    return buffer.getvalue()
+
+
+def render(analysis, graph: nx.DiGraph) -> bytes:
+    claims = ({"id": node, **attrs} for node, attrs in graph.nodes(data=True))
+    relations = ({"source": s, "target": t, **attrs, "source_text": graph.nodes[s]["text"],
+                  "target_text": graph.nodes[t]["text"]} for s, t, attrs in graph.edges(data=True))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        # UTF-8 with a byte-order mark, so spreadsheet programs pick the right encoding.
+        archive.writestr("claims.csv", "\ufeff" + table(CLAIM_COLUMNS, claims))
+        archive.writestr("relations.csv", "\ufeff" + table(RELATION_COLUMNS, relations))
+        archive.writestr("topics.csv", "\ufeff" + table(TOPIC_COLUMNS, graph.graph.get("topics", [])))
+    return buffer.getvalue()
+
+
+register(Exporter("csv", "zip", "application/zip", render, "CSV tables (claims, relations, topics) in one zip"))
