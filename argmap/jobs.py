@@ -17,7 +17,7 @@ from typing import Protocol
 
 from argmap import store
 from argmap.config import MAX_COMMENTS_DEFAULT, env_float, env_int
-from argmap.errors import ArgmapError, TooLargeError
+from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +75,66 @@ def source_of(item: dict):
     if len(thread.comments) > limit:
         raise TooLargeError(f"the thread has {len(thread.comments):,} comments; this server analyses at most {limit:,}")
     return thread
+
+
+def check_item(item: dict) -> None:
+    """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
+    from argmap.sources import SUPPORTED_FORMS, looks_like_url
+
+    if "url" in item and not looks_like_url(item["url"]):
+        raise UnsupportedSourceError(f"{item['url']!r} is not a thread URL. argmap reads:\n{SUPPORTED_FORMS}")
+    source_of(item)
+
+
+def _idempotency_conflict() -> ArgmapError:
+    return ArgmapError("this Idempotency-Key was already used with a different request",
+                       code="idempotency_conflict", status=409)
+
+
+def _submit(backend: Backend, analysis_id: str) -> None:
+    try:
+        backend.submit(analysis_id)
+    except Exception as error:  # noqa: BLE001 - the broker is down: say so, leave nothing silently queued
+        log.exception("could not queue analysis %s", analysis_id)
+        store.fail(analysis_id, "queue_unavailable", "the job queue is unavailable; try again later")
+        raise ArgmapError("the job queue is unavailable; try again later", code="queue_unavailable",
+                          status=503) from error
+
+
+def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None) -> dict:
+    """Check, store and submit one request item ({url} | {thread} | {text[, title]}); returns its row.
+
+    The one way in for the API and the web pages. A repeated Idempotency-Key returns the first row.
+    """
+    check_item(item)
+    try:
+        row, created = store.create_analysis(item, idempotency_key=idempotency_key)
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        _submit(backend or get_backend(), row["id"])
+    return store.get_analysis(row["id"]) or row
+
+
+def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backend: Backend | None = None,
+                cap: int | None = None) -> dict:
+    """Check every item, then store and submit them as one batch; returns the batch row."""
+    cap = cap or env_int("ARGMAP_MAX_BATCH", 100)
+    if len(items) > cap:
+        raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
+    for position, item in enumerate(items):
+        try:
+            check_item(item)
+        except ArgmapError as error:
+            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+    try:
+        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key)
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        for row in rows:
+            _submit(backend or get_backend(), row["id"])
+    return batch
 
 
 def run_analysis(analysis_id: str) -> str:

@@ -14,10 +14,9 @@ from apiflask.fields import String
 from flask import Response, current_app, request, url_for
 
 from argmap import jobs, store
-from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
+from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter
 from argmap.service import schemas
-from argmap.sources import SUPPORTED_FORMS, looks_like_url
 
 
 
@@ -109,28 +108,6 @@ def _found(row, what: str = "analysis"):
 # queueing
 
 
-def check_item(item: dict) -> None:
-    """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
-    if "url" in item and not looks_like_url(item["url"]):
-        raise UnsupportedSourceError(f"{item['url']!r} is not a thread URL. argmap reads:\n{SUPPORTED_FORMS}")
-    jobs.source_of(item)
-
-
-def _submit(row: dict) -> None:
-    try:
-        backend().submit(row["id"])
-    except Exception as error:  # noqa: BLE001 - the broker is down: say so, keep nothing half-queued
-        current_app.logger.exception("could not queue analysis %s", row["id"])
-        store.fail(row["id"], "queue_unavailable", "the job queue is unavailable; try again later")
-        raise ApiError("the job queue is unavailable; try again later", code="queue_unavailable",
-                       status=503) from error
-
-
-def _idempotency_conflict() -> ApiError:
-    return ApiError("this Idempotency-Key was already used with a different request",
-                    code="idempotency_conflict", status=409)
-
-
 @bp.post("/analyses")
 @bp.auth_required(auth)
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
@@ -141,13 +118,7 @@ def _idempotency_conflict() -> ApiError:
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
-    check_item(item)
-    try:
-        row, created = store.create_analysis(item, idempotency_key=headers.get("Idempotency-Key"))
-    except store.IdempotencyConflict:
-        raise _idempotency_conflict() from None
-    if created:
-        _submit(row)
+    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=backend())
     location = url_for("api.get_analysis", analysis_id=row["id"])
     return analysis_out(store.get_analysis(row["id"]) or row), 202, {"Location": location}
 
@@ -223,22 +194,8 @@ def get_graph(analysis_id: str, query: dict):
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    items = body["items"]
-    cap = current_app.config["MAX_BATCH"]
-    if len(items) > cap:
-        raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
-    for position, item in enumerate(items):
-        try:
-            check_item(item)
-        except ArgmapError as error:
-            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
-    try:
-        batch, rows, created = store.create_batch(items, idempotency_key=headers.get("Idempotency-Key"))
-    except store.IdempotencyConflict:
-        raise _idempotency_conflict() from None
-    if created:
-        for row in rows:
-            _submit(row)
+    batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=backend(),
+                             cap=current_app.config["MAX_BATCH"])
     batch, rows = store.get_batch(batch["id"])
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
 

@@ -99,3 +99,19 @@ def test_a_batch_runs_on_a_celery_worker(celery_worker, celery_client, small_tex
     with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
         assert len([n for n in zipped.namelist() if n.endswith(".graphml")]) == 3
     assert "argmap.run_analysis" in celery_worker.output()
+
+
+def test_rate_limits_are_shared_through_redis(celery_setup, monkeypatch):
+    """With a broker, two service processes (here two apps) count one client's requests together."""
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+
+    env, _folder = celery_setup
+    monkeypatch.setenv("ARGMAP_BROKER_URL", env["ARGMAP_BROKER_URL"])
+    apps = [create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RECOVER_JOBS": False,
+                        "WRITE_RATE_LIMIT": "2/minute"}) for _ in range(2)]
+    assert apps[0].config["RATELIMIT_STORAGE_URI"] == env["ARGMAP_BROKER_URL"]
+    headers = {"Authorization": "Bearer shared-limit-test"}
+    statuses = [apps[i % 2].test_client().post("/api/v1/analyses", json={}, headers=headers).status_code
+                for i in range(3)]
+    assert statuses == [422, 422, 429]
