@@ -115,3 +115,25 @@ def test_rate_limits_are_shared_through_redis(celery_setup, monkeypatch):
     statuses = [apps[i % 2].test_client().post("/api/v1/analyses", json={}, headers=headers).status_code
                 for i in range(3)]
     assert statuses == [422, 422, 429]
+
+
+def test_the_researcher_script_runs_unchanged_on_two_workers(celery_setup, celery_worker, celery_client,
+                                                             small_text, tmp_path):
+    """examples/analyse_many.py against a server that hands the work to two Celery workers."""
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+    from tests.api.test_researcher_script import THREADS, check_graphs, load_script, many_items
+
+    env, folder = celery_setup
+    second = servers.start_worker(env, folder / "worker-two.log")
+    try:
+        servers.wait_until(lambda: "ready." in second.output(), timeout=60, what="the second worker")
+        server = servers.ThreadedServer(create_app({"JOBS_BACKEND": CeleryBackend(), "RATELIMIT_ENABLED": False}))
+        try:
+            result = load_script().analyse_many(server.base, many_items(small_text, THREADS), tmp_path, poll=0.3)
+        finally:
+            server.close()
+    finally:
+        second.stop()
+    check_graphs(result, THREADS)
+    assert "succeeded" in second.output()  # the work was shared
