@@ -148,17 +148,21 @@ def run_analysis(analysis_id: str) -> str:
     if row is None:
         current = store.get_analysis(analysis_id)
         return current["status"] if current else "deleted"
+    from sqlalchemy.exc import OperationalError
+
     try:
         analysis, _graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
                                    max_comments=max_comments())
+        store.finish(analysis_id, analysis)
     except ArgmapError as error:
         store.fail(analysis_id, error.code, error.message)
         return "failed"
+    except OperationalError:
+        raise  # the database is unreachable: the analysis stays unfinished for a retry or a restart
     except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
         log.exception("analysis %s failed", analysis_id)
         store.fail(analysis_id, "internal_error", INTERNAL_ERROR)
         return "failed"
-    store.finish(analysis_id, analysis)
     return "done"
 
 

@@ -210,8 +210,13 @@ def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tu
     return batch, rows, True
 
 
+def _listed():
+    """A select of every analysis column but the request body (which can be megabytes)."""
+    return sa.select(*[column for column in analyses.c if column.name != "request"])
+
+
 def _batch_rows(conn, batch_id: str) -> list[dict]:
-    query = sa.select(analyses).where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
+    query = _listed().where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -221,8 +226,8 @@ def get_analysis(analysis_id: str) -> dict | None:
 
 
 def list_analyses(*, limit: int = 50, status: str | None = None) -> list[dict]:
-    """The most recent analyses first (without their request bodies' weight mattering)."""
-    query = sa.select(analyses).order_by(analyses.c.created_at.desc()).limit(limit)
+    """The most recent analyses first, without their request bodies."""
+    query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
     if status:
         query = query.where(analyses.c.status == status)
     with engine().connect() as conn:

@@ -40,6 +40,8 @@ def default_config() -> dict:
         "RATELIMIT_ENABLED": os.environ.get("ARGMAP_RATE_LIMITS", "on") != "off",
         "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,  # a Redis outage must not turn every request into a 500 …
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # … limits then count in memory until it is back
         "JOBS_BACKEND": None,  # a jobs.Backend; None: jobs.get_backend()
         "RECOVER_JOBS": True,  # re-queue what a stopped service left unfinished
         "VALIDATION_ERROR_STATUS_CODE": 422,
