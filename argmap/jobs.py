@@ -79,10 +79,12 @@ def source_of(item: dict):
 
 def check_item(item: dict) -> None:
     """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
-    from argmap.sources import SUPPORTED_FORMS, looks_like_url
+    from argmap.sources import looks_like_url
 
     if "url" in item and not looks_like_url(item["url"]):
-        raise UnsupportedSourceError(f"{item['url']!r} is not a thread URL. argmap reads:\n{SUPPORTED_FORMS}")
+        raise UnsupportedSourceError(f"{item['url']!r} is not a Hacker News or Reddit thread URL "
+                                     "(https://news.ycombinator.com/item?id=N, "
+                                     "https://www.reddit.com/r/SUB/comments/ID/…, hn:N or reddit:ID)")
     source_of(item)
 
 
@@ -132,8 +134,13 @@ def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backen
     except store.IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
-        for row in rows:
-            _submit(backend or get_backend(), row["id"])
+        for position, row in enumerate(rows):
+            try:
+                _submit(backend or get_backend(), row["id"])
+            except ArgmapError as error:
+                for unsent in rows[position + 1:]:
+                    store.fail(unsent["id"], error.code, error.message)
+                raise
     return batch
 
 

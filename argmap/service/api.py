@@ -11,13 +11,13 @@ import zipfile
 
 from apiflask import APIBlueprint, HTTPTokenAuth
 from apiflask.fields import String
-from flask import Response, current_app, request, url_for
+from apiflask.validators import Length
+from flask import Response, current_app, url_for
 
 from argmap import jobs, store
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter
 from argmap.service import schemas
-
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -33,7 +33,7 @@ bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="analyses")
 auth = OptionalTokenAuth(scheme="Bearer", description="needed for writes when the server sets ARGMAP_API_TOKENS")
 
 IDEMPOTENCY_HEADERS = {"Idempotency-Key": String(
-    validate=schemas.Length(min=1, max=200),
+    validate=Length(min=1, max=200),
     metadata={"description": "a key of your choosing; a retry with the same key and body returns the "
                              "first answer instead of queueing again"})}
 NOT_FOUND = {404: "No analysis or batch with this id"}
@@ -105,7 +105,7 @@ def _found(row, what: str = "analysis"):
 
 
 # ----------------------------------------------------------------------------------
-# queueing
+# analyses
 
 
 @bp.post("/analyses")
@@ -120,7 +120,7 @@ def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
     row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=backend())
     location = url_for("api.get_analysis", analysis_id=row["id"])
-    return analysis_out(store.get_analysis(row["id"]) or row), 202, {"Location": location}
+    return analysis_out(row), 202, {"Location": location}
 
 
 @bp.get("/analyses")
