@@ -73,7 +73,8 @@ def source_of(item: dict):
         thread = parse_text(item["text"], **({"title": item["title"]} if item.get("title") else {}))
     limit = max_comments()
     if len(thread.comments) > limit:
-        raise TooLargeError(f"the thread has {len(thread.comments):,} comments; this server analyses at most {limit:,}")
+        raise TooLargeError(f"the thread has {len(thread.comments):,} comments; "
+                            f"this server analyses at most {limit:,}")
     return thread
 
 

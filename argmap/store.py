@@ -181,7 +181,8 @@ def create_analysis(item: dict, *, idempotency_key: str | None = None) -> tuple[
     digest = request_hash(item)
     with engine().begin() as conn:
         if idempotency_key:
-            existing = _row(conn.execute(sa.select(analyses).where(analyses.c.idempotency_key == idempotency_key)).first())
+            query = sa.select(analyses).where(analyses.c.idempotency_key == idempotency_key)
+            existing = _row(conn.execute(query).first())
             if existing:
                 if existing["request_hash"] != digest:
                     raise IdempotencyConflict(idempotency_key)
@@ -196,7 +197,8 @@ def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tu
     digest = request_hash(items)
     with engine().begin() as conn:
         if idempotency_key:
-            existing = _row(conn.execute(sa.select(batches).where(batches.c.idempotency_key == idempotency_key)).first())
+            query = sa.select(batches).where(batches.c.idempotency_key == idempotency_key)
+            existing = _row(conn.execute(query).first())
             if existing:
                 if existing["request_hash"] != digest:
                     raise IdempotencyConflict(idempotency_key)

@@ -9,7 +9,7 @@ import os
 import threading
 
 from apiflask import APIFlask
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -82,6 +82,11 @@ def register_blueprints(app: APIFlask) -> None:
 
     app.register_blueprint(api_bp)
     # --- web UI (issue 6): register the `ui` blueprint here -------------------------
+
+
+def job_backend() -> jobs.Backend:
+    """The job backend of the current app (pass it to ``jobs.queue_analysis``)."""
+    return current_app.extensions["argmap_jobs"]
 
 
 def recover_once(backend: jobs.Backend) -> list[str]:

@@ -17,7 +17,7 @@ from flask import Response, current_app, url_for
 from argmap import jobs, store
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter
-from argmap.service import schemas
+from argmap.service import job_backend, schemas
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -47,10 +47,6 @@ class ApiError(ArgmapError):
 def _verify_token(token: str):
     """The token itself when it is one of ARGMAP_API_TOKENS, else None (401)."""
     return token if token in current_app.config["API_TOKENS"] else None
-
-
-def backend() -> jobs.Backend:
-    return current_app.extensions["argmap_jobs"]
 
 
 # ----------------------------------------------------------------------------------
@@ -118,7 +114,7 @@ def _found(row, what: str = "analysis"):
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
-    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=backend())
+    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=job_backend())
     location = url_for("api.get_analysis", analysis_id=row["id"])
     return analysis_out(row), 202, {"Location": location}
 
@@ -194,7 +190,7 @@ def get_graph(analysis_id: str, query: dict):
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=backend(),
+    batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
                              cap=current_app.config["MAX_BATCH"])
     batch, rows = store.get_batch(batch["id"])
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
@@ -245,13 +241,14 @@ def get_batch_archive(batch_id: str, query: dict):
                                            "content": {"application/json": {"schema": schemas.Health}}}})
 def health():
     """Whether the store and the job queue answer."""
-    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": backend().name, "formats": format_names()}
+    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": job_backend().name,
+              "formats": format_names()}
     try:
         store.ping()
     except Exception as error:  # noqa: BLE001 - report, don't crash
         report["store"] = f"unavailable: {type(error).__name__}"
     try:
-        backend().health()
+        job_backend().health()
     except Exception as error:  # noqa: BLE001
         report["queue"] = f"unavailable: {type(error).__name__}"
     if report["store"] != "ok" or report["queue"] != "ok":

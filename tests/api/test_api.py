@@ -218,7 +218,8 @@ def test_tokens_guard_writes_but_not_reads(make_app, small_text):
 
 
 def test_rate_limits_per_client(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute", READ_RATE_LIMIT="3/minute").test_client()
+    app = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute", READ_RATE_LIMIT="3/minute")
+    client = app.test_client()
     statuses = [client.post("/api/v1/analyses", json={}).status_code for _ in range(3)]
     assert statuses == [422, 422, 429]
     limited = client.post("/api/v1/analyses", json={})

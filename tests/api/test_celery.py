@@ -30,7 +30,8 @@ def redis_url(tmp_path_factory):
 def celery_setup(redis_url, tmp_path_factory):
     """The environment shared by the workers and the in-process API: one broker, one database."""
     folder = tmp_path_factory.mktemp("celery")
-    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url, ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
+    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url,
+                             ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
                              ARGMAP_INSTANCE_PATH=str(folder), ARGMAP_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
                              ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL)
     return env, folder
