@@ -246,10 +246,18 @@ def celery_app():
                 },
                 worker_hijack_root_logger=False,
             )
+            from celery.signals import worker_process_init
+
+            # a forked pool process must not share the parent's database connections
+            worker_process_init.connect(_forget_connections, weak=False)
             app.task(name="argmap.run_analysis", bind=True, acks_late=True, reject_on_worker_lost=True,
                      max_retries=5)(_celery_run_analysis)
             _celery_apps[url] = app
         return _celery_apps[url]
+
+
+def _forget_connections(**_signal) -> None:
+    store.dispose()
 
 
 def _celery_run_analysis(task, analysis_id: str) -> str:
