@@ -37,6 +37,7 @@ IDEMPOTENCY_HEADERS = {"Idempotency-Key": String(
     metadata={"description": "a key of your choosing; a retry with the same key and body returns the "
                              "first answer instead of queueing again"})}
 NOT_FOUND = {404: "No analysis or batch with this id"}
+LOCATION = {"Location": String(required=True, metadata={"description": "where to poll for the status"})}
 
 
 class ApiError(ArgmapError):
@@ -108,8 +109,8 @@ def _found(row, what: str = "analysis"):
 @bp.auth_required(auth)
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
 @bp.input(schemas.AnalysisRequest, arg_name="item")
-@bp.output(schemas.AnalysisOut, status_code=202, description="Queued (or, for a repeated Idempotency-Key, "
-                                                              "the analysis queued the first time)")
+@bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION,
+           description="Queued (or, for a repeated Idempotency-Key, the analysis queued the first time)")
 @bp.doc(responses={400: "Unsupported URL or malformed thread", 409: "Idempotency-Key reused",
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
@@ -185,7 +186,7 @@ def get_graph(analysis_id: str, query: dict):
 @bp.auth_required(auth)
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
 @bp.input(schemas.BatchRequest, arg_name="body")
-@bp.output(schemas.BatchOut, status_code=202, description="Queued")
+@bp.output(schemas.BatchOut, status_code=202, headers=LOCATION, description="Queued")
 @bp.doc(tags=["batches"], responses={400: "An item is unsupported or malformed", 409: "Idempotency-Key reused",
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):

@@ -69,3 +69,11 @@ def test_database_url_setting_and_sqlite_wal(tmp_path, monkeypatch):
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
     monkeypatch.delenv("ARGMAP_DATABASE_URL")
     assert store.get_analysis(row["id"]) is None  # the default database is another file
+
+
+def test_an_analysis_deleted_while_it_runs_stores_nothing():
+    row, _ = store.create_analysis({"text": "Deleted midway."})
+    store.start(row["id"])
+    assert store.delete_analysis(row["id"])
+    assert store.finish(row["id"], tiny_analysis()) is False
+    assert store.get_result(row["id"]) is None and store.get_analysis(row["id"]) is None
