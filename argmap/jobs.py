@@ -238,8 +238,9 @@ def celery_app():
                 task_default_queue="argmap",
                 broker_connection_retry_on_startup=True,
                 broker_transport_options={
-                    # a message a dead worker took is delivered again after this long …
-                    "visibility_timeout": env_float("ARGMAP_VISIBILITY_TIMEOUT", 3600.0),
+                    # a message a dead worker took is delivered again after this long (longer
+                    # than any one analysis should run) …
+                    "visibility_timeout": env_float("ARGMAP_VISIBILITY_TIMEOUT", 900.0),
                     # … found by a sweep this often (seconds)
                     "unacked_restore_interval": env_float("ARGMAP_RESTORE_INTERVAL", 10.0),
                     "unacked_restore_throttle": 1,
