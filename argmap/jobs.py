@@ -292,8 +292,8 @@ class CeleryBackend:
 
 # ----------------------------------------------------------------------------------
 
-_backend: Backend | None = None
-_backend_lock = threading.Lock()
+_backends: dict[str | None, Backend] = {}
+_backends_lock = threading.Lock()
 
 
 def make_backend() -> Backend:
@@ -302,20 +302,12 @@ def make_backend() -> Backend:
 
 
 def get_backend() -> Backend:
-    """This process's backend, made on first use."""
-    global _backend
-    with _backend_lock:
-        if _backend is None:
-            _backend = make_backend()
-        return _backend
-
-
-def set_backend(backend: Backend | None) -> Backend | None:
-    """Replace this process's backend (tests, the CLI); returns the previous one."""
-    global _backend
-    with _backend_lock:
-        previous, _backend = _backend, backend
-        return previous
+    """This process's backend for the current ``ARGMAP_BROKER_URL``, made on first use."""
+    with _backends_lock:
+        key = broker_url()
+        if key not in _backends:
+            _backends[key] = make_backend()
+        return _backends[key]
 
 
 def submit(analysis_id: str) -> None:

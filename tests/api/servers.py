@@ -65,8 +65,9 @@ class Process:
                 self.popen.wait(timeout=10)
         self.handle.close()
 
-    def output(self) -> str:
-        return self.log.read_text(errors="replace")[-4000:]
+    def output(self, tail: int | None = 4000) -> str:
+        text = self.log.read_text(errors="replace")
+        return text[-tail:] if tail else text
 
 
 def redis_server_binary() -> str | None:

@@ -138,3 +138,21 @@ def test_the_researcher_script_runs_unchanged_on_two_workers(celery_setup, celer
         second.stop()
     check_graphs(result, THREADS)
     assert "succeeded" in second.output()  # the work was shared
+
+
+def test_argmap_batch_uses_the_celery_workers(celery_setup, celery_worker, celery_client, tmp_path):
+    """``argmap batch`` with ARGMAP_BROKER_URL set queues on Redis; a worker process does the work."""
+    from click.testing import CliRunner
+
+    from argmap.cli import main
+    from tests.conftest import SAMPLE_JSON
+
+    listing = tmp_path / "threads.txt"
+    listing.write_text(f"{SAMPLE_JSON}\n")
+    succeeded_before = celery_worker.output(None).count("succeeded")
+    result = CliRunner().invoke(main, ["batch", str(listing), "--out", str(tmp_path / "out"), "--poll", "0.2"])
+    assert result.exit_code == 0, result.output
+    assert len(list((tmp_path / "out").glob("*.graphml"))) == 1
+    assert store.list_analyses(limit=1)[0]["status"] == "done"
+    servers.wait_until(lambda: celery_worker.output(None).count("succeeded") > succeeded_before,
+                       timeout=10, what="the worker to log the task")
