@@ -117,17 +117,19 @@ def start_service(env: dict, port: int, log: Path) -> Process:
 
 
 class ThreadedServer:
-    """A real HTTP server (waitress) for an app, on a thread of this process."""
+    """A real HTTP server for an app, on a thread of this process (werkzeug's, which stops cleanly)."""
 
     def __init__(self, app):
         import threading
 
-        import waitress
+        from werkzeug.serving import make_server
 
-        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
-        self.base = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.base = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.thread.start()
 
     def close(self) -> None:
-        self.server.close()
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
