@@ -1,0 +1,259 @@
+"""Running analyses in the background: a local thread pool, or Celery on Redis to scale out.
+
+Both backends call ``run_analysis(analysis_id)``, which reads the request from the store,
+runs the pipeline and writes progress, then the result or the error, back to the store.
+``ARGMAP_BROKER_URL`` (e.g. ``redis://host:6379/0``) picks Celery; otherwise analyses
+run on ``ARGMAP_WORKERS`` (default 1) threads in this process.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from typing import Protocol
+
+from argmap import store
+from argmap.config import MAX_COMMENTS_DEFAULT, env_float, env_int
+from argmap.errors import ArgmapError, TooLargeError
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL = 0.5  # seconds between progress writes within one stage
+INTERNAL_ERROR = "the analysis failed because of an internal error; it has been logged"
+
+
+def max_comments() -> int:
+    return env_int("ARGMAP_MAX_COMMENTS", MAX_COMMENTS_DEFAULT)
+
+
+class Backend(Protocol):
+    name: str
+
+    def submit(self, analysis_id: str) -> None: ...
+
+    def health(self) -> None:
+        """Raise when the backend cannot take work."""
+
+    def shutdown(self, wait: bool = True) -> None: ...
+
+
+# ----------------------------------------------------------------------------------
+# the one job
+
+
+class _StoreProgress:
+    """A pipeline progress callback that writes to the store at most every PROGRESS_INTERVAL."""
+
+    def __init__(self, analysis_id: str):
+        self.analysis_id = analysis_id
+        self.last_stage = None
+        self.last_write = 0.0
+
+    def __call__(self, stage: str, done: int, total: int, message: str) -> None:
+        moment = time.monotonic()
+        if stage == self.last_stage and moment - self.last_write < PROGRESS_INTERVAL and done != total:
+            return
+        self.last_stage, self.last_write = stage, moment
+        store.set_progress(self.analysis_id, stage, done, total, message)
+
+
+def source_of(item: dict):
+    """What ``pipeline.analyze`` takes for a request item: a URL string or a Thread."""
+    from argmap.model import thread_from_dict
+    from argmap.sources.text import parse_text
+
+    if "url" in item:
+        return item["url"]
+    if "thread" in item:
+        thread = thread_from_dict(item["thread"])
+    else:
+        thread = parse_text(item["text"], **({"title": item["title"]} if item.get("title") else {}))
+    limit = max_comments()
+    if len(thread.comments) > limit:
+        raise TooLargeError(f"the thread has {len(thread.comments):,} comments; this server analyses at most {limit:,}")
+    return thread
+
+
+def run_analysis(analysis_id: str) -> str:
+    """Run one queued (or interrupted) analysis to the end; returns its final status.
+
+    A finished or deleted analysis is left alone, so a redelivered task is harmless.
+    """
+    from argmap.pipeline import analyze
+
+    row = store.start(analysis_id)
+    if row is None:
+        current = store.get_analysis(analysis_id)
+        return current["status"] if current else "deleted"
+    try:
+        analysis, _graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
+                                   max_comments=max_comments())
+    except ArgmapError as error:
+        store.fail(analysis_id, error.code, error.message)
+        return "failed"
+    except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
+        log.exception("analysis %s failed", analysis_id)
+        store.fail(analysis_id, "internal_error", INTERNAL_ERROR)
+        return "failed"
+    store.finish(analysis_id, analysis)
+    return "done"
+
+
+# ----------------------------------------------------------------------------------
+# local backend
+
+
+class LocalBackend:
+    """A bounded pool of threads in this process; unfinished work is re-queued on start."""
+
+    name = "local"
+
+    def __init__(self, workers: int | None = None):
+        self.workers = max(1, workers or env_int("ARGMAP_WORKERS", 1))
+        self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argmap-job")
+        self.closed = False
+
+    def submit(self, analysis_id: str) -> None:
+        if self.closed:
+            raise RuntimeError("the job pool is shut down")
+        self.pool.submit(self._run, analysis_id)
+
+    @staticmethod
+    def _run(analysis_id: str) -> None:
+        try:
+            run_analysis(analysis_id)
+        except Exception:  # noqa: BLE001 - the store itself failed; the analysis stays queued for a restart
+            log.exception("could not run analysis %s", analysis_id)
+
+    def health(self) -> None:
+        if self.closed:
+            raise RuntimeError("the job pool is shut down")
+
+    def shutdown(self, wait: bool = True) -> None:
+        self.closed = True
+        self.pool.shutdown(wait=wait, cancel_futures=True)
+
+
+# ----------------------------------------------------------------------------------
+# celery backend
+
+_celery_app = None
+_celery_lock = threading.Lock()
+
+
+def broker_url() -> str | None:
+    return os.environ.get("ARGMAP_BROKER_URL") or None
+
+
+def celery_app():
+    """The Celery app on ``ARGMAP_BROKER_URL``: late acks, re-queue on a lost worker, retries."""
+    global _celery_app
+    with _celery_lock:
+        if _celery_app is None:
+            from celery import Celery
+
+            url = broker_url()
+            if not url:
+                raise RuntimeError("ARGMAP_BROKER_URL is not set")
+            app = Celery("argmap", broker=url)
+            app.conf.update(
+                task_acks_late=True,
+                task_reject_on_worker_lost=True,
+                worker_prefetch_multiplier=1,
+                task_ignore_result=True,
+                task_default_queue="argmap",
+                broker_connection_retry_on_startup=True,
+                broker_transport_options={
+                    # a message a dead worker took is delivered again after this long
+                    "visibility_timeout": env_float("ARGMAP_VISIBILITY_TIMEOUT", 3600.0),
+                },
+                worker_hijack_root_logger=False,
+            )
+            app.task(name="argmap.run_analysis", bind=True, acks_late=True, reject_on_worker_lost=True,
+                     max_retries=5)(_celery_run_analysis)
+            _celery_app = app
+        return _celery_app
+
+
+def _celery_run_analysis(task, analysis_id: str) -> str:
+    """The Celery task: ``run_analysis``, retried with back-off when the store is unreachable."""
+    from sqlalchemy.exc import OperationalError
+
+    try:
+        return run_analysis(analysis_id)
+    except OperationalError as error:
+        raise task.retry(exc=error, countdown=min(60, 2 ** task.request.retries))
+
+
+class CeleryBackend:
+    """Sends analyses to Celery workers (``argmap worker``) through the Redis broker."""
+
+    name = "celery"
+
+    def __init__(self):
+        self.app = celery_app()
+
+    def submit(self, analysis_id: str) -> None:
+        self.app.send_task("argmap.run_analysis", args=[analysis_id])
+
+    def health(self) -> None:
+        with self.app.connection_for_write() as connection:
+            connection.ensure_connection(max_retries=1, timeout=2)
+
+    def shutdown(self, wait: bool = True) -> None:
+        return None
+
+
+# ----------------------------------------------------------------------------------
+
+_backend: Backend | None = None
+_backend_lock = threading.Lock()
+
+
+def make_backend() -> Backend:
+    """A new backend as configured: Celery when ``ARGMAP_BROKER_URL`` is set, else local."""
+    return CeleryBackend() if broker_url() else LocalBackend()
+
+
+def get_backend() -> Backend:
+    """This process's backend, made on first use."""
+    global _backend
+    with _backend_lock:
+        if _backend is None:
+            _backend = make_backend()
+        return _backend
+
+
+def set_backend(backend: Backend | None) -> Backend | None:
+    """Replace this process's backend (tests, the CLI); returns the previous one."""
+    global _backend
+    with _backend_lock:
+        previous, _backend = _backend, backend
+        return previous
+
+
+def submit(analysis_id: str) -> None:
+    get_backend().submit(analysis_id)
+
+
+def recover(backend: Backend | None = None) -> list[str]:
+    """Re-queue analyses a stopped process left queued or running; returns their ids.
+
+    With Celery the broker keeps queued tasks and re-delivers those of dead workers, so
+    only the local backend re-submits.
+    """
+    backend = backend or get_backend()
+    if backend.name != "local":
+        return []
+    ids = store.requeue_unfinished()
+    for analysis_id in ids:
+        backend.submit(analysis_id)
+    return ids
+
+
+def worker_argv(concurrency: int = 1, pool: str = "solo", loglevel: str = "info") -> list[str]:
+    return ["worker", f"--concurrency={concurrency}", f"--pool={pool}", f"--loglevel={loglevel}",
+            "--queues=argmap", "--without-gossip", "--without-mingle"]

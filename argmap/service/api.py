@@ -1,0 +1,310 @@
+"""The REST API under ``/api/v1``: queue analyses and batches, read their status, download exports.
+
+Thin by design: validate (the schemas), call the store and the job backend, render.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from apiflask import APIBlueprint, HTTPTokenAuth
+from apiflask.fields import String
+from flask import Response, current_app, request, url_for
+
+from argmap import jobs, store
+from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
+from argmap.export import format_names, get_exporter
+from argmap.service import schemas
+from argmap.sources import SUPPORTED_FORMS, looks_like_url
+
+
+
+class OptionalTokenAuth(HTTPTokenAuth):
+    """Bearer tokens that are required only when the server configures some (ARGMAP_API_TOKENS)."""
+
+    def authenticate(self, auth, stored_password):
+        if not current_app.config["API_TOKENS"]:
+            return "anonymous"
+        return super().authenticate(auth, stored_password)
+
+
+bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="analyses")
+auth = OptionalTokenAuth(scheme="Bearer", description="needed for writes when the server sets ARGMAP_API_TOKENS")
+
+IDEMPOTENCY_HEADERS = {"Idempotency-Key": String(
+    validate=schemas.Length(min=1, max=200),
+    metadata={"description": "a key of your choosing; a retry with the same key and body returns the "
+                             "first answer instead of queueing again"})}
+NOT_FOUND = {404: "No analysis or batch with this id"}
+
+
+class ApiError(ArgmapError):
+    """An API-level refusal (not found, not ready, conflict) with its own code and status."""
+
+
+@auth.verify_token
+def _verify_token(token: str):
+    """The token itself when it is one of ARGMAP_API_TOKENS, else None (401)."""
+    return token if token in current_app.config["API_TOKENS"] else None
+
+
+def backend() -> jobs.Backend:
+    return current_app.extensions["argmap_jobs"]
+
+
+# ----------------------------------------------------------------------------------
+# rendering rows
+
+
+def analysis_out(row: dict, summary: dict | None = None) -> dict:
+    links = {
+        "self": url_for("api.get_analysis", analysis_id=row["id"]),
+        "graph": url_for("api.get_graph", analysis_id=row["id"]),
+    }
+    if row.get("batch_id"):
+        links["batch"] = url_for("api.get_batch", batch_id=row["batch_id"])
+    error = {"code": row["error_code"], "message": row["error_message"]} if row["status"] == "failed" else None
+    return {
+        "id": row["id"],
+        "status": row["status"],
+        "source_kind": row["source_kind"],
+        "source": row["source"],
+        "thread_id": row["thread_id"],
+        "thread_url": row["thread_url"],
+        "title": row["title"],
+        "batch_id": row["batch_id"],
+        "attempts": row["attempts"],
+        "created_at": row["created_at"],
+        "updated_at": row["updated_at"],
+        "progress": {"stage": row["stage"], "done": row["progress_done"], "total": row["progress_total"],
+                     "message": row["message"]},
+        "error": error,
+        "summary": summary,
+        "links": links,
+    }
+
+
+def batch_out(batch: dict, rows: list[dict]) -> dict:
+    summaries = store.get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    counts = {status: sum(r["status"] == status for r in rows) for status in store.STATUSES}
+    return {
+        "id": batch["id"],
+        "created_at": batch["created_at"],
+        "aggregate": {"total": len(rows), **counts, "finished": counts["queued"] + counts["running"] == 0},
+        "items": [analysis_out(r, summaries.get(r["id"])) for r in rows],
+        "links": {"self": url_for("api.get_batch", batch_id=batch["id"]),
+                  "archive": url_for("api.get_batch_archive", batch_id=batch["id"])},
+    }
+
+
+def _found(row, what: str = "analysis"):
+    if row is None:
+        raise ApiError(f"no {what} with this id", code="not_found", status=404)
+    return row
+
+
+# ----------------------------------------------------------------------------------
+# queueing
+
+
+def check_item(item: dict) -> None:
+    """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
+    if "url" in item and not looks_like_url(item["url"]):
+        raise UnsupportedSourceError(f"{item['url']!r} is not a thread URL. argmap reads:\n{SUPPORTED_FORMS}")
+    jobs.source_of(item)
+
+
+def _submit(row: dict) -> None:
+    try:
+        backend().submit(row["id"])
+    except Exception as error:  # noqa: BLE001 - the broker is down: say so, keep nothing half-queued
+        current_app.logger.exception("could not queue analysis %s", row["id"])
+        store.fail(row["id"], "queue_unavailable", "the job queue is unavailable; try again later")
+        raise ApiError("the job queue is unavailable; try again later", code="queue_unavailable",
+                       status=503) from error
+
+
+def _idempotency_conflict() -> ApiError:
+    return ApiError("this Idempotency-Key was already used with a different request",
+                    code="idempotency_conflict", status=409)
+
+
+@bp.post("/analyses")
+@bp.auth_required(auth)
+@bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
+@bp.input(schemas.AnalysisRequest, arg_name="item")
+@bp.output(schemas.AnalysisOut, status_code=202, description="Queued (or, for a repeated Idempotency-Key, "
+                                                              "the analysis queued the first time)")
+@bp.doc(responses={400: "Unsupported URL or malformed thread", 409: "Idempotency-Key reused",
+                   413: "Too large", 503: "The job queue is unavailable"})
+def create_analysis(headers: dict, item: dict):
+    """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
+    check_item(item)
+    try:
+        row, created = store.create_analysis(item, idempotency_key=headers.get("Idempotency-Key"))
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        _submit(row)
+    location = url_for("api.get_analysis", analysis_id=row["id"])
+    return analysis_out(store.get_analysis(row["id"]) or row), 202, {"Location": location}
+
+
+@bp.get("/analyses")
+@bp.input(schemas.ListQuery, location="query", arg_name="query")
+@bp.output(schemas.AnalysisList)
+def list_analyses(query: dict):
+    """The most recent analyses, newest first."""
+    rows = store.list_analyses(limit=query["limit"], status=query.get("status"))
+    summaries = store.get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    return {"analyses": [analysis_out(r, summaries.get(r["id"])) for r in rows]}
+
+
+@bp.get("/analyses/<analysis_id>")
+@bp.output(schemas.AnalysisOut)
+@bp.doc(responses=NOT_FOUND)
+def get_analysis(analysis_id: str):
+    """Status, progress, the error (when failed) and a summary (when done)."""
+    row = _found(store.get_analysis(analysis_id))
+    return analysis_out(row, store.get_summary(analysis_id) if row["status"] == "done" else None)
+
+
+@bp.delete("/analyses/<analysis_id>")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+@bp.doc(responses=NOT_FOUND)
+def delete_analysis(analysis_id: str):
+    """Forget an analysis and its result."""
+    if not store.delete_analysis(analysis_id):
+        _found(None)
+    return ""
+
+
+def export_response(analysis_id: str, fmt: str) -> Response:
+    """The stored result of a done analysis rendered in ``fmt``, as a download."""
+    from argmap.graph import build_graph
+
+    row = _found(store.get_analysis(analysis_id))
+    if row["status"] != "done":
+        detail = f": {row['error_message']}" if row["status"] == "failed" else ""
+        raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
+    exporter = get_exporter(fmt)
+    analysis = store.get_result(analysis_id)
+    body = exporter.render(analysis, build_graph(analysis))
+    name = f"argmap-{_safe_name(row['thread_id'] or analysis_id)}.{exporter.extension}"
+    return Response(body, mimetype=exporter.mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _safe_name(text: str) -> str:
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "thread"
+
+
+def _download_doc(description: str, mimetypes: list[str]) -> dict:
+    return {200: {"description": description,
+                  "content": {m: {"schema": {"type": "string", "format": "binary"}} for m in mimetypes}},
+            **NOT_FOUND, 409: "The analysis is not done (still queued or running, or it failed)"}
+
+
+@bp.get("/analyses/<analysis_id>/graph")
+@bp.input(schemas.FormatQuery, location="query", arg_name="query")
+@bp.doc(responses=_download_doc("The argument graph in the requested format",
+                                sorted({get_exporter(n).mimetype for n in format_names()})))
+def get_graph(analysis_id: str, query: dict):
+    """Download the argument graph of a done analysis (GraphML for Gephi, node-link JSON, …)."""
+    return export_response(analysis_id, query["format"])
+
+
+# ----------------------------------------------------------------------------------
+# batches
+
+
+@bp.post("/batches")
+@bp.auth_required(auth)
+@bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
+@bp.input(schemas.BatchRequest, arg_name="body")
+@bp.output(schemas.BatchOut, status_code=202, description="Queued")
+@bp.doc(tags=["batches"], responses={400: "An item is unsupported or malformed", 409: "Idempotency-Key reused",
+                                     413: "Too many items or too large", 503: "The job queue is unavailable"})
+def create_batch(headers: dict, body: dict):
+    """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
+    items = body["items"]
+    cap = current_app.config["MAX_BATCH"]
+    if len(items) > cap:
+        raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
+    for position, item in enumerate(items):
+        try:
+            check_item(item)
+        except ArgmapError as error:
+            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+    try:
+        batch, rows, created = store.create_batch(items, idempotency_key=headers.get("Idempotency-Key"))
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        for row in rows:
+            _submit(row)
+    batch, rows = store.get_batch(batch["id"])
+    return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
+
+
+@bp.get("/batches/<batch_id>")
+@bp.output(schemas.BatchOut)
+@bp.doc(tags=["batches"], responses=NOT_FOUND)
+def get_batch(batch_id: str):
+    """Every item's status, progress and error, and the counts per status."""
+    batch, rows = _found(store.get_batch(batch_id), "batch")
+    return batch_out(batch, rows)
+
+
+@bp.get("/batches/<batch_id>/archive")
+@bp.input(schemas.FormatQuery, location="query", arg_name="query")
+@bp.doc(tags=["batches"], responses=_download_doc("A zip of every done item's export and a manifest.json",
+                                                  ["application/zip"]))
+def get_batch_archive(batch_id: str, query: dict):
+    """A zip with the export of every done item and ``manifest.json`` listing every item's outcome."""
+    batch, rows = _found(store.get_batch(batch_id), "batch")
+    exporter = get_exporter(query["format"])
+    buffer = io.BytesIO()
+    manifest = []
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for row in rows:
+            entry = {"position": row["position"], "id": row["id"], "status": row["status"],
+                     "source": row["source"], "file": None, "error": None}
+            if row["status"] == "done":
+                name = f"{row['position']:04d}-{_safe_name(row['thread_id'] or row['id'])}.{exporter.extension}"
+                archive.writestr(name, export_response(row["id"], exporter.name).get_data())
+                entry["file"] = name
+            elif row["status"] == "failed":
+                entry["error"] = {"code": row["error_code"], "message": row["error_message"]}
+            manifest.append(entry)
+        archive.writestr("manifest.json", json.dumps({"batch": batch["id"], "format": exporter.name,
+                                                      "items": manifest}, indent=1))
+    return Response(buffer.getvalue(), mimetype="application/zip",
+                    headers={"Content-Disposition": f'attachment; filename="argmap-batch-{batch_id}.zip"'})
+
+
+# ----------------------------------------------------------------------------------
+
+
+@bp.get("/health")
+@bp.output(schemas.Health)
+@bp.doc(tags=["service"], responses={503: {"description": "The store or the queue is down",
+                                           "content": {"application/json": {"schema": schemas.Health}}}})
+def health():
+    """Whether the store and the job queue answer."""
+    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": backend().name, "formats": format_names()}
+    try:
+        store.ping()
+    except Exception as error:  # noqa: BLE001 - report, don't crash
+        report["store"] = f"unavailable: {type(error).__name__}"
+    try:
+        backend().health()
+    except Exception as error:  # noqa: BLE001
+        report["queue"] = f"unavailable: {type(error).__name__}"
+    if report["store"] != "ok" or report["queue"] != "ok":
+        report["status"] = "unavailable"
+        return report, 503
+    return report

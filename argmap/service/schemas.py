@@ -1,0 +1,135 @@
+"""The API's request and response shapes (marshmallow): they validate input and make the OpenAPI spec."""
+
+from __future__ import annotations
+
+from apiflask import Schema
+from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
+from apiflask.validators import Length, OneOf, Range
+from marshmallow import RAISE, ValidationError, validates_schema
+
+from argmap.export import format_names
+from argmap.store import STATUSES
+
+MAX_TEXT_CHARS = 2_000_000
+
+
+class AnalysisRequest(Schema):
+    """One thing to analyse: exactly one of ``url``, ``thread`` or ``text``."""
+
+    class Meta:
+        unknown = RAISE
+
+    url = String(validate=Length(min=1, max=2000),
+                 metadata={"description": "a Hacker News or Reddit thread URL (or hn:N, reddit:ID)",
+                           "example": "https://news.ycombinator.com/item?id=8863"})
+    thread = Dict(metadata={"description": "a thread in argmap's canonical thread JSON"})
+    text = String(validate=Length(min=1, max=MAX_TEXT_CHARS),
+                  metadata={"description": "a pasted discussion: one comment per paragraph, '> ' quotes"})
+    title = String(validate=Length(max=500), metadata={"description": "a title for pasted text"})
+
+    @validates_schema
+    def _exactly_one_source(self, data, **kwargs):
+        given = [key for key in ("url", "thread", "text") if key in data]
+        if len(given) != 1:
+            raise ValidationError("give exactly one of 'url', 'thread' or 'text'", field_name="_schema")
+        if "title" in data and "text" not in data:
+            raise ValidationError("'title' goes only with 'text'", field_name="title")
+
+
+class BatchRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    items = List(Nested(AnalysisRequest), required=True, validate=Length(min=1),
+                 metadata={"description": "the analyses to run (at most ARGMAP_MAX_BATCH)"})
+
+
+class ListQuery(Schema):
+    limit = Integer(load_default=50, validate=Range(min=1, max=500))
+    status = String(validate=OneOf(STATUSES))
+
+
+class FormatQuery(Schema):
+    format = String(load_default="json", validate=OneOf(format_names()),
+                    metadata={"description": "export format: " + ", ".join(format_names())})
+
+
+class Progress(Schema):
+    stage = String(allow_none=True)
+    done = Integer()
+    total = Integer()
+    message = String(allow_none=True)
+
+
+class ErrorInfo(Schema):
+    code = String(required=True)
+    message = String(required=True)
+
+
+class ErrorBody(ErrorInfo):
+    detail = Dict(metadata={"description": "per-field problems, for invalid input"})
+
+
+class TopClaim(Schema):
+    id = String()
+    text = String()
+    author = String(allow_none=True)
+    replies = Integer()
+
+
+class Summary(Schema):
+    title = String(allow_none=True)
+    counts = Dict(keys=String(), values=Integer())
+    top_claims = List(Nested(TopClaim))
+    notes = List(String())
+
+
+class AnalysisOut(Schema):
+    id = String(required=True)
+    status = String(required=True, validate=OneOf(STATUSES))
+    source_kind = String(metadata={"description": "url, thread or text"})
+    source = String()
+    thread_id = String(allow_none=True)
+    thread_url = String(allow_none=True)
+    title = String(allow_none=True)
+    batch_id = String(allow_none=True)
+    attempts = Integer()
+    created_at = DateTime()
+    updated_at = DateTime()
+    progress = Nested(Progress)
+    error = Nested(ErrorInfo, allow_none=True)
+    summary = Nested(Summary, allow_none=True)
+    links = Dict(keys=String(), values=String())
+
+
+class AnalysisList(Schema):
+    analyses = List(Nested(AnalysisOut))
+
+
+class Aggregate(Schema):
+    total = Integer()
+    queued = Integer()
+    running = Integer()
+    done = Integer()
+    failed = Integer()
+    finished = Boolean(metadata={"description": "true when no item is queued or running"})
+
+
+class BatchOut(Schema):
+    id = String(required=True)
+    created_at = DateTime()
+    aggregate = Nested(Aggregate)
+    items = List(Nested(AnalysisOut))
+    links = Dict(keys=String(), values=String())
+
+
+class Health(Schema):
+    status = String(metadata={"description": "ok or unavailable"})
+    store = String()
+    queue = String()
+    backend = String()
+    formats = List(String())
+
+
+class ErrorOut(Schema):
+    error = Nested(ErrorBody, required=True)
