@@ -79,6 +79,9 @@ def register_blueprints(app: APIFlask) -> None:
 
     app.register_blueprint(api_bp)
     # --- web UI (issue 6): register the `ui` blueprint here -------------------------
+    from argmap.service import ui
+
+    ui.init_app(app)
 
 
 def recover_once(backend: jobs.Backend) -> list[str]:

@@ -85,7 +85,7 @@ async function poll() {
 }
 
 function summaryText(model, status) {
-  const stats = { ...model.stats, ...((status.summary && status.summary.stats) || {}) };
+  const stats = { ...model.stats, ...((status.summary && status.summary.counts) || {}) };
   const parts = [];
   if (stats.comments !== undefined) parts.push(`${fmt.format(stats.comments)} comments`);
   parts.push(`${fmt.format(model.claims.size)} claims`);
@@ -185,6 +185,8 @@ async function showResult(status) {
   $("result").hidden = false;
 
   const state = initialState();
+  state.onlyLinked = model.claims.size > PAGE_SIZE;
+  $("only-linked").checked = state.onlyLinked;
   const authors = [...new Set([...model.claims.values()].map((c) => c.author).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   $("author").append(...authors.map((name) => el("option", { value: name }, name)));
 

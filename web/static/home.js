@@ -54,8 +54,15 @@ async function readInput() {
 /** The key under which two submissions count as "the same thread". */
 function sameThreadKey(item) {
   if (item.url) return `url:${normaliseUrl(item.url)}`;
-  if (item.thread && item.thread.id) return `thread:${item.thread.source || "file"}:${item.thread.id}`;
+  if (item.thread && item.thread.url) return `url:${normaliseUrl(item.thread.url)}`;
+  if (item.thread && item.thread.id) return `thread:${item.thread.id}`;
+  if (item.text) return `text:${firstLine(item.text)}`;
   return null;
+}
+
+function firstLine(text) {
+  const line = text.trim().split("\n")[0] || "";
+  return line.slice(0, 120);
 }
 
 function normaliseUrl(url) {
@@ -67,11 +74,11 @@ function normaliseUrl(url) {
   }
 }
 
+/** The same key for an analysis the API lists (see analysis_out in argmap/service/api.py). */
 function recentKey(entry) {
-  const url = entry.source_url || entry.url || (entry.source && entry.source.url) || "";
-  if (url && /^https?:/.test(url)) return `url:${normaliseUrl(url)}`;
-  const source = entry.thread_source || (entry.source && entry.source.kind) || entry.source;
-  if (entry.thread_id && typeof source === "string") return `thread:${source}:${entry.thread_id}`;
+  if (entry.thread_url) return `url:${normaliseUrl(entry.thread_url)}`;
+  if (entry.source_kind === "thread" && entry.thread_id) return `thread:${entry.thread_id}`;
+  if (entry.source_kind === "text" && entry.source) return `text:${entry.source.replace(/^pasted text: /, "")}`;
   return null;
 }
 
@@ -82,7 +89,7 @@ async function submit(item, { force = false } = {}) {
     const stored = recent.find((entry) => entry.status === "done" && recentKey(entry) === key);
     if (stored) {
       $("reuse-text").textContent =
-        `This thread was analysed ${ago(stored.finished_at || stored.created_at)}. Open that map, or analyse it again?`;
+        `This thread was analysed ${ago(stored.updated_at || stored.created_at)}. Open that map, or analyse it again?`;
       $("reuse-open").href = `/a/${encodeURIComponent(stored.id)}`;
       $("reuse-fresh").onclick = () => submit(item, { force: true });
       $("reuse").hidden = false;
@@ -123,7 +130,7 @@ async function trySample() {
 
 function summaryLine(entry) {
   const parts = [];
-  const stats = (entry.summary && (entry.summary.stats || entry.summary)) || {};
+  const stats = (entry.summary && entry.summary.counts) || {};
   if (entry.status && entry.status !== "done") parts.push(entry.status);
   if (typeof stats.claims === "number") parts.push(`${fmt.format(stats.claims)} claims`);
   if (typeof stats.edges === "number") parts.push(`${fmt.format(stats.edges)} relations`);
@@ -142,7 +149,7 @@ async function loadRecent() {
   const list = $("recent-list");
   list.replaceChildren();
   for (const entry of recent.slice(0, 20)) {
-    const title = entry.title || entry.source_url || entry.url || `Analysis ${entry.id}`;
+    const title = entry.title || (entry.summary && entry.summary.title) || entry.source || `Analysis ${entry.id}`;
     list.append(el("li", { class: `recent-item status-${entry.status || "unknown"}` },
       el("a", { href: `/a/${encodeURIComponent(entry.id)}` }, title),
       el("span", { class: "muted small" }, summaryLine(entry))));

@@ -15,7 +15,7 @@ export function initialState() {
     author: "",
     hiddenTopics: new Set(),
     collapsedTopics: new Set(),
-    onlyLinked: true,
+    onlyLinked: false,
     limit: PAGE_SIZE,
     focus: null,
     search: "",
@@ -95,13 +95,19 @@ function nodeSize(model, claim) {
   return 14 + 42 * Math.sqrt(Math.max(0, claim.rank - model.minRank) / span);
 }
 
+/** Important claims get legible labels; the rest show theirs once the user zooms in. */
+function labelSize(model, claim) {
+  const span = model.maxRank - model.minRank || 1;
+  return (claim.rank - model.minRank) / span > 0.25 ? 9 : 5;
+}
+
 function nodeElement(model, entry) {
   if (entry.kind === "topic") {
     const topic = model.topicById.get(entry.topic);
     return {
       group: "nodes",
       data: {
-        id: entry.id, kind: "topic", topic: entry.topic, color: topic.color,
+        id: entry.id, kind: "topic", topic: entry.topic, color: topic.color, fontSize: 11,
         label: `${shorten(topic.label, 40)} (${entry.members} claims)`, size: 40 + Math.min(60, entry.members),
       },
     };
@@ -112,6 +118,7 @@ function nodeElement(model, entry) {
     data: {
       id: claim.id, kind: "claim", topic: String(claim.topic), color: topicOf(model, claim).color,
       label: shorten(claim.text, 70), size: nodeSize(model, claim), author: claim.author,
+      fontSize: labelSize(model, claim),
     },
   };
 }
@@ -120,8 +127,8 @@ export function cytoscapeStyle() {
   return [
     { selector: "node", style: {
       "background-color": "data(color)", width: "data(size)", height: "data(size)",
-      label: "data(label)", "font-size": 8, "text-wrap": "wrap", "text-max-width": 130,
-      "text-valign": "bottom", "text-margin-y": 3, color: "#222", "min-zoomed-font-size": 7,
+      label: "data(label)", "font-size": "data(fontSize)", "text-wrap": "wrap", "text-max-width": 130,
+      "text-valign": "bottom", "text-margin-y": 3, color: "#222", "min-zoomed-font-size": 8,
       "border-width": 1, "border-color": "#fff",
     } },
     { selector: 'node[kind = "topic"]', style: { shape: "round-rectangle", "font-size": 11, "font-weight": "bold" } },
@@ -150,7 +157,6 @@ export class MapView {
       style: cytoscapeStyle(),
       minZoom: 0.05,
       maxZoom: 4,
-      wheelSensitivity: 0.3,
       textureOnViewport: model.claims.size > BIG,
       hideEdgesOnViewport: model.claims.size > BIG,
       boxSelectionEnabled: false,
@@ -211,6 +217,8 @@ export class MapView {
         idealEdgeLength: 70,
         nodeSeparation: 60,
         packComponents: true,
+        tilingPaddingVertical: 24,
+        tilingPaddingHorizontal: 24,
         fit: true,
         padding: 20,
       }).run();
