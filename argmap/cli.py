@@ -96,5 +96,56 @@ def fetch(source, output, max_comments):
         fail(error)
 
 
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
+@click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
+@click.option("--threads", default=8, show_default=True, type=int, help="request threads")
+def serve(host, port, threads):
+    """Run the web service and API (analyses run on ARGMAP_WORKERS threads, or Celery with ARGMAP_BROKER_URL)."""
+    import waitress
+
+    from argmap import jobs
+    from argmap.service import create_app
+
+    app = create_app()
+    shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
+    click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
+               f"jobs: {jobs.get_backend().name}); Ctrl-C stops", err=True)
+    waitress.serve(app, host=host, port=port, threads=threads, ident="argmap")
+
+
+@main.command()
+@click.option("--concurrency", default=1, show_default=True, type=int, help="analyses at once")
+@click.option("--pool", default="solo", show_default=True, type=click.Choice(["solo", "prefork", "threads"]),
+              help="Celery pool (solo: one process, the models loaded once)")
+@click.option("--loglevel", default="info", show_default=True)
+def worker(concurrency, pool, loglevel):
+    """Run a Celery worker that takes analyses from ARGMAP_BROKER_URL (e.g. redis://localhost:6379/0)."""
+    from argmap import jobs
+
+    if not jobs.broker_url():
+        fail(ArgmapError("argmap worker needs ARGMAP_BROKER_URL (e.g. redis://localhost:6379/0)"))
+    jobs.celery_app().worker_main(jobs.worker_argv(concurrency, pool, loglevel))
+
+
+@main.command()
+@click.argument("urls_file", type=click.File("r"))
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="folder for the exports")
+@click.option("--format", "fmt", default="graphml", show_default=True, help="export format (graphml, json, …)")
+@click.option("--poll", default=1.0, show_default=True, type=float, help="seconds between status checks")
+def batch(urls_file, out_dir, fmt, poll):
+    """Analyse every URL in URLS_FILE (one a line, # comments) through the job system; write exports to OUT."""
+    from argmap import batches as batch_run
+
+    try:
+        sources = batch_run.read_sources(urls_file)
+        summary = batch_run.run_batch(sources, out_dir, fmt=fmt, poll=poll)
+    except ArgmapError as error:
+        fail(error)
+    click.echo(batch_run.describe(summary), err=True)
+    if summary["failed"]:
+        sys.exit(1)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()

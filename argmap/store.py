@@ -292,6 +292,23 @@ def get_result(analysis_id: str) -> Analysis | None:
     return analysis_from_dict(row.analysis) if row else None
 
 
+def render_result(analysis_id: str, fmt: str) -> bytes:
+    """The stored result of a done analysis rendered by the ``fmt`` exporter."""
+    from argmap.export import get_exporter
+    from argmap.graph import build_graph
+
+    analysis = get_result(analysis_id)
+    if analysis is None:
+        raise LookupError(f"analysis {analysis_id} has no result")
+    return get_exporter(fmt).render(analysis, build_graph(analysis))
+
+
+def file_stem(row: dict) -> str:
+    """A safe file name (no extension) for an analysis's exports: its thread id, else its own id."""
+    text = row.get("thread_id") or row["id"]
+    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "thread"
+
+
 def get_summary(analysis_id: str) -> dict | None:
     with engine().connect() as conn:
         row = conn.execute(sa.select(results.c.summary).where(results.c.analysis_id == analysis_id)).first()

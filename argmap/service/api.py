@@ -184,22 +184,15 @@ def delete_analysis(analysis_id: str):
 
 def export_response(analysis_id: str, fmt: str) -> Response:
     """The stored result of a done analysis rendered in ``fmt``, as a download."""
-    from argmap.graph import build_graph
-
     row = _found(store.get_analysis(analysis_id))
     if row["status"] != "done":
         detail = f": {row['error_message']}" if row["status"] == "failed" else ""
         raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
     exporter = get_exporter(fmt)
-    analysis = store.get_result(analysis_id)
-    body = exporter.render(analysis, build_graph(analysis))
-    name = f"argmap-{_safe_name(row['thread_id'] or analysis_id)}.{exporter.extension}"
+    body = store.render_result(analysis_id, fmt)
+    name = f"argmap-{store.file_stem(row)}.{exporter.extension}"
     return Response(body, mimetype=exporter.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
-
-
-def _safe_name(text: str) -> str:
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "thread"
 
 
 def _download_doc(description: str, mimetypes: list[str]) -> dict:
@@ -274,7 +267,7 @@ def get_batch_archive(batch_id: str, query: dict):
             entry = {"position": row["position"], "id": row["id"], "status": row["status"],
                      "source": row["source"], "file": None, "error": None}
             if row["status"] == "done":
-                name = f"{row['position']:04d}-{_safe_name(row['thread_id'] or row['id'])}.{exporter.extension}"
+                name = f"{row['position']:04d}-{store.file_stem(row)}.{exporter.extension}"
                 archive.writestr(name, export_response(row["id"], exporter.name).get_data())
                 entry["file"] = name
             elif row["status"] == "failed":

@@ -1,0 +1,89 @@
+"""``argmap batch``: queue many threads through the job system, wait, and write every export."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import click
+
+from argmap import jobs, store
+from argmap.errors import ArgmapError, UnsupportedSourceError
+from argmap.export import get_exporter
+from argmap.model import thread_to_dict
+from argmap.sources import looks_like_url
+from argmap.sources.files import load_file
+
+
+def read_sources(lines) -> list[str]:
+    """The non-blank lines that are not ``#`` comments."""
+    sources = [line.strip() for line in lines]
+    sources = [s for s in sources if s and not s.startswith("#")]
+    if not sources:
+        raise ArgmapError("the file lists no URLs")
+    return sources
+
+
+def item_for(source: str) -> dict:
+    """An API request item for a URL, or for a thread file (read here, so workers need not see it)."""
+    if os.path.exists(source):
+        return {"thread": thread_to_dict(load_file(source))}
+    if looks_like_url(source):
+        return {"url": source}
+    raise UnsupportedSourceError(f"{source!r} is neither a thread URL nor a file")
+
+
+def run_batch(sources: list[str], out_dir: str, *, fmt: str = "graphml", poll: float = 1.0) -> dict:
+    """Queue every source as one batch, show a progress bar until all finish, write the exports.
+
+    Returns {"total", "done", "failed": [(source, code, message)], "files": [paths]}.
+    """
+    exporter = get_exporter(fmt)
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    failed: list[tuple[str, str, str]] = []
+    items, item_sources = [], []
+    for source in sources:
+        try:
+            items.append(item_for(source))
+            item_sources.append(source)
+        except ArgmapError as error:
+            failed.append((source, error.code, error.message))
+    files: list[str] = []
+    if items:
+        batch, rows, _ = store.create_batch(items)
+        backend = jobs.get_backend()
+        for row in rows:
+            backend.submit(row["id"])
+        rows = _wait(batch["id"], len(rows), poll)
+        for row, source in zip(rows, item_sources):
+            if row["status"] == "done":
+                name = out / f"{row['position']:04d}-{store.file_stem(row)}.{exporter.extension}"
+                name.write_bytes(store.render_result(row["id"], fmt))
+                files.append(str(name))
+            else:
+                failed.append((source, row["error_code"] or "unknown", row["error_message"] or row["status"]))
+    return {"total": len(sources), "done": len(files), "failed": failed, "files": files, "out": str(out)}
+
+
+def _wait(batch_id: str, total: int, poll: float) -> list[dict]:
+    with click.progressbar(length=total, label="analysing", file=click.get_text_stream("stderr"),
+                           show_pos=True) as bar:
+        finished = 0
+        while True:
+            _batch, rows = store.get_batch(batch_id)
+            now_finished = sum(r["status"] in ("done", "failed") for r in rows)
+            bar.update(now_finished - finished)
+            finished = now_finished
+            if finished == total:
+                return rows
+            time.sleep(poll)
+
+
+def describe(summary: dict) -> str:
+    lines = [f"{summary['done']} of {summary['total']} analysed; exports in {summary['out']}"]
+    if summary["failed"]:
+        lines.append(f"{len(summary['failed'])} failed:")
+        lines += [f"  {source}: {code}: {message}" for source, code, message in summary["failed"]]
+    return "\n".join(lines)

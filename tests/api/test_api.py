@@ -1,0 +1,283 @@
+"""The REST API through Flask's test client, with the real store, pool and models."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import networkx as nx
+import pytest
+
+from argmap import jobs, store
+from tests.api.conftest import wait_for
+
+pytestmark = pytest.mark.slow
+
+
+def error_of(response) -> dict:
+    body = response.get_json()
+    assert set(body) == {"error"}, body
+    assert body["error"]["code"] and body["error"]["message"]
+    return body["error"]
+
+
+def test_analysis_of_pasted_text_runs_to_done_and_exports(client, small_text):
+    response = client.post("/api/v1/analyses", json={"text": small_text, "title": "Remote work"})
+    assert response.status_code == 202
+    created = response.get_json()
+    assert response.headers["Location"] == f"/api/v1/analyses/{created['id']}"
+    assert created["status"] in ("queued", "running", "done")
+
+    body = wait_for(client, created["id"])
+    assert body["status"] == "done", body
+    assert body["error"] is None
+    assert body["progress"]["stage"] == "done"
+    assert body["summary"]["counts"]["comments"] == 3
+    assert body["summary"]["counts"]["claims"] >= 3
+    assert body["summary"]["top_claims"][0]["text"]
+    assert body["title"] == "Remote work"
+
+    graphml = client.get(f"/api/v1/analyses/{created['id']}/graph?format=graphml")
+    assert graphml.status_code == 200
+    assert graphml.mimetype == "application/graphml+xml"
+    assert "attachment" in graphml.headers["Content-Disposition"]
+    graph = nx.read_graphml(io.BytesIO(graphml.data))
+    assert graph.number_of_nodes() == body["summary"]["counts"]["claims"]
+
+    node_link = client.get(f"/api/v1/analyses/{created['id']}/graph")  # json is the default
+    assert node_link.status_code == 200
+    assert len(node_link.get_json()["nodes"]) == graph.number_of_nodes()
+
+
+def test_thread_json_analysis_and_delete(client, sample_thread):
+    created = client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
+    assert created["thread_id"] == sample_thread["id"]
+    body = wait_for(client, created["id"])
+    assert body["status"] == "done"
+    assert body["summary"]["counts"]["comments"] == len(sample_thread["comments"])
+
+    listed = client.get("/api/v1/analyses?status=done&limit=500").get_json()["analyses"]
+    assert created["id"] in [a["id"] for a in listed]
+    assert all(a["status"] == "done" for a in listed)
+
+    assert client.delete(f"/api/v1/analyses/{created['id']}").status_code == 204
+    assert error_of(client.get(f"/api/v1/analyses/{created['id']}"))["code"] == "not_found"
+    assert client.delete(f"/api/v1/analyses/{created['id']}").status_code == 404
+    assert store.get_result(created["id"]) is None
+
+
+def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text, sample_thread):
+    items = [{"text": small_text}, {"thread": sample_thread}, {"url": "https://example.com/not-a-forum"}]
+    response = client.post("/api/v1/batches", json={"items": items})
+    assert response.status_code == 202
+    batch = response.get_json()
+    assert response.headers["Location"] == f"/api/v1/batches/{batch['id']}"
+    assert batch["aggregate"]["total"] == 3
+    for item in batch["items"]:
+        assert item["batch_id"] == batch["id"]
+        wait_for(client, item["id"])
+
+    batch = client.get(f"/api/v1/batches/{batch['id']}").get_json()
+    assert batch["aggregate"] == {"total": 3, "queued": 0, "running": 0, "done": 2, "failed": 1, "finished": True}
+    failed = batch["items"][2]
+    assert failed["error"]["code"] == "unsupported_source"
+    assert "Traceback" not in failed["error"]["message"]
+
+    archive = client.get(f"/api/v1/batches/{batch['id']}/archive?format=graphml")
+    assert archive.status_code == 200 and archive.mimetype == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
+        manifest = json.loads(zipped.read("manifest.json"))
+        graphs = [name for name in zipped.namelist() if name.endswith(".graphml")]
+        assert len(graphs) == 2
+        for name in graphs:
+            assert nx.read_graphml(io.BytesIO(zipped.read(name))).number_of_nodes() > 0
+    assert [e["status"] for e in manifest["items"]] == ["done", "done", "failed"]
+    assert manifest["items"][2]["error"]["code"] == "unsupported_source"
+
+
+def test_idempotency_key_makes_a_retry_safe(client, small_text):
+    headers = {"Idempotency-Key": "retry-me-1"}
+    first = client.post("/api/v1/analyses", json={"text": small_text}, headers=headers)
+    again = client.post("/api/v1/analyses", json={"text": small_text}, headers=headers)
+    assert first.status_code == again.status_code == 202
+    assert first.get_json()["id"] == again.get_json()["id"]
+    other = client.post("/api/v1/analyses", json={"text": small_text + " More."}, headers=headers)
+    assert other.status_code == 409
+    assert error_of(other)["code"] == "idempotency_conflict"
+
+    batch_headers = {"Idempotency-Key": "batch-retry-1"}
+    one = client.post("/api/v1/batches", json={"items": [{"text": small_text}]}, headers=batch_headers)
+    two = client.post("/api/v1/batches", json={"items": [{"text": small_text}]}, headers=batch_headers)
+    assert one.get_json()["id"] == two.get_json()["id"]
+    assert [i["id"] for i in one.get_json()["items"]] == [i["id"] for i in two.get_json()["items"]]
+    wait_for(client, first.get_json()["id"])
+    wait_for(client, one.get_json()["items"][0]["id"])
+
+
+@pytest.mark.parametrize("body, content_type, status, code", [
+    ("{not json", "application/json", 400, "malformed_json"),
+    (json.dumps({"url": 5}), "application/json", 422, "invalid_input"),
+    (json.dumps({"text": ["a"]}), "application/json", 422, "invalid_input"),
+    (json.dumps({"thread": "abc"}), "application/json", 422, "invalid_input"),
+    (json.dumps({}), "application/json", 422, "invalid_input"),
+    (json.dumps([1, 2]), "application/json", 422, "invalid_input"),
+    (json.dumps({"url": "hn:1", "text": "both"}), "application/json", 422, "invalid_input"),
+    (json.dumps({"text": "x", "colour": "red"}), "application/json", 422, "invalid_input"),
+    (json.dumps({"url": "hn:1", "title": "no"}), "application/json", 422, "invalid_input"),
+    (json.dumps({"text": ""}), "application/json", 422, "invalid_input"),
+    (json.dumps({"url": "not a url at all"}), "application/json", 400, "unsupported_source"),
+    (json.dumps({"thread": {"id": "t", "comments": [{"id": "c", "parent_id": "nowhere"}]}}),
+     "application/json", 400, "bad_input"),
+    (json.dumps({"thread": {"id": "t"}}), "application/json", 400, "bad_input"),
+    (json.dumps({"text": "   \n  "}), "application/json", 400, "bad_input"),
+])
+def test_bad_analysis_requests_get_clear_json_errors(client, body, content_type, status, code):
+    before = len(store.list_analyses(limit=500))
+    response = client.post("/api/v1/analyses", data=body, content_type=content_type)
+    assert response.status_code == status, response.get_json()
+    assert error_of(response)["code"] == code
+    assert len(store.list_analyses(limit=500)) == before  # nothing queued
+
+
+def test_validation_errors_name_the_field(client):
+    error = error_of(client.post("/api/v1/analyses", json={"url": 5}))
+    assert "url" in error["message"]
+    assert error["detail"] == {"json": {"url": ["Not a valid string."]}}
+
+
+def test_unknown_ids_routes_and_methods(client):
+    for path in ("/api/v1/analyses/nope", "/api/v1/analyses/nope/graph", "/api/v1/batches/nope",
+                 "/api/v1/batches/nope/archive", "/api/v1/no-such-thing"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert error_of(response)["code"] == "not_found"
+    response = client.put("/api/v1/analyses/nope")
+    assert response.status_code == 405
+    assert error_of(response)["code"] == "method_not_allowed"
+    assert error_of(client.get("/api/v1/analyses?limit=0"))["code"] == "invalid_input"
+    assert error_of(client.get("/api/v1/analyses?status=sleeping"))["code"] == "invalid_input"
+
+
+def test_graph_of_an_unfinished_or_failed_analysis_is_a_conflict(client):
+    row, _ = store.create_analysis({"text": "Queued but never submitted."})
+    response = client.get(f"/api/v1/analyses/{row['id']}/graph?format=graphml")
+    assert response.status_code == 409
+    assert error_of(response)["code"] == "not_ready"
+    store.fail(row["id"], "thread_not_found", "no such thread")
+    response = client.get(f"/api/v1/analyses/{row['id']}/graph")
+    assert response.status_code == 409
+    assert "no such thread" in error_of(response)["message"]
+    assert error_of(client.get(f"/api/v1/analyses/{row['id']}/graph?format=pdf"))["code"] == "invalid_input"
+
+
+def test_oversized_body_is_refused(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
+    response = client.post("/api/v1/analyses", json={"text": "word " * 1000})
+    assert response.status_code == 413
+    assert error_of(response)["code"] == "too_large"
+
+
+def test_thread_with_too_many_comments_is_refused(client, sample_thread, monkeypatch):
+    monkeypatch.setenv("ARGMAP_MAX_COMMENTS", "3")
+    response = client.post("/api/v1/analyses", json={"thread": sample_thread})
+    assert response.status_code == 413
+    assert "at most 3" in error_of(response)["message"]
+
+
+def test_batch_limits_and_bad_items(make_app, small_text):
+    client = make_app(MAX_BATCH=2).test_client()
+    response = client.post("/api/v1/batches", json={"items": [{"text": small_text}] * 3})
+    assert response.status_code == 413
+    assert "at most 2" in error_of(response)["message"]
+    response = client.post("/api/v1/batches", json={"items": [{"text": small_text}, {"url": "nonsense"}]})
+    assert response.status_code == 400
+    error = error_of(response)
+    assert error["code"] == "unsupported_source" and error["message"].startswith("item 1:")
+    assert client.post("/api/v1/batches", json={"items": []}).status_code == 422
+    assert client.post("/api/v1/batches", json={"items": [{"url": 3}]}).status_code == 422
+    assert client.post("/api/v1/batches", json={}).status_code == 422
+
+
+def test_tokens_guard_writes_but_not_reads(make_app, small_text):
+    client = make_app(API_TOKENS=["s3cret"]).test_client()
+    response = client.post("/api/v1/analyses", json={"text": small_text})
+    assert response.status_code == 401
+    assert error_of(response)["code"] == "unauthorized"
+    wrong = client.post("/api/v1/analyses", json={"text": small_text}, headers={"Authorization": "Bearer nope"})
+    assert wrong.status_code == 401
+    good = client.post("/api/v1/analyses", json={"text": small_text}, headers={"Authorization": "Bearer s3cret"})
+    assert good.status_code == 202
+    analysis_id = good.get_json()["id"]
+    assert client.get(f"/api/v1/analyses/{analysis_id}").status_code == 200
+    assert client.post("/api/v1/batches", json={"items": [{"text": "x"}]}).status_code == 401
+    assert client.delete(f"/api/v1/analyses/{analysis_id}").status_code == 401
+    wait_for(client, analysis_id)
+    assert client.delete(f"/api/v1/analyses/{analysis_id}",
+                         headers={"Authorization": "Bearer s3cret"}).status_code == 204
+
+
+def test_rate_limits_per_client(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute", READ_RATE_LIMIT="3/minute").test_client()
+    statuses = [client.post("/api/v1/analyses", json={}).status_code for _ in range(3)]
+    assert statuses == [422, 422, 429]
+    limited = client.post("/api/v1/analyses", json={})
+    assert error_of(limited)["code"] == "rate_limited"
+    other_token = client.post("/api/v1/analyses", json={}, headers={"Authorization": "Bearer someone-else"})
+    assert other_token.status_code == 422  # counted apart
+    reads = [client.get("/api/v1/analyses/x").status_code for _ in range(4)]
+    assert reads == [404, 404, 404, 429]
+    assert client.get("/api/v1/health").status_code == 200  # never limited
+
+
+def test_health_docs_and_spec(client):
+    health = client.get("/api/v1/health")
+    assert health.status_code == 200
+    assert health.get_json() | {"formats": []} == {"status": "ok", "store": "ok", "queue": "ok",
+                                                   "backend": "local", "formats": []}
+    assert "graphml" in health.get_json()["formats"]
+    spec = client.get("/api/v1/openapi.json").get_json()
+    assert spec["openapi"].startswith("3.")
+    assert {"/api/v1/analyses", "/api/v1/analyses/{analysis_id}/graph", "/api/v1/batches",
+            "/api/v1/batches/{batch_id}/archive", "/api/v1/health"} <= set(spec["paths"])
+    assert "BearerAuth" in json.dumps(spec["components"]["securitySchemes"])
+    docs = client.get("/api/v1/docs")
+    assert docs.status_code == 200 and b"openapi.json" in docs.data
+
+
+def test_a_dead_queue_is_reported_not_hidden(make_app, small_text):
+    dead = jobs.LocalBackend(workers=1)
+    dead.shutdown()
+    client = make_app(JOBS_BACKEND=dead).test_client()
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503
+    assert health.get_json()["queue"].startswith("unavailable")
+    response = client.post("/api/v1/analyses", json={"text": small_text})
+    assert response.status_code == 503
+    assert error_of(response)["code"] == "queue_unavailable"
+    newest = store.list_analyses(limit=1)[0]
+    assert newest["status"] == "failed" and newest["error_code"] == "queue_unavailable"
+
+
+def test_unexpected_server_errors_are_json_without_a_traceback(make_app):
+    app = make_app(TESTING=False, PROPAGATE_EXCEPTIONS=False)
+
+    def explode():
+        raise RuntimeError("secret internals")
+
+    app.add_url_rule("/api/v1/explode", view_func=explode)
+    response = app.test_client().get("/api/v1/explode")
+    assert response.status_code == 500
+    error = error_of(response)
+    assert error["code"] == "internal_error" and "secret" not in error["message"]
+
+
+def test_run_analysis_stores_failures_and_ignores_redelivery():
+    broken, _ = store.create_analysis({"nothing": "to analyse"})  # only the store can hold such a request
+    assert jobs.run_analysis(broken["id"]) == "failed"
+    row = store.get_analysis(broken["id"])
+    assert row["error_code"] == "internal_error"
+    assert "Traceback" not in row["error_message"] and "AttributeError" not in row["error_message"]
+    assert jobs.run_analysis(broken["id"]) == "failed"  # a redelivered task leaves it alone
+    assert store.get_analysis(broken["id"])["attempts"] == 1
+    assert jobs.run_analysis("no-such-id") == "deleted"
