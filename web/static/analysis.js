@@ -48,6 +48,7 @@ function showFailure(error) {
   $("status-line").textContent = "The analysis did not finish.";
   $("status-error").textContent = explainError(error);
   $("status-error").hidden = false;
+  $("status-home").hidden = false;
 }
 
 async function poll() {

@@ -10,7 +10,7 @@ export function el(tag, attrs = {}, ...children) {
     else if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else node.setAttribute(key, value === true ? "" : String(value));
   }
-  for (const child of children.flat()) {
+  for (const child of children.flat(Infinity)) {
     if (child === undefined || child === null || child === false) continue;
     node.append(child instanceof Node ? child : document.createTextNode(String(child)));
   }
@@ -19,6 +19,7 @@ export function el(tag, attrs = {}, ...children) {
 
 /** Only http(s) links to the outside world; anything else (javascript:, data:) becomes no link. */
 export function safeUrl(url) {
+  if (typeof url !== "string" || !/^https?:\/\//i.test(url.trim())) return null;
   try {
     const parsed = new URL(url, window.location.href);
     return parsed.protocol === "http:" || parsed.protocol === "https:" ? parsed.href : null;

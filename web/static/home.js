@@ -3,6 +3,7 @@ import { ApiError, listAnalyses, submitAnalysis } from "./api.js";
 import { ago, el, explainError, fmt } from "./dom.js";
 
 const MAX_FILE_BYTES = 30 * 1024 * 1024;
+const SAMPLE_TITLE = "Sample: a Hacker News thread on China and machine learning";
 const $ = (id) => document.getElementById(id);
 let mode = "url";
 let recent = [];
@@ -48,7 +49,8 @@ async function readInput() {
   }
   const text = $("text-input").value;
   if (!text.trim()) throw new Error("Paste some discussion text first.");
-  return { text };
+  const title = $("title-input").value.trim();
+  return title ? { text, title } : { text };
 }
 
 /** The key under which two submissions count as "the same thread". */
@@ -125,7 +127,8 @@ async function trySample() {
   }
   selectTab("text");
   $("text-input").value = await response.text();
-  await submit({ text: $("text-input").value });
+  $("title-input").value = SAMPLE_TITLE;
+  await submit({ text: $("text-input").value, title: SAMPLE_TITLE });
 }
 
 function summaryLine(entry) {
