@@ -95,6 +95,7 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     assert claim["author"] in page.inner_text("#panel .meta")
     assert claim["text"] in page.inner_text("#panel blockquote.comment mark")
     assert page.locator("#panel section.relations li").count() >= 1
+    assert "null" not in page.inner_text("#panel")
     page.screenshot(path=str(_artifact("sample-panel.png")))
 
     # focus on its neighbourhood, then back to the whole map
@@ -124,6 +125,14 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     assert cy(page, "view.cy.edges().length") == cy(page, "model.edges.filter(e => e.confidence >= 1).length")
     page.fill("#confidence", "0")
     page.dispatch_event("#confidence", "change")
+
+    # hiding the topic hides its claims
+    page.uncheck("#topic-list input[type=checkbox]")
+    page.wait_for_selector("#map-note:has-text('No claims match')")
+    assert cy(page, "view.cy.nodes().length") == 0
+    page.check("#topic-list input[type=checkbox]")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes().length") == claims
 
     # search marks matches
     page.fill("#search", "sanctions")
@@ -188,6 +197,16 @@ def test_comment_markup_renders_as_text(page, live_server):
         assert page.inner_text("#panel .claim-text") == text
         link = page.get_attribute("#panel a.source-link", "href")
         assert link.startswith("https://news.ycombinator.com/item?id=9900")
+
+    # the author filter: bob's claims, with the claims they answer shown faded
+    page.select_option("#author", "bob")
+    page.wait_for_selector(READY)
+    own = cy(page, "view.cy.nodes().not('.faded').map(n => model.claims.get(n.id()).author)")
+    assert own and set(own) == {"bob"}
+    assert cy(page, "view.cy.nodes('.faded').length") >= 1
+    page.select_option("#author", "")
+    page.wait_for_selector(READY)
+
     page.click("#view-outline")
     assert any(text in page.inner_text("#outline-view") for text in hostile)
     assert page.evaluate("window.__xss") is None

@@ -12,6 +12,7 @@ const analysisId = page.dataset.analysisId;
 
 const STAGES = {
   queued: "Waiting for a worker",
+  starting: "Starting",
   fetch: "Reading the thread",
   parse: "Reading the thread",
   claims: "Finding claims",
@@ -110,6 +111,7 @@ function renderExports(status, view) {
       title: format.description || "",
     }, format.name === "json" ? "JSON (node-link)" : format.name === "graphml" ? "GraphML (Gephi, Cytoscape, yEd)" : format.description || format.name))));
   list.append(el("li", {}, el("button", { type: "button", id: "export-png", onclick: () => downloadPng(view) }, "PNG of this view")));
+  list.addEventListener("click", () => setTimeout(() => { list.closest("details").open = false; }, 0));
 }
 
 function downloadPng(view) {
@@ -125,6 +127,11 @@ function setNote(view) {
   const state = view.state;
   const shown = view.cy.nodes('[kind = "claim"]').length;
   const hidden = view.view ? view.view.hiddenCount : 0;
+  if (!view.cy.nodes().length) {
+    $("map-note").textContent = "No claims match these filters: tick a topic or relation again, or lower the minimum confidence.";
+    $("show-more").hidden = true;
+    return;
+  }
   const parts = [`Showing ${fmt.format(shown)} of ${fmt.format(view.model.claims.size)} claims`];
   if (state.focus) parts.push("around the selected claim");
   else if (hidden) parts.push(`(the most important first; ${fmt.format(hidden)} more match the filters)`);

@@ -196,6 +196,7 @@ export class MapView {
     });
     this.applySearch();
     if (changed && relayout) this.layout();
+    else this.onStatus("");
     return view;
   }
 
@@ -203,7 +204,7 @@ export class MapView {
   layout({ randomize } = {}) {
     clearTimeout(this.layoutTimer);
     const count = this.cy.nodes().length;
-    if (!count) { this.onStatus("No claims match these filters."); return; }
+    if (!count) { this.onStatus(""); return; }
     this.onStatus(`Laying out ${count} claims…`);
     this.layoutTimer = setTimeout(() => {
       const started = performance.now();

@@ -46,14 +46,16 @@ export function showClaim(panel, model, id, actions) {
   const url = safeUrl(claim.url);
   const topic = topicOf(model, claim);
   const when = claim.created_at ? ago(claim.created_at) : "";
-  panel.replaceChildren(
+  const flags = ["contested", "consensus", "unanswered"].filter((flag) => claim[flag] === true);
+  const parts = [
     el("h2", { class: "claim-title" }, "Claim"),
     el("p", { class: "claim-text" }, claim.text),
     el("p", { class: "meta" },
       el("span", { class: "author" }, claim.author || "anonymous"),
       when ? el("time", { datetime: claim.created_at, title: claim.created_at }, ` · ${when}`) : null,
       " · ",
-      el("span", { class: "topic-chip", dataset: { topic: topic.id } }, topic.label)),
+      el("span", { class: "topic-chip", dataset: { topic: topic.id } }, topic.label),
+      flags.map((flag) => el("span", { class: `flag ${flag}` }, flag))),
     url ? el("p", {}, el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "source-link" },
       `Open the comment on ${siteName(url)} ↗`)) : null,
     el("h3", {}, "In its comment"),
@@ -61,5 +63,6 @@ export function showClaim(panel, model, id, actions) {
     el("div", { class: "panel-actions" },
       el("button", { type: "button", id: "focus-claim", onclick: () => actions.onFocus(id) }, "Focus on its neighbourhood")),
     ...relationSections(model, id, actions.onPick),
-  );
+  ];
+  panel.replaceChildren(...parts.filter(Boolean));
 }
