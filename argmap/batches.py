@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -68,7 +69,7 @@ def run_batch(sources: list[str], out_dir: str, *, fmt: str = "graphml", poll: f
 
 
 def _wait(batch_id: str, total: int, poll: float) -> list[dict]:
-    with click.progressbar(length=total, label="analysing", file=click.get_text_stream("stderr"),
+    with click.progressbar(length=total, label="analysing", file=sys.stderr,
                            show_pos=True) as bar:
         finished = 0
         while True:

@@ -140,7 +140,7 @@ class LocalBackend:
 # ----------------------------------------------------------------------------------
 # celery backend
 
-_celery_app = None
+_celery_apps: dict[str, object] = {}
 _celery_lock = threading.Lock()
 
 
@@ -150,15 +150,14 @@ def broker_url() -> str | None:
 
 def celery_app():
     """The Celery app on ``ARGMAP_BROKER_URL``: late acks, re-queue on a lost worker, retries."""
-    global _celery_app
+    url = broker_url()
+    if not url:
+        raise RuntimeError("ARGMAP_BROKER_URL is not set")
     with _celery_lock:
-        if _celery_app is None:
+        if url not in _celery_apps:
             from celery import Celery
 
-            url = broker_url()
-            if not url:
-                raise RuntimeError("ARGMAP_BROKER_URL is not set")
-            app = Celery("argmap", broker=url)
+            app = Celery("argmap", broker=url, set_as_current=False)
             app.conf.update(
                 task_acks_late=True,
                 task_reject_on_worker_lost=True,
@@ -167,15 +166,18 @@ def celery_app():
                 task_default_queue="argmap",
                 broker_connection_retry_on_startup=True,
                 broker_transport_options={
-                    # a message a dead worker took is delivered again after this long
+                    # a message a dead worker took is delivered again after this long …
                     "visibility_timeout": env_float("ARGMAP_VISIBILITY_TIMEOUT", 3600.0),
+                    # … found by a sweep this often (seconds)
+                    "unacked_restore_interval": env_float("ARGMAP_RESTORE_INTERVAL", 10.0),
+                    "unacked_restore_throttle": 1,
                 },
                 worker_hijack_root_logger=False,
             )
             app.task(name="argmap.run_analysis", bind=True, acks_late=True, reject_on_worker_lost=True,
                      max_retries=5)(_celery_run_analysis)
-            _celery_app = app
-        return _celery_app
+            _celery_apps[url] = app
+        return _celery_apps[url]
 
 
 def _celery_run_analysis(task, analysis_id: str) -> str:

@@ -25,6 +25,23 @@ from argmap.model import Analysis, Claim, Relation, thread_from_dict, thread_to_
 STATUSES = ("queued", "running", "done", "failed")
 UNFINISHED = ("queued", "running")
 
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Timestamps stored in UTC and read back timezone-aware (SQLite drops the zone)."""
+
+    impl = sa.DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return value.astimezone(timezone.utc) if value is not None else None
+
+    def process_result_value(self, value, dialect):
+        if value is not None and value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value
+
+
 metadata = sa.MetaData()
 
 batches = sa.Table(
@@ -33,7 +50,7 @@ batches = sa.Table(
     sa.Column("size", sa.Integer, nullable=False),
     sa.Column("idempotency_key", sa.String(200), unique=True),
     sa.Column("request_hash", sa.String(64)),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
 analyses = sa.Table(
@@ -57,8 +74,8 @@ analyses = sa.Table(
     sa.Column("request_hash", sa.String(64)),
     sa.Column("batch_id", sa.String(32), sa.ForeignKey("batches.id", ondelete="CASCADE"), index=True),
     sa.Column("position", sa.Integer),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, index=True),
-    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False, index=True),
+    sa.Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 results = sa.Table(
@@ -66,7 +83,7 @@ results = sa.Table(
     sa.Column("analysis_id", sa.String(32), sa.ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
     sa.Column("analysis", sa.JSON, nullable=False),  # thread + claims + relations + timings + stats
     sa.Column("summary", sa.JSON, nullable=False),
-    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
 )
 
 _engines: dict[str, Engine] = {}

@@ -55,8 +55,9 @@ def create_app(config: dict | None = None) -> APIFlask:
                    spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs")
     app.config.update(default_config())
     app.config.update(config or {})
-    from argmap.service.schemas import ErrorOut
+    from argmap.service.schemas import ErrorOut, document_constraints
 
+    app.spec_processor(document_constraints)
     app.config["HTTP_ERROR_SCHEMA"] = ErrorOut
     app.config["VALIDATION_ERROR_SCHEMA"] = ErrorOut
     app.info = {"description": "Map the claims in Hacker News and Reddit threads and which claims support, "

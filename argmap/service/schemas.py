@@ -36,6 +36,26 @@ class AnalysisRequest(Schema):
             raise ValidationError("'title' goes only with 'text'", field_name="title")
 
 
+def _only(key: str, *excluded: str) -> dict:
+    return {"required": [key], "not": {"anyOf": [{"required": [other]} for other in excluded]}}
+
+
+# The rule _exactly_one_source enforces, stated in the spec (marshmallow cannot say it).
+ANALYSIS_REQUEST_ONE_OF = [
+    _only("url", "thread", "text", "title"),
+    _only("thread", "url", "text", "title"),
+    _only("text", "url", "thread"),
+]
+
+
+def document_constraints(spec: dict) -> dict:
+    """Add to the generated spec what the schemas validate in code (exactly one source)."""
+    for name, component in spec.get("components", {}).get("schemas", {}).items():
+        if name.startswith("AnalysisRequest"):
+            component["oneOf"] = ANALYSIS_REQUEST_ONE_OF
+    return spec
+
+
 class BatchRequest(Schema):
     class Meta:
         unknown = RAISE

@@ -1,0 +1,101 @@
+"""Scale-out: a real redis-server and real ``argmap worker`` (Celery) processes behind the same API."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import pytest
+
+from argmap import store
+from tests.api import servers
+from tests.api.conftest import wait_for
+
+pytestmark = [pytest.mark.celery, pytest.mark.slow]
+
+VISIBILITY_TIMEOUT = "6"  # seconds before a dead worker's task is delivered again
+RESTORE_INTERVAL = "2"  # seconds between sweeps for such tasks
+
+
+@pytest.fixture(scope="module")
+def redis_url(tmp_path_factory):
+    if not servers.redis_server_binary():
+        pytest.skip("redis-server is not installed (Debian: apt-get install redis-server)")
+    process, url = servers.start_redis(tmp_path_factory.mktemp("redis"))
+    yield url
+    process.stop()
+
+
+@pytest.fixture(scope="module")
+def celery_setup(redis_url, tmp_path_factory):
+    """The environment shared by the workers and the in-process API: one broker, one database."""
+    folder = tmp_path_factory.mktemp("celery")
+    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url, ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
+                             ARGMAP_INSTANCE_PATH=str(folder), ARGMAP_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
+                             ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL)
+    return env, folder
+
+
+@pytest.fixture(scope="module")
+def celery_worker(celery_setup):
+    """One ``argmap worker`` for the module (each start loads the models)."""
+    env, folder = celery_setup
+    worker = servers.start_worker(env, folder / "worker.log")
+    yield worker
+    worker.stop()
+
+
+@pytest.fixture
+def celery_client(celery_setup, monkeypatch):
+    """The API in this process, sending to Celery (ARGMAP_BROKER_URL) and reading the workers' store."""
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+
+    env, _folder = celery_setup
+    for name in ("ARGMAP_BROKER_URL", "ARGMAP_DATABASE_URL", "ARGMAP_VISIBILITY_TIMEOUT"):
+        monkeypatch.setenv(name, env[name])
+    app = create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RATELIMIT_ENABLED": False})
+    return app.test_client()
+
+
+def test_a_killed_worker_loses_nothing(request, celery_setup, celery_client, sample_thread):
+    """SIGKILL the worker mid-analysis; another worker gets the task again and finishes it.
+
+    Runs first in this module, so no other worker can take the task before the kill.
+    """
+    env, folder = celery_setup
+    first = servers.start_worker(env, folder / "worker-killed.log")
+    try:
+        created = celery_client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
+        # a fresh worker loads the models inside its first task, so "running" lasts seconds
+        servers.wait_until(lambda: store.get_analysis(created["id"])["status"] == "running",
+                           timeout=120, what="the first worker to start the analysis", interval=0.05)
+    finally:
+        first.kill()
+    row = store.get_analysis(created["id"])
+    assert row["status"] == "running", "the analysis finished before the worker was killed"
+    assert store.get_result(created["id"]) is None
+
+    second = request.getfixturevalue("celery_worker")  # a fresh one unless the module has one running
+    body = wait_for(celery_client, created["id"], timeout=240)
+    assert body["status"] == "done", (body, second.output())
+    assert body["attempts"] == 2
+    assert body["summary"]["counts"]["comments"] == len(sample_thread["comments"])
+    assert celery_client.get(f"/api/v1/analyses/{created['id']}/graph?format=graphml").status_code == 200
+
+
+def test_a_batch_runs_on_a_celery_worker(celery_worker, celery_client, small_text, sample_text, sample_thread):
+    health = celery_client.get("/api/v1/health").get_json()
+    assert health["backend"] == "celery" and health["queue"] == "ok"
+
+    items = [{"text": small_text}, {"thread": sample_thread}, {"text": sample_text, "title": "pasted"}]
+    batch = celery_client.post("/api/v1/batches", json={"items": items}).get_json()
+    for item in batch["items"]:
+        body = wait_for(celery_client, item["id"], timeout=240)
+        assert body["status"] == "done", (body, celery_worker.output())
+    batch = celery_client.get(f"/api/v1/batches/{batch['id']}").get_json()
+    assert batch["aggregate"]["done"] == 3 and batch["aggregate"]["finished"]
+    archive = celery_client.get(f"/api/v1/batches/{batch['id']}/archive?format=graphml")
+    with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
+        assert len([n for n in zipped.namelist() if n.endswith(".graphml")]) == 3
+    assert "argmap.run_analysis" in celery_worker.output()
