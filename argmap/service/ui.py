@@ -68,6 +68,11 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui)
 
 
+def missing_front_end() -> list[str]:
+    """The front-end library files not installed (``npm ci`` in web/ installs them)."""
+    return [name for name, relative in VENDOR_FILES.items() if not (NODE_MODULES / relative).is_file()]
+
+
 def _instance_secret(folder: Path) -> str:
     """A secret key kept in the instance folder, so CSRF tokens survive a restart."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -132,3 +132,22 @@ def test_oversized_requests_are_refused(make_web_app):
 
 def test_secret_key_survives_a_restart(make_web_app):
     assert make_web_app().config["SECRET_KEY"] == make_web_app().config["SECRET_KEY"]
+
+
+def test_front_end_is_installed():
+    """``argmap serve`` warns when these are missing; set-up (npm ci in web/) installs them."""
+    assert ui.missing_front_end() == []
+
+
+def test_modules_parse_as_es_modules():
+    """Each module parses (a syntax error would leave the page blank); needs Node.js, as set-up does."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    for path in sorted(ui.WEB_ROOT.joinpath("static").glob("*.js")):
+        result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
+                                capture_output=True, timeout=30)
+        assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"

@@ -2,7 +2,7 @@
 import { shorten, topicOf } from "./model.js";
 
 export const PAGE_SIZE = 300;
-const BIG = 600;
+const BIG = 400;
 const FOCUS_MAX = 80;
 
 const EDGE_COLORS = { supports: "#2e9d4a", rebuts: "#d43c3c", restates: "#8a8a8a" };
@@ -145,6 +145,19 @@ export function cytoscapeStyle() {
   ];
 }
 
+/** Put each new node beside a placed neighbour, so an incremental layout only settles the newcomers. */
+function placeNearNeighbours(cy, fresh) {
+  const freshIds = new Set(fresh.map((n) => n.id()));
+  const box = cy.nodes().filter((n) => !freshIds.has(n.id())).boundingBox();
+  fresh.forEach((node) => {
+    const anchor = node.neighborhood("node").filter((n) => !freshIds.has(n.id()))[0];
+    const jitter = () => (Math.random() - 0.5) * 80;
+    node.position(anchor
+      ? { x: anchor.position("x") + jitter(), y: anchor.position("y") + jitter() }
+      : { x: box.x1 + Math.random() * box.w, y: box.y1 + Math.random() * box.h });
+  });
+}
+
 /** Owns the Cytoscape instance and keeps it in step with the model and the filters. */
 export class MapView {
   constructor(container, model, state, { onSelect, onStatus }) {
@@ -191,12 +204,19 @@ export class MapView {
           added.push({ group: "edges", data: { ...edge, color: EDGE_COLORS[edge.relation] } });
         }
       }
-      if (added.length) { cy.add(added); changed = true; }
+      if (added.length) {
+        const before = cy.nodes().length;
+        const fresh = cy.add(added).nodes();
+        this.incremental = before > 0 && fresh.length < before && before + fresh.length <= BIG;
+        if (this.incremental) placeNearNeighbours(cy, fresh);
+        changed = true;
+      }
       cy.nodes().forEach((node) => node.toggleClass("faded", view.faded.has(node.id())));
     });
     this.applySearch();
-    if (changed && relayout) this.layout();
+    if (changed && relayout) this.layout({ randomize: !this.incremental });
     else this.onStatus("");
+    this.incremental = false;
     return view;
   }
 
@@ -206,20 +226,23 @@ export class MapView {
     const count = this.cy.nodes().length;
     if (!count) { this.onStatus(""); return; }
     this.onStatus(`Laying out ${count} claims…`);
+    // Above BIG claims only the spectral "draft" pass is fast enough, and it always starts afresh.
+    const fresh = (randomize ?? true) || count > BIG;
     this.layoutTimer = setTimeout(() => {
       const started = performance.now();
       this.cy.layout({
         name: "fcose",
         animate: false,
-        randomize: randomize ?? true,
-        quality: count > BIG ? "draft" : "default",
-        numIter: count > BIG ? 600 : 2500,
+        randomize: fresh,
+        // "draft" is the spectral pass alone, which needs randomize; an incremental run refines positions.
+        quality: fresh && count > BIG ? "draft" : "default",
+        numIter: count > BIG ? 300 : 2500,
         nodeRepulsion: 6000,
         idealEdgeLength: 70,
         nodeSeparation: 60,
         packComponents: true,
-        tilingPaddingVertical: 24,
-        tilingPaddingHorizontal: 24,
+        tilingPaddingVertical: 36,
+        tilingPaddingHorizontal: 90,
         fit: true,
         padding: 20,
       }).run();
