@@ -125,7 +125,7 @@ function downloadPng(view) {
 
 function setNote(view) {
   const state = view.state;
-  const shown = view.cy.nodes('[kind = "claim"]').length;
+  const shown = view.view ? [...view.view.nodes.values()].reduce((sum, n) => sum + (n.members || 1), 0) : 0;
   const hidden = view.view ? view.view.hiddenCount : 0;
   if (!view.cy.nodes().length) {
     $("map-note").textContent = "No claims match these filters: tick a topic or relation again, or lower the minimum confidence.";

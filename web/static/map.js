@@ -4,6 +4,7 @@ import { shorten, topicOf } from "./model.js";
 export const PAGE_SIZE = 300;
 const BIG = 400;
 const FOCUS_MAX = 80;
+const MAX_FIT_ZOOM = 1.6;
 
 const EDGE_COLORS = { supports: "#2e9d4a", rebuts: "#d43c3c", restates: "#8a8a8a" };
 
@@ -246,6 +247,7 @@ export class MapView {
         fit: true,
         padding: 20,
       }).run();
+      if (this.cy.zoom() > MAX_FIT_ZOOM) { this.cy.zoom(MAX_FIT_ZOOM); this.cy.center(); }
       this.lastLayoutMs = Math.round(performance.now() - started);
       this.onStatus("");
     }, 30);
