@@ -47,10 +47,19 @@ class LiveServer:
 
         self.server = create_server(app, host="127.0.0.1", port=0, threads=6, ident="argmap-test")
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
-        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.closing = False
+        self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
 
+    def _run(self):
+        try:
+            self.server.run()
+        except (OSError, ValueError):
+            if not self.closing:  # the socket closed under the loop is expected only when we stop it
+                raise
+
     def close(self):
+        self.closing = True
         self.server.close()
 
 
