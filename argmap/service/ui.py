@@ -7,8 +7,9 @@ sets the Content-Security-Policy, and guards state-changing requests against CSR
 CSRF: the page submits analyses with ``fetch`` to the JSON API. A state-changing request
 that a browser marks as coming from another origin (``Origin`` or ``Sec-Fetch-Site``) is
 refused, and a browser request must carry the flask-wtf token of its page in the
-``X-CSRFToken`` header. Clients without a browser's ``Origin`` header (scripts, curl) are
-not CSRF targets and pass unchanged.
+``X-CSRFToken`` header. Clients without a browser's ``Origin`` header (scripts, curl), and
+requests with a bearer token (which a browser never attaches by itself), are not CSRF
+targets and pass unchanged.
 """
 
 from __future__ import annotations
@@ -88,6 +89,8 @@ def guard_cross_site():
     """Refuse cross-site state changes; check the page's CSRF token on browser requests."""
     if request.method not in UNSAFE_METHODS:
         return None
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return None  # a bearer token is never sent by a browser on its own, so it cannot be forged
     origin = request.headers.get("Origin")
     fetch_site = request.headers.get("Sec-Fetch-Site")
     if fetch_site in ("cross-site", "same-site"):

@@ -114,6 +114,8 @@ def test_browser_posts_need_the_page_token(client):
 
 def test_scripts_without_a_browser_origin_pass_the_guard(client):
     assert client.post("/api/v1/analyses", json={}).status_code == 422
+    bearer = {"Origin": "https://notebook.example", "Authorization": "Bearer some-token"}
+    assert client.post("/api/v1/analyses", json={}, headers=bearer).status_code == 422
 
 
 def test_anonymous_analysis_requests_are_rate_limited(make_web_app):

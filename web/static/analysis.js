@@ -237,6 +237,10 @@ async function showResult(status) {
     searchTimer = setTimeout(() => { state.search = $("search").value; view.applySearch(); renderSearchResults(view, pick); }, 150);
   });
   $("search").addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      const first = $("search-results").querySelector("button");
+      if (first) first.click();
+    }
     if (event.key === "Escape") { $("search").value = ""; state.search = ""; view.applySearch(); renderSearchResults(view, pick); }
   });
   $("view-map").addEventListener("click", showMapTab);

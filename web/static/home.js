@@ -154,7 +154,9 @@ async function loadRecent() {
   for (const entry of recent.slice(0, 20)) {
     const title = entry.title || (entry.summary && entry.summary.title) || entry.source || `Analysis ${entry.id}`;
     list.append(el("li", { class: `recent-item status-${entry.status || "unknown"}` },
-      el("a", { href: `/a/${encodeURIComponent(entry.id)}` }, title),
+      el("span", {}, el("a", { href: `/a/${encodeURIComponent(entry.id)}` }, title),
+        entry.source_kind === "text" && entry.source ? el("span", { class: "muted small recent-source" },
+          entry.source.replace(/^pasted text: /, "")) : null),
       el("span", { class: "muted small" }, summaryLine(entry))));
   }
   $("recent-empty").hidden = recent.length > 0;
