@@ -53,11 +53,8 @@ def run_batch(sources: list[str], out_dir: str, *, fmt: str = "graphml", poll: f
             failed.append((source, error.code, error.message))
     files: list[str] = []
     if items:
-        batch, rows, _ = store.create_batch(items)
-        backend = jobs.get_backend()
-        for row in rows:
-            backend.submit(row["id"])
-        rows = _wait(batch["id"], len(rows), poll)
+        batch = jobs.queue_batch(items, cap=len(items))
+        rows = _wait(batch["id"], len(items), poll)
         for row, source in zip(rows, item_sources):
             if row["status"] == "done":
                 name = out / f"{row['position']:04d}-{store.file_stem(row)}.{exporter.extension}"

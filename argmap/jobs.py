@@ -17,7 +17,7 @@ from typing import Protocol
 
 from argmap import store
 from argmap.config import MAX_COMMENTS_DEFAULT, env_float, env_int
-from argmap.errors import ArgmapError, TooLargeError
+from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
 
 log = logging.getLogger(__name__)
 
@@ -73,8 +73,76 @@ def source_of(item: dict):
         thread = parse_text(item["text"], **({"title": item["title"]} if item.get("title") else {}))
     limit = max_comments()
     if len(thread.comments) > limit:
-        raise TooLargeError(f"the thread has {len(thread.comments):,} comments; this server analyses at most {limit:,}")
+        raise TooLargeError(f"the thread has {len(thread.comments):,} comments; "
+                            f"this server analyses at most {limit:,}")
     return thread
+
+
+def check_item(item: dict) -> None:
+    """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
+    from argmap.sources import looks_like_url
+
+    if "url" in item and not looks_like_url(item["url"]):
+        raise UnsupportedSourceError(f"{item['url']!r} is not a Hacker News or Reddit thread URL "
+                                     "(https://news.ycombinator.com/item?id=N, "
+                                     "https://www.reddit.com/r/SUB/comments/ID/…, hn:N or reddit:ID)")
+    source_of(item)
+
+
+def _idempotency_conflict() -> ArgmapError:
+    return ArgmapError("this Idempotency-Key was already used with a different request",
+                       code="idempotency_conflict", status=409)
+
+
+def _submit(backend: Backend, analysis_id: str) -> None:
+    try:
+        backend.submit(analysis_id)
+    except Exception as error:  # noqa: BLE001 - the broker is down: say so, leave nothing silently queued
+        log.exception("could not queue analysis %s", analysis_id)
+        store.fail(analysis_id, "queue_unavailable", "the job queue is unavailable; try again later")
+        raise ArgmapError("the job queue is unavailable; try again later", code="queue_unavailable",
+                          status=503) from error
+
+
+def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None) -> dict:
+    """Check, store and submit one request item ({url} | {thread} | {text[, title]}); returns its row.
+
+    The one way in for the API and the web pages. A repeated Idempotency-Key returns the first row.
+    """
+    check_item(item)
+    try:
+        row, created = store.create_analysis(item, idempotency_key=idempotency_key)
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        _submit(backend or get_backend(), row["id"])
+    return store.get_analysis(row["id"]) or row
+
+
+def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backend: Backend | None = None,
+                cap: int | None = None) -> dict:
+    """Check every item, then store and submit them as one batch; returns the batch row."""
+    cap = cap or env_int("ARGMAP_MAX_BATCH", 100)
+    if len(items) > cap:
+        raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
+    for position, item in enumerate(items):
+        try:
+            check_item(item)
+        except ArgmapError as error:
+            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+    try:
+        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key)
+    except store.IdempotencyConflict:
+        raise _idempotency_conflict() from None
+    if created:
+        for position, row in enumerate(rows):
+            try:
+                _submit(backend or get_backend(), row["id"])
+            except ArgmapError as error:
+                for unsent in rows[position + 1:]:
+                    store.fail(unsent["id"], error.code, error.message)
+                raise
+    return batch
 
 
 def run_analysis(analysis_id: str) -> str:
@@ -88,17 +156,21 @@ def run_analysis(analysis_id: str) -> str:
     if row is None:
         current = store.get_analysis(analysis_id)
         return current["status"] if current else "deleted"
+    from sqlalchemy.exc import OperationalError
+
     try:
         analysis, _graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
                                    max_comments=max_comments())
+        store.finish(analysis_id, analysis)
     except ArgmapError as error:
         store.fail(analysis_id, error.code, error.message)
         return "failed"
+    except OperationalError:
+        raise  # the database is unreachable: the analysis stays unfinished for a retry or a restart
     except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
         log.exception("analysis %s failed", analysis_id)
         store.fail(analysis_id, "internal_error", INTERNAL_ERROR)
         return "failed"
-    store.finish(analysis_id, analysis)
     return "done"
 
 
@@ -174,10 +246,18 @@ def celery_app():
                 },
                 worker_hijack_root_logger=False,
             )
+            from celery.signals import worker_process_init
+
+            # a forked pool process must not share the parent's database connections
+            worker_process_init.connect(_forget_connections, weak=False)
             app.task(name="argmap.run_analysis", bind=True, acks_late=True, reject_on_worker_lost=True,
                      max_retries=5)(_celery_run_analysis)
             _celery_apps[url] = app
         return _celery_apps[url]
+
+
+def _forget_connections(**_signal) -> None:
+    store.dispose()
 
 
 def _celery_run_analysis(task, analysis_id: str) -> str:

@@ -181,7 +181,8 @@ def create_analysis(item: dict, *, idempotency_key: str | None = None) -> tuple[
     digest = request_hash(item)
     with engine().begin() as conn:
         if idempotency_key:
-            existing = _row(conn.execute(sa.select(analyses).where(analyses.c.idempotency_key == idempotency_key)).first())
+            query = sa.select(analyses).where(analyses.c.idempotency_key == idempotency_key)
+            existing = _row(conn.execute(query).first())
             if existing:
                 if existing["request_hash"] != digest:
                     raise IdempotencyConflict(idempotency_key)
@@ -196,7 +197,8 @@ def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tu
     digest = request_hash(items)
     with engine().begin() as conn:
         if idempotency_key:
-            existing = _row(conn.execute(sa.select(batches).where(batches.c.idempotency_key == idempotency_key)).first())
+            query = sa.select(batches).where(batches.c.idempotency_key == idempotency_key)
+            existing = _row(conn.execute(query).first())
             if existing:
                 if existing["request_hash"] != digest:
                     raise IdempotencyConflict(idempotency_key)
@@ -210,8 +212,13 @@ def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tu
     return batch, rows, True
 
 
+def _listed():
+    """A select of every analysis column but the request body (which can be megabytes)."""
+    return sa.select(*[column for column in analyses.c if column.name != "request"])
+
+
 def _batch_rows(conn, batch_id: str) -> list[dict]:
-    query = sa.select(analyses).where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
+    query = _listed().where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
     return [dict(r._mapping) for r in conn.execute(query)]
 
 
@@ -221,8 +228,8 @@ def get_analysis(analysis_id: str) -> dict | None:
 
 
 def list_analyses(*, limit: int = 50, status: str | None = None) -> list[dict]:
-    """The most recent analyses first (without their request bodies' weight mattering)."""
-    query = sa.select(analyses).order_by(analyses.c.created_at.desc()).limit(limit)
+    """The most recent analyses first, without their request bodies."""
+    query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
     if status:
         query = query.where(analyses.c.status == status)
     with engine().connect() as conn:

@@ -9,7 +9,7 @@ import os
 import threading
 
 from apiflask import APIFlask
-from flask import jsonify, request
+from flask import current_app, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -40,6 +40,8 @@ def default_config() -> dict:
         "RATELIMIT_ENABLED": os.environ.get("ARGMAP_RATE_LIMITS", "on") != "off",
         "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,  # a Redis outage must not turn every request into a 500 …
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # … limits then count in memory until it is back
         "JOBS_BACKEND": None,  # a jobs.Backend; None: jobs.get_backend()
         "RECOVER_JOBS": True,  # re-queue what a stopped service left unfinished
         "VALIDATION_ERROR_STATUS_CODE": 422,
@@ -83,6 +85,11 @@ def register_blueprints(app: APIFlask) -> None:
     from argmap.service import ui
 
     ui.init_app(app)
+
+
+def job_backend() -> jobs.Backend:
+    """The job backend of the current app (pass it to ``jobs.queue_analysis``)."""
+    return current_app.extensions["argmap_jobs"]
 
 
 def recover_once(backend: jobs.Backend) -> list[str]:

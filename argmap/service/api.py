@@ -11,14 +11,13 @@ import zipfile
 
 from apiflask import APIBlueprint, HTTPTokenAuth
 from apiflask.fields import String
-from flask import Response, current_app, request, url_for
+from apiflask.validators import Length
+from flask import Response, current_app, url_for
 
 from argmap import jobs, store
-from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
+from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter
-from argmap.service import schemas
-from argmap.sources import SUPPORTED_FORMS, looks_like_url
-
+from argmap.service import job_backend, schemas
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -34,10 +33,11 @@ bp = APIBlueprint("api", __name__, url_prefix="/api/v1", tag="analyses")
 auth = OptionalTokenAuth(scheme="Bearer", description="needed for writes when the server sets ARGMAP_API_TOKENS")
 
 IDEMPOTENCY_HEADERS = {"Idempotency-Key": String(
-    validate=schemas.Length(min=1, max=200),
+    validate=Length(min=1, max=200),
     metadata={"description": "a key of your choosing; a retry with the same key and body returns the "
                              "first answer instead of queueing again"})}
 NOT_FOUND = {404: "No analysis or batch with this id"}
+LOCATION = {"Location": String(required=True, metadata={"description": "where to poll for the status"})}
 
 
 class ApiError(ArgmapError):
@@ -48,10 +48,6 @@ class ApiError(ArgmapError):
 def _verify_token(token: str):
     """The token itself when it is one of ARGMAP_API_TOKENS, else None (401)."""
     return token if token in current_app.config["API_TOKENS"] else None
-
-
-def backend() -> jobs.Backend:
-    return current_app.extensions["argmap_jobs"]
 
 
 # ----------------------------------------------------------------------------------
@@ -106,50 +102,22 @@ def _found(row, what: str = "analysis"):
 
 
 # ----------------------------------------------------------------------------------
-# queueing
-
-
-def check_item(item: dict) -> None:
-    """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
-    if "url" in item and not looks_like_url(item["url"]):
-        raise UnsupportedSourceError(f"{item['url']!r} is not a thread URL. argmap reads:\n{SUPPORTED_FORMS}")
-    jobs.source_of(item)
-
-
-def _submit(row: dict) -> None:
-    try:
-        backend().submit(row["id"])
-    except Exception as error:  # noqa: BLE001 - the broker is down: say so, keep nothing half-queued
-        current_app.logger.exception("could not queue analysis %s", row["id"])
-        store.fail(row["id"], "queue_unavailable", "the job queue is unavailable; try again later")
-        raise ApiError("the job queue is unavailable; try again later", code="queue_unavailable",
-                       status=503) from error
-
-
-def _idempotency_conflict() -> ApiError:
-    return ApiError("this Idempotency-Key was already used with a different request",
-                    code="idempotency_conflict", status=409)
+# analyses
 
 
 @bp.post("/analyses")
 @bp.auth_required(auth)
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
 @bp.input(schemas.AnalysisRequest, arg_name="item")
-@bp.output(schemas.AnalysisOut, status_code=202, description="Queued (or, for a repeated Idempotency-Key, "
-                                                              "the analysis queued the first time)")
+@bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION,
+           description="Queued (or, for a repeated Idempotency-Key, the analysis queued the first time)")
 @bp.doc(responses={400: "Unsupported URL or malformed thread", 409: "Idempotency-Key reused",
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
-    check_item(item)
-    try:
-        row, created = store.create_analysis(item, idempotency_key=headers.get("Idempotency-Key"))
-    except store.IdempotencyConflict:
-        raise _idempotency_conflict() from None
-    if created:
-        _submit(row)
+    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=job_backend())
     location = url_for("api.get_analysis", analysis_id=row["id"])
-    return analysis_out(store.get_analysis(row["id"]) or row), 202, {"Location": location}
+    return analysis_out(row), 202, {"Location": location}
 
 
 @bp.get("/analyses")
@@ -218,27 +186,13 @@ def get_graph(analysis_id: str, query: dict):
 @bp.auth_required(auth)
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
 @bp.input(schemas.BatchRequest, arg_name="body")
-@bp.output(schemas.BatchOut, status_code=202, description="Queued")
+@bp.output(schemas.BatchOut, status_code=202, headers=LOCATION, description="Queued")
 @bp.doc(tags=["batches"], responses={400: "An item is unsupported or malformed", 409: "Idempotency-Key reused",
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    items = body["items"]
-    cap = current_app.config["MAX_BATCH"]
-    if len(items) > cap:
-        raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
-    for position, item in enumerate(items):
-        try:
-            check_item(item)
-        except ArgmapError as error:
-            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
-    try:
-        batch, rows, created = store.create_batch(items, idempotency_key=headers.get("Idempotency-Key"))
-    except store.IdempotencyConflict:
-        raise _idempotency_conflict() from None
-    if created:
-        for row in rows:
-            _submit(row)
+    batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
+                             cap=current_app.config["MAX_BATCH"])
     batch, rows = store.get_batch(batch["id"])
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
 
@@ -288,13 +242,14 @@ def get_batch_archive(batch_id: str, query: dict):
                                            "content": {"application/json": {"schema": schemas.Health}}}})
 def health():
     """Whether the store and the job queue answer."""
-    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": backend().name, "formats": format_names()}
+    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": job_backend().name,
+              "formats": format_names()}
     try:
         store.ping()
     except Exception as error:  # noqa: BLE001 - report, don't crash
         report["store"] = f"unavailable: {type(error).__name__}"
     try:
-        backend().health()
+        job_backend().health()
     except Exception as error:  # noqa: BLE001
         report["queue"] = f"unavailable: {type(error).__name__}"
     if report["store"] != "ok" or report["queue"] != "ok":

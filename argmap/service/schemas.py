@@ -51,16 +51,20 @@ ANALYSIS_REQUEST_ONE_OF = [
 def document_constraints(spec: dict) -> dict:
     """Add to the generated spec what the schemas validate in code (exactly one source)."""
     for name, component in spec.get("components", {}).get("schemas", {}).items():
-        if name.startswith("AnalysisRequest"):
+        if name in ("AnalysisRequest", "BatchItem"):
             component["oneOf"] = ANALYSIS_REQUEST_ONE_OF
     return spec
+
+
+class BatchItem(AnalysisRequest):
+    """One item of a batch: the same shape as a single analysis request (a class of its own for the spec)."""
 
 
 class BatchRequest(Schema):
     class Meta:
         unknown = RAISE
 
-    items = List(Nested(AnalysisRequest), required=True, validate=Length(min=1),
+    items = List(Nested(BatchItem), required=True, validate=Length(min=1),
                  metadata={"description": "the analyses to run (at most ARGMAP_MAX_BATCH)"})
 
 
@@ -122,8 +126,12 @@ class AnalysisOut(Schema):
     links = Dict(keys=String(), values=String())
 
 
+class ListedAnalysis(AnalysisOut):
+    """An analysis in a list (a class of its own for the spec)."""
+
+
 class AnalysisList(Schema):
-    analyses = List(Nested(AnalysisOut))
+    analyses = List(Nested(ListedAnalysis))
 
 
 class Aggregate(Schema):
@@ -139,7 +147,7 @@ class BatchOut(Schema):
     id = String(required=True)
     created_at = DateTime()
     aggregate = Nested(Aggregate)
-    items = List(Nested(AnalysisOut))
+    items = List(Nested(ListedAnalysis))
     links = Dict(keys=String(), values=String())
 
 

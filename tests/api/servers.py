@@ -113,3 +113,20 @@ def start_worker(env: dict, log: Path) -> Process:
 def start_service(env: dict, port: int, log: Path) -> Process:
     return Process([sys.executable, "-m", "argmap.cli", "serve", "--host", "127.0.0.1", "--port", str(port)],
                    env=env, log=log)
+
+
+class ThreadedServer:
+    """A real HTTP server (waitress) for an app, on a thread of this process."""
+
+    def __init__(self, app):
+        import threading
+
+        import waitress
+
+        self.server = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
+        self.base = f"http://127.0.0.1:{self.server.effective_port}"
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.server.close()

@@ -218,7 +218,8 @@ def test_tokens_guard_writes_but_not_reads(make_app, small_text):
 
 
 def test_rate_limits_per_client(make_app):
-    client = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute", READ_RATE_LIMIT="3/minute").test_client()
+    app = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute", READ_RATE_LIMIT="3/minute")
+    client = app.test_client()
     statuses = [client.post("/api/v1/analyses", json={}).status_code for _ in range(3)]
     assert statuses == [422, 422, 429]
     limited = client.post("/api/v1/analyses", json={})
@@ -281,3 +282,17 @@ def test_run_analysis_stores_failures_and_ignores_redelivery():
     assert jobs.run_analysis(broken["id"]) == "failed"  # a redelivered task leaves it alone
     assert store.get_analysis(broken["id"])["attempts"] == 1
     assert jobs.run_analysis("no-such-id") == "deleted"
+
+
+def test_a_broker_that_is_down_gives_503_not_a_crash(monkeypatch, small_text):
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+    from tests.api.servers import free_port
+
+    monkeypatch.setenv("ARGMAP_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    client = create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RECOVER_JOBS": False}).test_client()
+    health = client.get("/api/v1/health")
+    assert health.status_code == 503 and health.get_json()["queue"].startswith("unavailable")
+    response = client.post("/api/v1/analyses", json={"text": small_text})  # rate limits fall back to memory
+    assert response.status_code == 503
+    assert error_of(response)["code"] == "queue_unavailable"

@@ -30,7 +30,8 @@ def redis_url(tmp_path_factory):
 def celery_setup(redis_url, tmp_path_factory):
     """The environment shared by the workers and the in-process API: one broker, one database."""
     folder = tmp_path_factory.mktemp("celery")
-    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url, ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
+    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url,
+                             ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
                              ARGMAP_INSTANCE_PATH=str(folder), ARGMAP_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
                              ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL)
     return env, folder
@@ -99,3 +100,41 @@ def test_a_batch_runs_on_a_celery_worker(celery_worker, celery_client, small_tex
     with zipfile.ZipFile(io.BytesIO(archive.data)) as zipped:
         assert len([n for n in zipped.namelist() if n.endswith(".graphml")]) == 3
     assert "argmap.run_analysis" in celery_worker.output()
+
+
+def test_rate_limits_are_shared_through_redis(celery_setup, monkeypatch):
+    """With a broker, two service processes (here two apps) count one client's requests together."""
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+
+    env, _folder = celery_setup
+    monkeypatch.setenv("ARGMAP_BROKER_URL", env["ARGMAP_BROKER_URL"])
+    apps = [create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RECOVER_JOBS": False,
+                        "WRITE_RATE_LIMIT": "2/minute"}) for _ in range(2)]
+    assert apps[0].config["RATELIMIT_STORAGE_URI"] == env["ARGMAP_BROKER_URL"]
+    headers = {"Authorization": "Bearer shared-limit-test"}
+    statuses = [apps[i % 2].test_client().post("/api/v1/analyses", json={}, headers=headers).status_code
+                for i in range(3)]
+    assert statuses == [422, 422, 429]
+
+
+def test_the_researcher_script_runs_unchanged_on_two_workers(celery_setup, celery_worker, celery_client,
+                                                             small_text, tmp_path):
+    """examples/analyse_many.py against a server that hands the work to two Celery workers."""
+    from argmap.jobs import CeleryBackend
+    from argmap.service import create_app
+    from tests.api.test_researcher_script import THREADS, check_graphs, load_script, many_items
+
+    env, folder = celery_setup
+    second = servers.start_worker(env, folder / "worker-two.log")
+    try:
+        servers.wait_until(lambda: "ready." in second.output(), timeout=60, what="the second worker")
+        server = servers.ThreadedServer(create_app({"JOBS_BACKEND": CeleryBackend(), "RATELIMIT_ENABLED": False}))
+        try:
+            result = load_script().analyse_many(server.base, many_items(small_text, THREADS), tmp_path, poll=0.3)
+        finally:
+            server.close()
+    finally:
+        second.stop()
+    check_graphs(result, THREADS)
+    assert "succeeded" in second.output()  # the work was shared
