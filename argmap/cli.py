@@ -117,6 +117,11 @@ def serve(host, port, threads):
     from argmap.service import create_app
 
     app = create_app()
+    from argmap.service.ui import missing_front_end
+
+    if missing_front_end():
+        click.echo("argmap: warning: the map's front-end libraries are missing; run `npm ci` in web/ "
+                   "(scripts/setup.sh does)", err=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
                f"jobs: {jobs.get_backend().name}); Ctrl-C stops", err=True)

@@ -82,6 +82,9 @@ def register_blueprints(app: APIFlask) -> None:
 
     app.register_blueprint(api_bp)
     # --- web UI (issue 6): register the `ui` blueprint here -------------------------
+    from argmap.service import ui
+
+    ui.init_app(app)
 
 
 def job_backend() -> jobs.Backend:

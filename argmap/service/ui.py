@@ -1,0 +1,164 @@
+"""The web pages: the home page and the analysis page ``/a/<id>``.
+
+Pages only: the browser fetches every piece of data from the JSON API under ``/api/v1``.
+This blueprint also serves the front-end libraries from ``web/node_modules`` (no CDN),
+sets the Content-Security-Policy, and guards state-changing requests against CSRF.
+
+CSRF: the page submits analyses with ``fetch`` to the JSON API. A state-changing request
+that a browser marks as coming from another origin (``Origin`` or ``Sec-Fetch-Site``) is
+refused, and a browser request must carry the flask-wtf token of its page in the
+``X-CSRFToken`` header. Clients without a browser's ``Origin`` header (scripts, curl), and
+requests with a bearer token (which a browser never attaches by itself), are not CSRF
+targets and pass unchanged.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+
+WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
+NODE_MODULES = WEB_ROOT / "node_modules"
+
+# The only files served from web/node_modules, by the name the page asks for.
+VENDOR_FILES = {
+    "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
+    "layout-base.js": "layout-base/layout-base.js",
+    "cose-base.js": "cose-base/cose-base.js",
+    "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
+}
+
+CONTENT_SECURITY_POLICY = "; ".join([
+    "default-src 'self'",
+    "script-src 'self'",
+    # plus the one rule Cytoscape.js injects (".__________cytoscape_container { position: relative; }")
+    "style-src 'self' 'sha256-pgvDUBa4IjFA2yuSJ2cqcyxmNYJMborsd0ORcRv9vw8='",
+    "img-src 'self' data: blob:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+])
+
+SAMPLE_THREAD = WEB_ROOT.parent / "sample_threads" / "hn_china_ml_thread.txt"
+MAX_REQUEST_BYTES = 32 * 1024 * 1024
+UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+# The API docs page loads Swagger UI the way APIFlask ships it; it shows no thread data.
+DOCS_ENDPOINTS = {"openapi.docs", "openapi.swagger_ui_oauth_redirect"}
+
+ui = Blueprint("ui", __name__, template_folder=str(WEB_ROOT / "templates"),
+               static_folder=str(WEB_ROOT / "static"), static_url_path="/assets")
+csrf = CSRFProtect()
+
+
+def init_app(app: Flask) -> None:
+    """Register the pages on ``app`` with the settings they rely on (secret key, size limit, CSRF)."""
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = _instance_secret(Path(app.instance_path))
+    app.config.setdefault("MAX_CONTENT_LENGTH", MAX_REQUEST_BYTES)
+    # Checked by ``guard_cross_site`` below for browser requests only, not on every POST.
+    app.config["WTF_CSRF_CHECK_DEFAULT"] = False
+    app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    csrf.init_app(app)
+    app.register_blueprint(ui)
+
+
+def missing_front_end() -> list[str]:
+    """The front-end library files not installed (``npm ci`` in web/ installs them)."""
+    return [name for name, relative in VENDOR_FILES.items() if not (NODE_MODULES / relative).is_file()]
+
+
+def _instance_secret(folder: Path) -> str:
+    """A secret key kept in the instance folder, so CSRF tokens survive a restart."""
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_hex(32))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+@ui.before_app_request
+def guard_cross_site():
+    """Refuse cross-site state changes; check the page's CSRF token on browser requests."""
+    if request.method not in UNSAFE_METHODS:
+        return None
+    if request.headers.get("Authorization", "").lower().startswith("bearer "):
+        return None  # a bearer token is never sent by a browser on its own, so it cannot be forged
+    origin = request.headers.get("Origin")
+    fetch_site = request.headers.get("Sec-Fetch-Site")
+    if fetch_site in ("cross-site", "same-site"):
+        return _error(403, "csrf", "cross-site requests are not allowed")
+    if origin is None:
+        return None
+    if origin == "null" or urlsplit(origin).netloc != request.host:
+        return _error(403, "csrf", "cross-site requests are not allowed")
+    csrf.protect()
+    return None
+
+
+@ui.app_errorhandler(CSRFError)
+def csrf_failed(error: CSRFError):
+    return _error(400, "csrf", f"{error.description} Reload the page and try again.")
+
+
+@ui.after_app_request
+def security_headers(response):
+    if request.endpoint in DOCS_ENDPOINTS:
+        return response
+    response.headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    return response
+
+
+def _error(status: int, code: str, message: str):
+    response = jsonify({"error": {"code": code, "message": message}})
+    response.status_code = status
+    return response
+
+
+def _formats() -> list[dict]:
+    """The export formats the API serves, from the one export registry."""
+    from argmap.export import EXPORTERS, format_names
+
+    names = format_names()
+    return [{"name": name, "extension": EXPORTERS[name].extension,
+             "description": EXPORTERS[name].description} for name in names]
+
+
+@ui.route("/")
+def home():
+    return render_template("home.html", csrf_token=generate_csrf())
+
+
+@ui.route("/a/<analysis_id>")
+def analysis_page(analysis_id: str):
+    if not analysis_id.replace("-", "").replace("_", "").isalnum() or len(analysis_id) > 64:
+        abort(404)
+    return render_template("analysis.html", analysis_id=analysis_id, formats=_formats(),
+                           csrf_token=generate_csrf())
+
+
+@ui.route("/sample-thread.txt")
+def sample_thread():
+    """The sample thread's plain text, for the home page's one-click sample."""
+    return send_from_directory(SAMPLE_THREAD.parent, SAMPLE_THREAD.name, mimetype="text/plain")
+
+
+@ui.route("/vendor/<name>")
+def vendor(name: str):
+    """A front-end library installed by ``npm ci`` in web/ (see web/package.json)."""
+    relative = VENDOR_FILES.get(name)
+    if relative is None or not (NODE_MODULES / relative).is_file():
+        current_app.logger.warning("front-end library %s missing: run `npm ci` in web/", name)
+        abort(404)
+    path = NODE_MODULES / relative
+    return send_from_directory(path.parent, path.name, mimetype="text/javascript", max_age=3600)

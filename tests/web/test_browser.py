@@ -1,0 +1,325 @@
+"""End to end in a real headless Chromium: the real service, the real models, the real map."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import networkx as nx
+import pytest
+
+from tests.conftest import SAMPLE_TEXT
+from tests.web.conftest import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+READY = "#page[data-ready=true]"
+ANALYSIS_TIMEOUT_MS = 240_000
+
+HOSTILE_THREAD = {
+    "source": "hn", "id": "990001", "url": "https://news.ycombinator.com/item?id=990001",
+    "title": "Is Rust making browsers safer?", "author": "op", "created_at": "2026-09-27T16:19:46Z",
+    "text": "Memory safety matters for browsers.",
+    "comments": [
+        {"id": "990002", "parent_id": "990001", "author": "alice", "created_at": "2026-09-27T16:25:00Z",
+         "text": "Memory safety bugs cause most of the security holes in browsers <script>window.__xss = 1</script> "
+                 "and that is why Rust matters."},
+        {"id": "990003", "parent_id": "990002", "author": "bob", "created_at": "2026-09-27T16:31:00Z",
+         "text": "That is not true, most browser security holes come from logic errors "
+                 "<img src=x onerror=\"window.__xss = 2\"> rather than from memory safety."},
+        {"id": "990004", "parent_id": "990002", "author": "carol", "created_at": "2026-09-27T16:40:00Z",
+         "text": "I agree, memory safety bugs cause most of the security holes in browsers."},
+    ],
+}
+
+
+def cy(page, expression: str):
+    """Evaluate ``expression`` with ``view``, ``model`` and ``state`` of the page's map in scope."""
+    return page.evaluate(f"(() => {{ const {{view, model, state}} = window.argmap; return {expression}; }})()")
+
+
+def wait_for_map(page):
+    page.wait_for_selector(READY, timeout=ANALYSIS_TIMEOUT_MS)
+    assert not page.is_visible("#status-error"), page.inner_text("#status-error")
+
+
+def click_node(page, node_id: str):
+    position = page.evaluate("""(id) => {
+        const node = window.argmap.view.cy.getElementById(id);
+        const at = node.renderedPosition();
+        const box = document.getElementById('cy').getBoundingClientRect();
+        return {x: box.left + at.x, y: box.top + at.y};
+    }""", node_id)
+    page.mouse.click(position["x"], position["y"])
+
+
+def download(page, selector: str, tmp_path):
+    if not page.is_visible(selector):
+        page.click("details.exports summary")
+    with page.expect_download() as info:
+        page.click(selector)
+    target = tmp_path / info.value.suggested_filename
+    info.value.save_as(target)
+    return target
+
+
+def no_csp_violations(page):
+    violations = [m for m in page.console_errors if "Content Security Policy" in m or "pageerror" in m]
+    assert not violations, violations
+
+
+def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
+    page.goto(live_server.url + "/")
+    page.click("#sample-button")
+    page.wait_for_url("**/a/*", timeout=30_000)
+    analysis_id = page.url.rsplit("/", 1)[1]
+    status_lines = set()
+    deadline = time.monotonic() + ANALYSIS_TIMEOUT_MS / 1000
+    while not page.is_visible("#result") and time.monotonic() < deadline:
+        status_lines.add(page.inner_text("#status-line"))
+        time.sleep(0.2)
+    wait_for_map(page)
+    assert any("—" in line for line in status_lines), status_lines  # a stage with its counts, e.g. "fetched 12 comments"
+    page.screenshot(path=str(_artifact("sample-map.png")))
+    assert "China" in page.inner_text("#title")
+    claims = cy(page, "view.cy.nodes('[kind = \"claim\"]').length")
+    assert claims == cy(page, "model.claims.size") > 10
+
+    # click a claim that has relations: the side panel shows it in its comment, with its relations
+    linked = cy(page, "view.cy.nodes().filter(n => n.degree() > 0).map(n => n.id())")
+    assert linked, "the sample thread should have at least one relation"
+    click_node(page, linked[0])
+    claim = cy(page, f"model.claims.get({json.dumps(linked[0])})")
+    assert page.inner_text("#panel .claim-text") == claim["text"]
+    assert claim["author"] in page.inner_text("#panel .meta")
+    assert claim["text"] in page.inner_text("#panel blockquote.comment mark")
+    assert page.locator("#panel section.relations li").count() >= 1
+    assert "null" not in page.inner_text("#panel")
+    page.screenshot(path=str(_artifact("sample-panel.png")))
+
+    # focus on its neighbourhood, then back to the whole map
+    page.click("#focus-claim")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes().length") < claims
+    page.click("#clear-focus")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes().length") == claims
+
+    # a relation filter changes the visible edges
+    before = cy(page, "view.cy.edges().length")
+    relation = cy(page, "view.cy.edges()[0].data('relation')")
+    page.uncheck(f'input[name="relation"][value="{relation}"]')
+    page.wait_for_selector(READY)
+    after = cy(page, "view.cy.edges().length")
+    assert after < before
+    assert cy(page, f"view.cy.edges('[relation = \"{relation}\"]').length") == 0
+    page.check(f'input[name="relation"][value="{relation}"]')
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.edges().length") == before
+
+    # the confidence filter hides edges below it
+    page.fill("#confidence", "1")
+    page.dispatch_event("#confidence", "change")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.edges().length") == cy(page, "model.edges.filter(e => e.confidence >= 1).length")
+    page.fill("#confidence", "0")
+    page.dispatch_event("#confidence", "change")
+
+    # hiding the topic hides its claims
+    page.uncheck("#topic-list input[type=checkbox]")
+    page.wait_for_selector("#map-note:has-text('No claims match')")
+    assert cy(page, "view.cy.nodes().length") == 0
+    page.check("#topic-list input[type=checkbox]")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes().length") == claims
+
+    # search marks matches
+    page.fill("#search", "sanctions")
+    page.wait_for_selector("#search-results li")
+    assert "sanctions" in page.inner_text("#search-results").lower()
+    assert cy(page, "view.cy.nodes('.match').length") >= 1
+    page.fill("#search", "")
+
+    # collapse and expand the topics
+    page.click("#topic-list button.collapse")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes('[kind = \"topic\"]').length") >= 1
+    page.click("#topic-list button.collapse")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes('[kind = \"topic\"]').length") == 0
+
+    # exports: GraphML parses with networkx, PNG is a PNG
+    graphml = download(page, 'a[data-format="graphml"]', tmp_path)
+    graph = nx.read_graphml(graphml)
+    assert graph.number_of_nodes() == claims
+    assert graph.number_of_edges() == cy(page, "model.edges.length")
+    assert all("relation" in data for _, _, data in graph.edges(data=True))
+    node_link = json.loads(download(page, 'a[data-format="json"]', tmp_path).read_text())
+    assert len(node_link["nodes"]) == claims
+    png = download(page, "#export-png", tmp_path)
+    assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+    # the outline lists the key claims with their supports and rebuttals
+    page.click("#view-outline")
+    outline = page.inner_text("#outline-view")
+    top = cy(page, "model.ranked[0].text")
+    assert top in outline
+    assert "Rebutted by" in outline or "Supported by" in outline
+    page.screenshot(path=str(_artifact("sample-outline.png")))
+    page.click("#view-map")
+    no_csp_violations(page)
+
+    # the same thread again: the home page offers the stored map or a fresh run
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#recent-list li")
+    page.click("#sample-button")
+    page.wait_for_selector("#reuse:not([hidden])")
+    page.click("#reuse-open")
+    page.wait_for_url(f"**/a/{analysis_id}")
+    wait_for_map(page)
+
+
+def test_comment_markup_renders_as_text(page, live_server):
+    page.goto(live_server.url + "/")
+    page.click("#tab-file")
+    page.set_input_files("#file-input", files=[{"name": "hostile.json", "mimeType": "application/json",
+                                                "buffer": json.dumps(HOSTILE_THREAD).encode()}])
+    page.click("#analyse-button")
+    page.wait_for_url("**/a/*", timeout=30_000)
+    wait_for_map(page)
+    texts = cy(page, "[...model.claims.values()].map(c => c.text)")
+    hostile = [t for t in texts if "<img" in t or "<script" in t]
+    assert hostile, texts
+    for text in hostile:
+        page.fill("#search", text[:40])
+        page.locator("#search-results li button", has_text=text[:40]).first.click()
+        assert page.inner_text("#panel .claim-text") == text
+        link = page.get_attribute("#panel a.source-link", "href")
+        assert link.startswith("https://news.ycombinator.com/item?id=9900")
+
+    # the author filter: bob's claims, with the claims they answer shown faded
+    page.select_option("#author", "bob")
+    page.wait_for_selector(READY)
+    own = cy(page, "view.cy.nodes().not('.faded').map(n => model.claims.get(n.id()).author)")
+    assert own and set(own) == {"bob"}
+    assert cy(page, "view.cy.nodes('.faded').length") >= 1
+    page.select_option("#author", "")
+    page.wait_for_selector(READY)
+
+    page.click("#view-outline")
+    assert any(text in page.inner_text("#outline-view") for text in hostile)
+    assert page.evaluate("window.__xss") is None
+    assert page.locator("#main img, #main script").count() == 0
+    no_csp_violations(page)
+
+
+def test_unsupported_link_is_explained(page, live_server):
+    page.goto(live_server.url + "/")
+    page.fill("#url-input", "not a link at all")
+    page.click("#analyse-button")
+    page.wait_for_selector("#form-error:not([hidden])")
+    assert "not a Hacker News or Reddit thread" in page.inner_text("#form-error")
+    assert page.url.endswith("/")
+
+    # a well-formed link to another site fails in the job; the analysis page says why
+    page.fill("#url-input", "https://example.com/some/article")
+    page.click("#analyse-button")
+    page.wait_for_url("**/a/*")
+    page.wait_for_selector("#status-error:not([hidden])", timeout=60_000)
+    assert "not a Hacker News or Reddit thread" in page.inner_text("#status-error")
+
+
+def test_unknown_analysis_is_explained(page, live_server):
+    page.goto(live_server.url + "/a/doesnotexist")
+    page.wait_for_selector("#status-error:not([hidden])")
+    assert "no analysis with this id" in page.inner_text("#status-error").lower()
+
+
+def test_permalink_works_on_a_restarted_server(page, live_server, web_backend):
+    """A second server process on the same instance folder shows a map the first one made."""
+    from argmap import store
+    from argmap.pipeline import analyze
+
+    row, _ = store.create_analysis({"text": SAMPLE_TEXT.read_text(encoding="utf-8")})
+    analysis, _graph = analyze(str(SAMPLE_TEXT))
+    store.finish(row["id"], analysis)
+    from argmap.service import create_app
+
+    restarted = LiveServer(create_app({"JOBS_BACKEND": web_backend, "RECOVER_JOBS": False}))
+    try:
+        page.goto(f"{restarted.url}/a/{row['id']}")
+        wait_for_map(page)
+        assert cy(page, "model.claims.size") == len(analysis.claims)
+    finally:
+        restarted.close()
+
+
+def big_analysis(claim_count: int = 2500, edge_count: int = 3500):
+    """A synthetic 2,500-claim thread: many comments, random supports/rebuts/restates."""
+    from argmap.model import Analysis, Claim, Comment, Relation, Thread
+
+    rng = random.Random(7)
+    words = "model data claim price market policy safety code team study cost risk open source".split()
+    comments, claims = [], []
+    for index in range(claim_count // 2):
+        cid = str(500000 + index)
+        parent = "500" if index < 20 else str(500000 + rng.randrange(index))
+        sentences = [" ".join(rng.choice(words) for _ in range(8)).capitalize() + "." for _ in range(2)]
+        text = " ".join(sentences)
+        comments.append(Comment(id=cid, parent_id=parent, text=text, author=f"user{index % 300}",
+                                created_at="2026-09-27T16:19:46Z"))
+        start = 0
+        for position, sentence in enumerate(sentences):
+            claims.append(Claim(id=f"{cid}:{position}", comment_id=cid, text=sentence, start=start,
+                                end=start + len(sentence), position=position, author=f"user{index % 300}"))
+            start += len(sentence) + 1
+    relations, seen = [], set()
+    while len(relations) < edge_count:
+        source, target = rng.sample(claims, 2)
+        if (source.id, target.id) in seen:
+            continue
+        seen.add((source.id, target.id))
+        relations.append(Relation(source.id, target.id, rng.choice(["supports", "rebuts", "restates"]),
+                                  round(rng.uniform(0.3, 1.0), 3)))
+    thread = Thread(source="hn", id="500", title="A very big synthetic thread", comments=comments)
+    return Analysis(thread=thread, claims=claims, relations=relations, stats={"comments": len(comments)})
+
+
+def test_big_map_starts_small_and_stays_responsive(page, live_server):
+    from argmap import store
+
+    analysis = big_analysis()
+    row, _ = store.create_analysis({"text": "a big synthetic thread"})
+    store.finish(row["id"], analysis)
+    started = time.monotonic()
+    page.goto(f"{live_server.url}/a/{row['id']}")
+    wait_for_map(page)
+    first_map = time.monotonic() - started
+    shown = cy(page, "view.cy.nodes('[kind = \"claim\"]').length")
+    assert shown == 300
+    assert "most important first" in page.inner_text("#map-note")
+    # the top-ranked claims are the ones drawn
+    top = cy(page, "model.ranked.slice(0, 50).map(c => c.id)")
+    assert all(cy(page, f"view.cy.getElementById({json.dumps(i)}).nonempty()") for i in top[:10])
+    layout_ms = cy(page, "view.lastLayoutMs")
+
+    page.click("#show-more")
+    page.wait_for_selector(READY)
+    assert cy(page, "view.cy.nodes('[kind = \"claim\"]').length") == 600
+    # the tab answers at once after each redraw
+    ticked = time.monotonic()
+    assert page.evaluate("1 + 1") == 2
+    assert time.monotonic() - ticked < 1.0
+    page.screenshot(path=str(_artifact("big-map.png")))
+    print(f"big map: first map {first_map:.1f}s, fcose layout of 300 claims {layout_ms} ms, "
+          f"600 claims {cy(page, 'view.lastLayoutMs')} ms")
+    assert first_map < 60
+    no_csp_violations(page)
+
+
+def _artifact(name: str):
+    from tests.web.conftest import ARTIFACTS
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    return ARTIFACTS / name

@@ -1,0 +1,155 @@
+"""The pages, the front-end assets and the safety headers, through Flask's test client."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from argmap.service import ui
+
+ORIGIN = "http://localhost"
+
+
+@pytest.fixture
+def app(make_web_app):
+    return make_web_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def page_token(client) -> str:
+    html = client.get("/").get_data(as_text=True)
+    return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
+
+
+def test_home_page_offers_every_way_in(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    for element in ('id="url-input"', 'id="file-input"', 'id="text-input"', 'id="sample-button"', 'id="recent-list"'):
+        assert element in html
+    assert "home.js" in html
+
+
+def test_every_page_has_a_strict_content_security_policy(client):
+    for path in ("/", "/a/abc123", "/api/v1/analyses"):
+        policy = client.get(path).headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+        assert "object-src 'none'" in policy and "frame-ancestors 'none'" in policy
+    assert client.get("/").headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_analysis_page_lists_every_export_format(client):
+    from argmap.export import format_names
+
+    response = client.get("/a/0123abcd")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    assert 'data-analysis-id="0123abcd"' in html
+    formats = json.loads(re.search(r"data-formats='([^']*)'", html).group(1))
+    assert [f["name"] for f in formats] == format_names()
+    assert {"json", "graphml"} <= {f["name"] for f in formats}
+    for script in ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js", "analysis.js"):
+        assert script in html
+
+
+def test_analysis_page_refuses_odd_ids(client):
+    assert client.get("/a/" + "x" * 65).status_code == 404
+    assert client.get("/a/a%3Cb").status_code == 404
+
+
+def test_front_end_libraries_are_served_locally(client):
+    for name in ui.VENDOR_FILES:
+        response = client.get(f"/vendor/{name}")
+        assert response.status_code == 200, f"{name}: run `npm ci` in web/"
+        assert response.mimetype == "text/javascript"
+        assert len(response.get_data()) > 1000
+    assert client.get("/vendor/..%2Fpackage.json").status_code == 404
+    assert client.get("/vendor/lodash.js").status_code == 404
+
+
+def test_static_modules_are_served(client):
+    for name in ("home.js", "analysis.js", "map.js", "panel.js", "outline.js", "model.js", "dom.js", "api.js",
+                 "style.css"):
+        assert client.get(f"/assets/{name}").status_code == 200
+
+
+def test_no_module_puts_data_into_html():
+    """Thread text reaches the page through textContent only: no innerHTML/outerHTML/insertAdjacentHTML."""
+    for path in ui.WEB_ROOT.joinpath("static").glob("*.js"):
+        source = path.read_text(encoding="utf-8")
+        for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+            assert sink not in source, f"{path.name} uses {sink}"
+
+
+def test_sample_thread_is_one_click_away(client):
+    response = client.get("/sample-thread.txt")
+    assert response.status_code == 200
+    assert "machine learning" in response.get_data(as_text=True)
+
+
+def test_cross_site_posts_are_refused(client):
+    body = {"text": "Cats are better than dogs."}
+    evil = client.post("/api/v1/analyses", json=body, headers={"Origin": "https://evil.example"})
+    assert evil.status_code == 403
+    assert evil.get_json()["error"]["code"] == "csrf"
+    fetch_meta = client.post("/api/v1/analyses", json=body, headers={"Sec-Fetch-Site": "cross-site"})
+    assert fetch_meta.status_code == 403
+
+
+def test_browser_posts_need_the_page_token(client):
+    missing = client.post("/api/v1/analyses", json={}, headers={"Origin": ORIGIN})
+    assert missing.status_code == 400
+    assert missing.get_json()["error"]["code"] == "csrf"
+    token = page_token(client)
+    # A valid token passes the guard and reaches the API's own validation (an empty body: 422).
+    passed = client.post("/api/v1/analyses", json={}, headers={"Origin": ORIGIN, "X-CSRFToken": token})
+    assert passed.status_code == 422
+
+
+def test_scripts_without_a_browser_origin_pass_the_guard(client):
+    assert client.post("/api/v1/analyses", json={}).status_code == 422
+    bearer = {"Origin": "https://notebook.example", "Authorization": "Bearer some-token"}
+    assert client.post("/api/v1/analyses", json={}, headers=bearer).status_code == 422
+
+
+def test_anonymous_analysis_requests_are_rate_limited(make_web_app):
+    client = make_web_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute").test_client()
+    token = page_token(client)
+    headers = {"Origin": ORIGIN, "X-CSRFToken": token}
+    codes = [client.post("/api/v1/analyses", json={}, headers=headers).status_code for _ in range(3)]
+    assert codes == [422, 422, 429]
+
+
+def test_oversized_requests_are_refused(make_web_app):
+    client = make_web_app(MAX_CONTENT_LENGTH=1000).test_client()
+    response = client.post("/api/v1/analyses", json={"text": "x" * 5000})
+    assert response.status_code == 413
+
+
+def test_secret_key_survives_a_restart(make_web_app):
+    assert make_web_app().config["SECRET_KEY"] == make_web_app().config["SECRET_KEY"]
+
+
+def test_front_end_is_installed():
+    """``argmap serve`` warns when these are missing; set-up (npm ci in web/) installs them."""
+    assert ui.missing_front_end() == []
+
+
+def test_modules_parse_as_es_modules():
+    """Each module parses (a syntax error would leave the page blank); needs Node.js, as set-up does."""
+    import shutil
+    import subprocess
+
+    node = shutil.which("node")
+    if node is None:
+        pytest.skip("node is not installed")
+    for path in sorted(ui.WEB_ROOT.joinpath("static").glob("*.js")):
+        result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
+                                capture_output=True, timeout=30)
+        assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"

@@ -1,0 +1,168 @@
+// The home page: submit a link, a thread JSON file or pasted text; list recent analyses.
+import { ApiError, listAnalyses, submitAnalysis } from "./api.js";
+import { ago, el, explainError, fmt } from "./dom.js";
+
+const MAX_FILE_BYTES = 30 * 1024 * 1024;
+const SAMPLE_TITLE = "Sample: a Hacker News thread on China and machine learning";
+const $ = (id) => document.getElementById(id);
+let mode = "url";
+let recent = [];
+
+function selectTab(name) {
+  mode = name;
+  for (const tab of ["url", "file", "text"]) {
+    $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
+    $(`panel-${tab}`).hidden = tab !== name;
+  }
+  hideMessages();
+}
+
+function hideMessages() {
+  $("form-error").hidden = true;
+  $("reuse").hidden = true;
+}
+
+function showError(message) {
+  $("form-error").textContent = message;
+  $("form-error").hidden = false;
+  $("analyse-button").disabled = false;
+}
+
+/** The API request body for what the user entered, or throws a message to show. */
+async function readInput() {
+  if (mode === "url") {
+    const url = $("url-input").value.trim();
+    if (!url) throw new Error("Paste the link of a Hacker News or Reddit thread first.");
+    return { url };
+  }
+  if (mode === "file") {
+    const file = $("file-input").files[0];
+    if (!file) throw new Error("Choose a thread JSON file first.");
+    if (file.size > MAX_FILE_BYTES) throw new Error("That file is too large (over 30 MB).");
+    let thread;
+    try {
+      thread = JSON.parse(await file.text());
+    } catch {
+      throw new Error("That file is not valid JSON.");
+    }
+    return { thread };
+  }
+  const text = $("text-input").value;
+  if (!text.trim()) throw new Error("Paste some discussion text first.");
+  const title = $("title-input").value.trim();
+  return title ? { text, title } : { text };
+}
+
+/** The key under which two submissions count as "the same thread". */
+function sameThreadKey(item) {
+  if (item.url) return `url:${normaliseUrl(item.url)}`;
+  if (item.thread && item.thread.url) return `url:${normaliseUrl(item.thread.url)}`;
+  if (item.thread && item.thread.id) return `thread:${item.thread.id}`;
+  if (item.text) return `text:${firstLine(item.text)}`;
+  return null;
+}
+
+function firstLine(text) {
+  const line = text.trim().split("\n")[0] || "";
+  return line.slice(0, 120);
+}
+
+function normaliseUrl(url) {
+  try {
+    const u = new URL(url);
+    return (u.host.replace(/^(www|old|new|m)\./, "") + u.pathname.replace(/\/$/, "") + u.search).toLowerCase();
+  } catch {
+    return url.trim().toLowerCase();
+  }
+}
+
+/** The same key for an analysis the API lists (see analysis_out in argmap/service/api.py). */
+function recentKey(entry) {
+  if (entry.thread_url) return `url:${normaliseUrl(entry.thread_url)}`;
+  if (entry.source_kind === "thread" && entry.thread_id) return `thread:${entry.thread_id}`;
+  if (entry.source_kind === "text" && entry.source) return `text:${entry.source.replace(/^pasted text: /, "")}`;
+  return null;
+}
+
+async function submit(item, { force = false } = {}) {
+  hideMessages();
+  const key = sameThreadKey(item);
+  if (!force && key) {
+    const stored = recent.find((entry) => entry.status === "done" && recentKey(entry) === key);
+    if (stored) {
+      $("reuse-text").textContent =
+        `This thread was analysed ${ago(stored.updated_at || stored.created_at)}. Open that map, or analyse it again?`;
+      $("reuse-open").href = `/a/${encodeURIComponent(stored.id)}`;
+      $("reuse-fresh").onclick = () => submit(item, { force: true });
+      $("reuse").hidden = false;
+      return;
+    }
+  }
+  $("analyse-button").disabled = true;
+  try {
+    const created = await submitAnalysis(item);
+    window.location.assign(`/a/${encodeURIComponent(created.id)}`);
+  } catch (error) {
+    showError(error instanceof ApiError ? explainError(error) : error.message);
+  }
+}
+
+async function onSubmit(event) {
+  event.preventDefault();
+  let item;
+  try {
+    item = await readInput();
+  } catch (error) {
+    showError(error.message);
+    return;
+  }
+  await submit(item);
+}
+
+async function trySample() {
+  const response = await fetch("/sample-thread.txt");
+  if (!response.ok) {
+    showError("The sample thread is missing from this installation.");
+    return;
+  }
+  selectTab("text");
+  $("text-input").value = await response.text();
+  $("title-input").value = SAMPLE_TITLE;
+  await submit({ text: $("text-input").value, title: SAMPLE_TITLE });
+}
+
+function summaryLine(entry) {
+  const parts = [];
+  const stats = (entry.summary && entry.summary.counts) || {};
+  if (entry.status && entry.status !== "done") parts.push(entry.status);
+  if (typeof stats.claims === "number") parts.push(`${fmt.format(stats.claims)} claims`);
+  if (typeof stats.edges === "number") parts.push(`${fmt.format(stats.edges)} relations`);
+  const when = ago(entry.created_at);
+  if (when) parts.push(when);
+  return parts.join(" · ");
+}
+
+async function loadRecent() {
+  try {
+    const data = await listAnalyses();
+    recent = Array.isArray(data) ? data : (data.items || data.analyses || []);
+  } catch {
+    recent = [];
+  }
+  const list = $("recent-list");
+  list.replaceChildren();
+  for (const entry of recent.slice(0, 20)) {
+    const title = entry.title || (entry.summary && entry.summary.title) || entry.source || `Analysis ${entry.id}`;
+    list.append(el("li", { class: `recent-item status-${entry.status || "unknown"}` },
+      el("span", {}, el("a", { href: `/a/${encodeURIComponent(entry.id)}` }, title),
+        entry.source_kind === "text" && entry.source ? el("span", { class: "muted small recent-source" },
+          entry.source.replace(/^pasted text: /, "")) : null),
+      el("span", { class: "muted small" }, summaryLine(entry))));
+  }
+  $("recent-empty").hidden = recent.length > 0;
+}
+
+for (const tab of ["url", "file", "text"]) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+$("analyse-form").addEventListener("submit", onSubmit);
+$("sample-button").addEventListener("click", trySample);
+loadRecent();

@@ -1,0 +1,68 @@
+// The side panel for one claim: the claim in its comment, its author and link, and its relations.
+import { ago, el, safeUrl } from "./dom.js";
+import { shorten, siteName, topicOf } from "./model.js";
+
+const OUT_TITLES = { supports: "It supports", rebuts: "It rebuts", restates: "It restates" };
+const IN_TITLES = { supports: "Supported by", rebuts: "Rebutted by", restates: "Restated by" };
+
+function claimButton(model, claimId, edge, onPick) {
+  const claim = model.claims.get(claimId);
+  return el("li", { class: `rel-item ${edge.relation}` },
+    el("button", { type: "button", class: "claim-link", dataset: { claim: claimId }, onclick: () => onPick(claimId) },
+      shorten(claim.text, 160)),
+    el("span", { class: "muted small" },
+      ` — ${claim.author || "anonymous"}, confidence ${edge.confidence.toFixed(2)}`));
+}
+
+function relationSections(model, id, onPick) {
+  const sections = [];
+  const groups = [
+    ...Object.entries(OUT_TITLES).map(([rel, title]) => [title, (model.outgoing.get(id) || []).filter((e) => e.relation === rel), "target"]),
+    ...Object.entries(IN_TITLES).map(([rel, title]) => [title, (model.incoming.get(id) || []).filter((e) => e.relation === rel), "source"]),
+  ];
+  for (const [title, edges, end] of groups) {
+    if (!edges.length) continue;
+    const sorted = [...edges].sort((a, b) => b.confidence - a.confidence);
+    sections.push(el("section", { class: "relations" },
+      el("h3", {}, `${title} (${edges.length})`),
+      el("ul", {}, sorted.map((edge) => claimButton(model, edge[end], edge, onPick)))));
+  }
+  return sections.length ? sections : [el("p", { class: "muted" }, "argmap found no supports or rebuttals for this claim.")];
+}
+
+/** The claim inside its comment: the comment's claims in order, the chosen one marked. */
+function commentContext(model, claim) {
+  const siblings = model.byComment.get(claim.comment_id) || [claim];
+  return el("blockquote", { class: "comment" }, siblings.map((sibling, index) => [
+    index ? " " : "",
+    sibling.id === claim.id ? el("mark", {}, sibling.text) : el("span", {}, sibling.text),
+  ]));
+}
+
+/** Fill ``panel`` with the claim ``id``; ``actions`` holds onPick(id), onFocus(id). */
+export function showClaim(panel, model, id, actions) {
+  const claim = model.claims.get(id);
+  if (!claim) return;
+  const url = safeUrl(claim.url);
+  const topic = topicOf(model, claim);
+  const when = claim.created_at ? ago(claim.created_at) : "";
+  const flags = ["contested", "consensus", "unanswered"].filter((flag) => claim[flag] === true);
+  const parts = [
+    el("h2", { class: "claim-title" }, "Claim"),
+    el("p", { class: "claim-text" }, claim.text),
+    el("p", { class: "meta" },
+      el("span", { class: "author" }, claim.author || "anonymous"),
+      when ? el("time", { datetime: claim.created_at, title: claim.created_at }, ` · ${when}`) : null,
+      " · ",
+      el("span", { class: "topic-chip", dataset: { topic: topic.id } }, topic.label),
+      flags.map((flag) => el("span", { class: `flag ${flag}` }, flag))),
+    url ? el("p", {}, el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "source-link" },
+      `Open the comment on ${siteName(url)} ↗`)) : null,
+    el("h3", {}, "In its comment"),
+    commentContext(model, claim),
+    el("div", { class: "panel-actions" },
+      el("button", { type: "button", id: "focus-claim", onclick: () => actions.onFocus(id) }, "Focus on its neighbourhood")),
+    ...relationSections(model, id, actions.onPick),
+  ];
+  panel.replaceChildren(...parts.filter(Boolean));
+}
