@@ -43,6 +43,10 @@ def default_config() -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,  # a Redis outage must not turn every request into a 500 …
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # … limits then count in memory until it is back
         "JOBS_BACKEND": None,  # a jobs.Backend; None: jobs.get_backend()
+        # the docs page's Swagger UI from web/node_modules (served by the ui blueprint), never a CDN
+        "SWAGGER_UI_BUNDLE_JS": "/vendor/swagger-ui-bundle.js",
+        "SWAGGER_UI_STANDALONE_PRESET_JS": "/vendor/swagger-ui-standalone-preset.js",
+        "SWAGGER_UI_CSS": "/vendor/swagger-ui.css",
         "RECOVER_JOBS": True,  # re-queue what a stopped service left unfinished
         "VALIDATION_ERROR_STATUS_CODE": 422,
         "AUTO_404_RESPONSE": True,

@@ -29,6 +29,9 @@ VENDOR_FILES = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "layout-base.js": "layout-base/layout-base.js",
     "cose-base.js": "cose-base/cose-base.js",
+    "swagger-ui-bundle.js": "swagger-ui-dist/swagger-ui-bundle.js",
+    "swagger-ui-standalone-preset.js": "swagger-ui-dist/swagger-ui-standalone-preset.js",
+    "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
 }
 
@@ -161,4 +164,5 @@ def vendor(name: str):
         current_app.logger.warning("front-end library %s missing: run `npm ci` in web/", name)
         abort(404)
     path = NODE_MODULES / relative
-    return send_from_directory(path.parent, path.name, mimetype="text/javascript", max_age=3600)
+    mimetype = "text/css" if path.suffix == ".css" else "text/javascript"
+    return send_from_directory(path.parent, path.name, mimetype=mimetype, max_age=3600)

@@ -67,10 +67,16 @@ def test_front_end_libraries_are_served_locally(client):
     for name in ui.VENDOR_FILES:
         response = client.get(f"/vendor/{name}")
         assert response.status_code == 200, f"{name}: run `npm ci` in web/"
-        assert response.mimetype == "text/javascript"
+        assert response.mimetype == ("text/css" if name.endswith(".css") else "text/javascript")
         assert len(response.get_data()) > 1000
     assert client.get("/vendor/..%2Fpackage.json").status_code == 404
     assert client.get("/vendor/lodash.js").status_code == 404
+
+
+def test_api_docs_page_loads_swagger_ui_locally(client):
+    page = client.get("/api/v1/docs").get_data(as_text=True)
+    assert "/vendor/swagger-ui-bundle.js" in page and "/vendor/swagger-ui.css" in page
+    assert "cdn" not in page.lower()
 
 
 def test_static_modules_are_served(client):
