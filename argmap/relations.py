@@ -5,20 +5,32 @@ a reply's claims against its parent comment's claims (the quoted claim when ther
 a quote, else the most similar parent claims), reasons within a comment ("because …"
 backs the claim before it; "so …" follows from it), and near-duplicate claims across
 branches (``restates``). ``classify`` labels (target, response) text pairs; it is the
-stable entry point the trained relation model sits behind.
+stable entry point the trained relation model (``argmap.relation_model``) sits behind.
+A reply's comment-level stance (whole reply vs. whole parent) is blended into the
+probabilities of its claim-level reply/quote edges.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from argmap import relation_model
+from argmap.config import env_float
+from argmap.errors import ArgmapError
 from argmap.model import Claim, Relation, Thread
 
-LABELS = ("supports", "rebuts", "none")
-DEFAULT_THRESHOLD = 0.5
+log = logging.getLogger(__name__)
+
+LABELS = relation_model.LABELS
+# Calibrated confidence an edge needs to be drawn; chosen on validation for precision
+# (see models/MODEL_CARD.md), overridable with ARGMAP_EDGE_THRESHOLD.
+MODEL_THRESHOLD = 0.64
+DEFAULT_THRESHOLD = env_float("ARGMAP_EDGE_THRESHOLD", MODEL_THRESHOLD)
+COMMENT_STANCE_WEIGHT = 0.5  # share of the comment-level stance in a reply/quote claim edge
 RESTATE_SIMILARITY = 0.86
 SIMILAR_FLOOR = 0.6  # cross-branch neighbours at least this close are judged
 REPLY_TARGETS = 2  # parent claims judged per reply claim when there is no quote
@@ -77,13 +89,39 @@ def rule_classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
     return results
 
 
-def classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
+def predict_proba(pairs: list[tuple[str, str]], target_vectors: np.ndarray | None = None,
+                  response_vectors: np.ndarray | None = None) -> np.ndarray:
+    """Calibrated P(supports, rebuts, none) per pair from the shipped model (rules if it is missing)."""
+    try:
+        model = relation_model.shipped_model()
+    except ArgmapError as error:
+        if error.code != "model_missing":
+            raise
+        log.warning("relation model unavailable, falling back to v0 marker rules: %s", error.message)
+        probabilities = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        for row, prediction in enumerate(rule_classify(pairs)):
+            column = LABELS.index(prediction.label)
+            probabilities[row] = (1.0 - prediction.confidence) / (len(LABELS) - 1)
+            probabilities[row, column] = prediction.confidence
+        return probabilities
+    return model.predict_proba(pairs, target_vectors, response_vectors)
+
+
+def to_predictions(probabilities: np.ndarray) -> list[Prediction]:
+    return [Prediction(LABELS[int(row.argmax())], float(row.max())) for row in probabilities]
+
+
+def classify(pairs: list[tuple[str, str]], *, target_vectors: np.ndarray | None = None,
+             response_vectors: np.ndarray | None = None) -> list[Prediction]:
     """Label each ``(target_text, response_text)`` pair: supports, rebuts or none.
 
-    >>> [p.label for p in classify([("Cats are mammals.", "No, that is not true.")])]
+    ``confidence`` is the calibrated probability of ``label``. Optional MiniLM vectors of
+    the texts (row-aligned) skip re-embedding them.
+
+    >>> [p.label for p in classify([("Cats are mammals.", "No, that is not true. Cats are reptiles.")])]
     ['rebuts']
     """
-    return rule_classify(pairs)
+    return to_predictions(predict_proba(list(pairs), target_vectors, response_vectors))
 
 
 # ----------------------------------------------------------------------------------
@@ -154,17 +192,39 @@ def nearest_neighbours(vectors: np.ndarray, k: int, floor: float, block: int = 1
                     yield begin + row, int(j), float(sims[row, j])
 
 
+def comment_stances(thread: Thread, comment_ids: set[str]) -> dict[str, np.ndarray]:
+    """P(supports, rebuts, none) of each listed reply comment's whole text vs. its parent comment's."""
+    by_id = {thread.id: thread.root_comment(), **thread.comment_by_id()}
+    replies = [by_id[i] for i in sorted(comment_ids)
+               if i in by_id and by_id[i].parent_id in by_id and by_id[i].text and by_id[by_id[i].parent_id].text]
+    probabilities = predict_proba([(by_id[c.parent_id].text, c.text) for c in replies])
+    return {c.id: row for c, row in zip(replies, probabilities)}
+
+
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
                     threshold: float = DEFAULT_THRESHOLD, progress=None) -> tuple[list[Relation], int]:
-    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates)."""
+    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates).
+
+    Reply and quote edges blend the claim pair's probabilities with the comment-level
+    stance of the reply (``COMMENT_STANCE_WEIGHT``): a reply that disagrees as a whole
+    makes its claims' rebuttals more likely, and vice versa.
+    """
     candidates = candidate_pairs(thread, claims, vectors)
     restated = [c for c in candidates if c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY]
     judged = [c for c in candidates if not (c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY)]
     if progress:
         progress("relations", 0, len(judged), f"judging {len(judged):,} candidate pairs")
-    predictions = classify([(c.target.text, c.source.text) for c in judged])
+    index = {claim.id: i for i, claim in enumerate(claims)}
+    probabilities = predict_proba([(c.target.text, c.source.text) for c in judged],
+                                  vectors[[index[c.target.id] for c in judged]] if judged else None,
+                                  vectors[[index[c.source.id] for c in judged]] if judged else None)
+    stances = comment_stances(thread, {c.source.comment_id for c in judged if c.origin in ("reply", "quote")})
+    for row, candidate in enumerate(judged):
+        stance = stances.get(candidate.source.comment_id)
+        if candidate.origin in ("reply", "quote") and stance is not None:
+            probabilities[row] = (1 - COMMENT_STANCE_WEIGHT) * probabilities[row] + COMMENT_STANCE_WEIGHT * stance
     relations = [Relation(c.source.id, c.target.id, "restates", round(c.similarity, 4), c.origin) for c in restated]
-    for candidate, prediction in zip(judged, predictions):
+    for candidate, prediction in zip(judged, to_predictions(probabilities)):
         if prediction.label != "none" and prediction.confidence >= threshold:
             relations.append(Relation(candidate.source.id, candidate.target.id, prediction.label,
                                       round(prediction.confidence, 4), candidate.origin))
