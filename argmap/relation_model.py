@@ -1,9 +1,11 @@
 """The trained relation model: (target, response) text pairs → P(supports, rebuts, none).
 
 Two logistic-regression heads, averaged then temperature-scaled (weights from
-``models/relations/``): a lexical head (TF-IDF of the response's words and bigrams plus
-discourse-marker, length and overlap features) and a pair head on frozen MiniLM vectors
-``[u, v, |u−v|, u·v]``. Features are computed here, so training and inference share them.
+``models/relations/``). Both see the pair features: frozen MiniLM vectors ``[u, v, |u−v|,
+u·v]`` plus discourse-marker, length and overlap features. The joint head adds TF-IDF of
+the response's words and bigrams and is trained on Reddit reply pairs only; the pair head
+is also trained on the debate sets. Features are computed here, so training and inference
+share them.
 Artifacts are numpy ``.npz`` + JSON (no pickles); they load once per process.
 """
 
@@ -93,7 +95,7 @@ DENSE_NAMES = (list(RESPONSE_MARKERS) + list(TARGET_MARKERS) +
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased words plus ``?``/``!``, and their bigrams (the lexical head's vocabulary)."""
+    """Lower-cased words plus ``?``/``!``, and their bigrams (the joint head's TF-IDF vocabulary)."""
     words = _TOKEN.findall(text.lower())
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
@@ -159,20 +161,19 @@ class RelationModel:
     idf: np.ndarray
     dense_mean: np.ndarray
     dense_scale: np.ndarray
-    lexical_coef: np.ndarray
-    lexical_intercept: np.ndarray
+    joint_coef: np.ndarray
+    joint_intercept: np.ndarray
     pair_coef: np.ndarray
     pair_intercept: np.ndarray
-    lexical_weight: float
+    joint_weight: float
     temperature: float
     threshold: float
     meta: dict
 
-    def lexical_features(self, pairs: list[tuple[str, str]]) -> sparse.csr_matrix:
-        dense = np.stack([dense_features(t, r) for t, r in pairs]) if pairs else np.zeros((0, len(DENSE_NAMES)))
-        dense = (dense - self.dense_mean) / self.dense_scale
+    def joint_features(self, pairs: list[tuple[str, str]], pair_features: np.ndarray) -> sparse.csr_matrix:
+        """TF-IDF of the responses next to the pair features."""
         return sparse.hstack([tfidf_matrix([r for _, r in pairs], self.vocabulary, self.idf),
-                              sparse.csr_matrix(dense.astype(np.float32))]).tocsr()
+                              sparse.csr_matrix(pair_features)]).tocsr()
 
     def pair_features(self, pairs: list[tuple[str, str]], target_vectors=None, response_vectors=None) -> np.ndarray:
         dense = np.stack([dense_features(t, r) for t, r in pairs])
@@ -188,21 +189,26 @@ class RelationModel:
         """Calibrated P(supports, rebuts, none), one row per pair, columns in ``LABELS`` order."""
         if not pairs:
             return np.zeros((0, len(LABELS)), dtype=np.float32)
-        lexical = softmax(self.lexical_features(pairs) @ self.lexical_coef.T + self.lexical_intercept)
-        pair = softmax(self.pair_features(pairs, target_vectors, response_vectors) @ self.pair_coef.T
-                       + self.pair_intercept)
-        blended = self.lexical_weight * lexical + (1.0 - self.lexical_weight) * pair
+        joint, pair = self.heads(pairs, self.pair_features(pairs, target_vectors, response_vectors))
+        return self.calibrate(self.joint_weight * joint + (1.0 - self.joint_weight) * pair)
+
+    def heads(self, pairs: list[tuple[str, str]], pair_features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Each head's uncalibrated probabilities."""
+        joint = softmax(self.joint_features(pairs, pair_features) @ self.joint_coef.T + self.joint_intercept)
+        return joint, softmax(pair_features @ self.pair_coef.T + self.pair_intercept)
+
+    def calibrate(self, blended: np.ndarray) -> np.ndarray:
         return softmax(np.log(np.clip(blended, 1e-9, 1.0)) / self.temperature)
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)
         np.savez_compressed(folder / "weights.npz", idf=self.idf, dense_mean=self.dense_mean,
-                            dense_scale=self.dense_scale, lexical_coef=self.lexical_coef,
-                            lexical_intercept=self.lexical_intercept, pair_coef=self.pair_coef,
+                            dense_scale=self.dense_scale, joint_coef=self.joint_coef,
+                            joint_intercept=self.joint_intercept, pair_coef=self.pair_coef,
                             pair_intercept=self.pair_intercept)
         vocab = sorted(self.vocabulary, key=self.vocabulary.get)
         (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
-        config = {"labels": list(LABELS), "dense_names": DENSE_NAMES, "lexical_weight": self.lexical_weight,
+        config = {"labels": list(LABELS), "dense_names": DENSE_NAMES, "joint_weight": self.joint_weight,
                   "temperature": self.temperature, "threshold": self.threshold, **self.meta}
         (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
@@ -221,13 +227,13 @@ def load(folder: Path = MODEL_DIR) -> RelationModel:
         raise ArgmapError(f"relation model in {folder} was trained with other features; retrain it",
                           code="model_stale", status=500)
     meta = {k: v for k, v in config.items()
-            if k not in ("labels", "dense_names", "lexical_weight", "temperature", "threshold")}
+            if k not in ("labels", "dense_names", "joint_weight", "temperature", "threshold")}
     return RelationModel(
         vocabulary={token: i for i, token in enumerate(vocab)}, idf=weights["idf"],
         dense_mean=weights["dense_mean"], dense_scale=weights["dense_scale"],
-        lexical_coef=weights["lexical_coef"], lexical_intercept=weights["lexical_intercept"],
+        joint_coef=weights["joint_coef"], joint_intercept=weights["joint_intercept"],
         pair_coef=weights["pair_coef"], pair_intercept=weights["pair_intercept"],
-        lexical_weight=float(config["lexical_weight"]), temperature=float(config["temperature"]),
+        joint_weight=float(config["joint_weight"]), temperature=float(config["temperature"]),
         threshold=float(config["threshold"]), meta=meta)
 
 

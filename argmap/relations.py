@@ -28,9 +28,11 @@ log = logging.getLogger(__name__)
 LABELS = relation_model.LABELS
 # Calibrated confidence an edge needs to be drawn; chosen on validation for precision
 # (see models/MODEL_CARD.md), overridable with ARGMAP_EDGE_THRESHOLD.
-MODEL_THRESHOLD = 0.64
+MODEL_THRESHOLD = 0.46
 DEFAULT_THRESHOLD = env_float("ARGMAP_EDGE_THRESHOLD", MODEL_THRESHOLD)
-COMMENT_STANCE_WEIGHT = 0.5  # share of the comment-level stance in a reply/quote claim edge
+# Share of the reply's comment-level stance in its claim-level reply/quote edges: on the
+# validation proxy (metrics.json ``comment_stance_blend``) 0.75 beat 0 and 0.5.
+COMMENT_STANCE_WEIGHT = 0.75
 RESTATE_SIMILARITY = 0.86
 SIMILAR_FLOOR = 0.6  # cross-branch neighbours at least this close are judged
 REPLY_TARGETS = 2  # parent claims judged per reply claim when there is no quote
@@ -169,11 +171,17 @@ def candidate_pairs(thread: Thread, claims: list[Claim], vectors: np.ndarray) ->
                     add(claim, parent_claims[j], "reply", float(sims[j]))
 
     if len(claims) > 1:
-        for i, j, sim in nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR):
+        similar_count: dict[str, int] = {}  # each claim joins at most NEIGHBOURS similar pairs, best first
+        for i, j, sim in sorted(nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR), key=lambda t: -t[2]):
             a, b = claims[i], claims[j]
-            if a.comment_id != b.comment_id:
-                later, earlier = (a, b) if i > j else (b, a)
-                add(later, earlier, "similar", sim)
+            if a.comment_id == b.comment_id or max(similar_count.get(a.id, 0), similar_count.get(b.id, 0)) >= NEIGHBOURS:
+                continue
+            later, earlier = (a, b) if i > j else (b, a)
+            before = len(candidates)
+            add(later, earlier, "similar", sim)
+            if len(candidates) > before:
+                similar_count[a.id] = similar_count.get(a.id, 0) + 1
+                similar_count[b.id] = similar_count.get(b.id, 0) + 1
     return candidates
 
 
