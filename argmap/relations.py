@@ -129,7 +129,9 @@ def classify(pairs: list[tuple[str, str]], *, target_vectors: np.ndarray | None 
 # ----------------------------------------------------------------------------------
 # candidates
 
-_REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all)\b", re.I)
+_REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all|"
+                           r"(and )?(there'?s|there is) a (good |simple )?reason|the reason is|that'?s because|"
+                           r"this is because)\b", re.I)
 _CONCLUSION_START = re.compile(r"^\W*(so|therefore|thus|hence|that'?s why|which means)\b", re.I)
 
 
