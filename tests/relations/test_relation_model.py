@@ -121,3 +121,15 @@ def test_sample_thread_quoted_reply_rebuts_the_quoted_claim(sample_analysis):
     assert "thin facade of product" in quoted.text
     edges = [(r.relation, r.origin) for r in analysis.relations if (r.source, r.target) == (quoting.id, quoted.id)]
     assert edges == [("rebuts", "quote")]
+
+
+def test_missing_model_falls_back_to_rules_with_a_warning(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(relation_model, "MODEL_DIR", tmp_path)
+    relation_model.shipped_model.cache_clear()
+    try:
+        with caplog.at_level("WARNING", logger="argmap.relations"):
+            predictions = relations.classify([("Cats are mammals.", "No, that is not true.")])
+    finally:
+        relation_model.shipped_model.cache_clear()
+    assert predictions[0].label == "rebuts"
+    assert any("falling back to v0 marker rules" in record.message for record in caplog.records)
