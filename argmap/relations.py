@@ -176,7 +176,8 @@ def candidate_pairs(thread: Thread, claims: list[Claim], vectors: np.ndarray) ->
         similar_count: dict[str, int] = {}  # each claim joins at most NEIGHBOURS similar pairs, best first
         for i, j, sim in sorted(nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR), key=lambda t: -t[2]):
             a, b = claims[i], claims[j]
-            if a.comment_id == b.comment_id or max(similar_count.get(a.id, 0), similar_count.get(b.id, 0)) >= NEIGHBOURS:
+            full = max(similar_count.get(a.id, 0), similar_count.get(b.id, 0)) >= NEIGHBOURS
+            if a.comment_id == b.comment_id or full:
                 continue
             later, earlier = (a, b) if i > j else (b, a)
             before = len(candidates)
