@@ -5,20 +5,34 @@ a reply's claims against its parent comment's claims (the quoted claim when ther
 a quote, else the most similar parent claims), reasons within a comment ("because …"
 backs the claim before it; "so …" follows from it), and near-duplicate claims across
 branches (``restates``). ``classify`` labels (target, response) text pairs; it is the
-stable entry point the trained relation model sits behind.
+stable entry point the trained relation model (``argmap.relation_model``) sits behind.
+A reply's comment-level stance (whole reply vs. whole parent) is blended into the
+probabilities of its claim-level reply/quote edges.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
 import numpy as np
 
+from argmap import relation_model
+from argmap.config import env_float
+from argmap.errors import ArgmapError
 from argmap.model import Claim, Relation, Thread
 
-LABELS = ("supports", "rebuts", "none")
-DEFAULT_THRESHOLD = 0.5
+log = logging.getLogger(__name__)
+
+LABELS = relation_model.LABELS
+# Calibrated confidence an edge needs to be drawn; chosen on validation for precision
+# (see models/MODEL_CARD.md), overridable with ARGMAP_EDGE_THRESHOLD.
+MODEL_THRESHOLD = 0.46
+DEFAULT_THRESHOLD = env_float("ARGMAP_EDGE_THRESHOLD", MODEL_THRESHOLD)
+# Share of the reply's comment-level stance in its claim-level reply/quote edges: on the
+# validation proxy (metrics.json ``comment_stance_blend``) 0.75 beat 0 and 0.5.
+COMMENT_STANCE_WEIGHT = 0.75
 RESTATE_SIMILARITY = 0.86
 SIMILAR_FLOOR = 0.6  # cross-branch neighbours at least this close are judged
 REPLY_TARGETS = 2  # parent claims judged per reply claim when there is no quote
@@ -77,19 +91,47 @@ def rule_classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
     return results
 
 
-def classify(pairs: list[tuple[str, str]]) -> list[Prediction]:
+def predict_proba(pairs: list[tuple[str, str]], target_vectors: np.ndarray | None = None,
+                  response_vectors: np.ndarray | None = None) -> np.ndarray:
+    """Calibrated P(supports, rebuts, none) per pair from the shipped model (rules if it is missing)."""
+    try:
+        model = relation_model.shipped_model()
+    except ArgmapError as error:
+        if error.code != "model_missing":
+            raise
+        log.warning("relation model unavailable, falling back to v0 marker rules: %s", error.message)
+        probabilities = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
+        for row, prediction in enumerate(rule_classify(pairs)):
+            column = LABELS.index(prediction.label)
+            probabilities[row] = (1.0 - prediction.confidence) / (len(LABELS) - 1)
+            probabilities[row, column] = prediction.confidence
+        return probabilities
+    return model.predict_proba(pairs, target_vectors, response_vectors)
+
+
+def to_predictions(probabilities: np.ndarray) -> list[Prediction]:
+    return [Prediction(LABELS[int(row.argmax())], float(row.max())) for row in probabilities]
+
+
+def classify(pairs: list[tuple[str, str]], *, target_vectors: np.ndarray | None = None,
+             response_vectors: np.ndarray | None = None) -> list[Prediction]:
     """Label each ``(target_text, response_text)`` pair: supports, rebuts or none.
 
-    >>> [p.label for p in classify([("Cats are mammals.", "No, that is not true.")])]
+    ``confidence`` is the calibrated probability of ``label``. Optional MiniLM vectors of
+    the texts (row-aligned) skip re-embedding them.
+
+    >>> [p.label for p in classify([("Cats are mammals.", "No, that is not true. Cats are reptiles.")])]
     ['rebuts']
     """
-    return rule_classify(pairs)
+    return to_predictions(predict_proba(list(pairs), target_vectors, response_vectors))
 
 
 # ----------------------------------------------------------------------------------
 # candidates
 
-_REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all)\b", re.I)
+_REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all|"
+                           r"(and )?(there'?s|there is) a (good |simple )?reason|the reason is|that'?s because|"
+                           r"this is because)\b", re.I)
 _CONCLUSION_START = re.compile(r"^\W*(so|therefore|thus|hence|that'?s why|which means)\b", re.I)
 
 
@@ -131,11 +173,18 @@ def candidate_pairs(thread: Thread, claims: list[Claim], vectors: np.ndarray) ->
                     add(claim, parent_claims[j], "reply", float(sims[j]))
 
     if len(claims) > 1:
-        for i, j, sim in nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR):
+        similar_count: dict[str, int] = {}  # each claim joins at most NEIGHBOURS similar pairs, best first
+        for i, j, sim in sorted(nearest_neighbours(vectors, NEIGHBOURS, SIMILAR_FLOOR), key=lambda t: -t[2]):
             a, b = claims[i], claims[j]
-            if a.comment_id != b.comment_id:
-                later, earlier = (a, b) if i > j else (b, a)
-                add(later, earlier, "similar", sim)
+            full = max(similar_count.get(a.id, 0), similar_count.get(b.id, 0)) >= NEIGHBOURS
+            if a.comment_id == b.comment_id or full:
+                continue
+            later, earlier = (a, b) if i > j else (b, a)
+            before = len(candidates)
+            add(later, earlier, "similar", sim)
+            if len(candidates) > before:
+                similar_count[a.id] = similar_count.get(a.id, 0) + 1
+                similar_count[b.id] = similar_count.get(b.id, 0) + 1
     return candidates
 
 
@@ -154,17 +203,39 @@ def nearest_neighbours(vectors: np.ndarray, k: int, floor: float, block: int = 1
                     yield begin + row, int(j), float(sims[row, j])
 
 
+def comment_stances(thread: Thread, comment_ids: set[str]) -> dict[str, np.ndarray]:
+    """P(supports, rebuts, none) of each listed reply comment's whole text vs. its parent comment's."""
+    by_id = {thread.id: thread.root_comment(), **thread.comment_by_id()}
+    replies = [by_id[i] for i in sorted(comment_ids)
+               if i in by_id and by_id[i].parent_id in by_id and by_id[i].text and by_id[by_id[i].parent_id].text]
+    probabilities = predict_proba([(by_id[c.parent_id].text, c.text) for c in replies])
+    return {c.id: row for c, row in zip(replies, probabilities)}
+
+
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
                     threshold: float = DEFAULT_THRESHOLD, progress=None) -> tuple[list[Relation], int]:
-    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates)."""
+    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates).
+
+    Reply and quote edges blend the claim pair's probabilities with the comment-level
+    stance of the reply (``COMMENT_STANCE_WEIGHT``): a reply that disagrees as a whole
+    makes its claims' rebuttals more likely, and vice versa.
+    """
     candidates = candidate_pairs(thread, claims, vectors)
     restated = [c for c in candidates if c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY]
     judged = [c for c in candidates if not (c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY)]
     if progress:
         progress("relations", 0, len(judged), f"judging {len(judged):,} candidate pairs")
-    predictions = classify([(c.target.text, c.source.text) for c in judged])
+    index = {claim.id: i for i, claim in enumerate(claims)}
+    probabilities = predict_proba([(c.target.text, c.source.text) for c in judged],
+                                  vectors[[index[c.target.id] for c in judged]] if judged else None,
+                                  vectors[[index[c.source.id] for c in judged]] if judged else None)
+    stances = comment_stances(thread, {c.source.comment_id for c in judged if c.origin in ("reply", "quote")})
+    for row, candidate in enumerate(judged):
+        stance = stances.get(candidate.source.comment_id)
+        if candidate.origin in ("reply", "quote") and stance is not None:
+            probabilities[row] = (1 - COMMENT_STANCE_WEIGHT) * probabilities[row] + COMMENT_STANCE_WEIGHT * stance
     relations = [Relation(c.source.id, c.target.id, "restates", round(c.similarity, 4), c.origin) for c in restated]
-    for candidate, prediction in zip(judged, predictions):
+    for candidate, prediction in zip(judged, to_predictions(probabilities)):
         if prediction.label != "none" and prediction.confidence >= threshold:
             relations.append(Relation(candidate.source.id, candidate.target.id, prediction.label,
                                       round(prediction.confidence, 4), candidate.origin))
