@@ -341,7 +341,7 @@ def _edit_remainder(text: str) -> int:
     return match.end() if match and match.end() < len(text) else 0
 
 
-def _sentence_pieces(sent, line_start: int, line_text: str) -> list[_Piece]:
+def _sentence_pieces(sent, line_start: int) -> list[_Piece]:
     """One sentence read as pieces: its kind, split into clauses, an edit prefix cut off."""
     text = sent.text.strip()
     lead = len(sent.text) - len(sent.text.lstrip())
@@ -388,13 +388,15 @@ def comment_units(comment: Comment, doc_for_line) -> list[Claim]:
         for sent in doc.sents:
             if not sent.text.strip():
                 continue
-            for piece in _sentence_pieces(sent, segment.start, segment.text):
+            for piece in _sentence_pieces(sent, segment.start):
                 previous = pieces[-1] if pieces else None
                 text = comment.text[piece.start:piece.end]
                 if _CITATION.fullmatch(text) and len(pieces) > line_begins:
                     piece.kind = "fragment"  # "... earns PhDs [1]." split after the sentence's own "."
                 if previous is not None and previous.kind == "question" and _SELF_ANSWER.match(text):
                     previous.kind, previous.end = "claim", piece.end  # "Is it easy? Of course not."
+                    if quote is not None:
+                        quote_at[len(pieces) - 1] = quote
                     continue
                 joinable = previous is not None and previous.kind not in ("quote", "code", "link", "signature", "other")
                 if piece.kind == "fragment":

@@ -7,8 +7,10 @@ Run ``python -m argmap.evaluation.claims`` from the repository root (needs ``../
   ``Argument_for`` / ``Argument_against``. UKP's "argument" (for or against a given topic)
   is stricter than argmap's "claim", so precision here is a lower bound.
 - Hand-labelled thread sentences (``tests/claims/labels.csv``: file, comment id, start,
-  end, label; no text): a sentence is predicted positive when claims cover at least half
-  of its characters. Gold positive: ``claim`` and ``fragment`` (a verbless piece of a claim).
+  end, label, set; no text): a sentence is predicted positive when claims cover at least
+  half of its characters. Gold positive: ``claim`` and ``fragment`` (a piece of a claim).
+  Set ``dev`` (340) was used while writing the rules; ``heldout`` (121, other comments and
+  two more threads) was labelled after them and never tuned on.
 - Speed: ``extract_claims`` on the 1,371-comment Reddit thread, model already loaded.
 """
 
@@ -33,6 +35,7 @@ UKP_DIR = ROOT.parent / "shared" / "datasets" / "ukp_sentential"
 POSITIVE_LABELS = {"claim", "fragment"}
 LABEL_VALUES = {"claim", "fragment", "question", "quote", "meta", "greeting", "link", "code", "signature", "other"}
 SPEED_THREAD = "reddit/asyncpraw2020_n49rw_sort-confidence.json"
+HELDOUT_FILES = ("reddit/graw_thread_self.json", "reddit/rtv_2np694.json", "hn/circumflex_25015967_biden.json")
 LABELLED_FILES = ("reddit/asyncpraw2020_n49rw_sort-confidence.json", "hn/circumflex_25015967_biden.json")
 
 
@@ -99,7 +102,8 @@ def reference_units(thread: Thread, nlp) -> list[tuple[str, int, int]]:
 
 def read_labels(path: Path = LABELS) -> list[dict]:
     with path.open(encoding="utf-8", newline="") as handle:
-        return [{**row, "start": int(row["start"]), "end": int(row["end"])} for row in csv.DictReader(handle)]
+        return [{**row, "start": int(row["start"]), "end": int(row["end"]), "set": row.get("set") or "dev"}
+                for row in csv.DictReader(handle)]
 
 
 def covered(claims: list, start: int, end: int) -> float:
@@ -109,21 +113,23 @@ def covered(claims: list, start: int, end: int) -> float:
 
 
 def evaluate_labels(nlp=None, threads_dir: Path = SHARED_THREADS, labels_path: Path = LABELS) -> dict:
+    """Scores on the labelled sentences: all of them, and per set (``dev`` was looked at while
+    writing the rules, ``heldout`` was labelled afterwards from other comments and threads)."""
     labels = read_labels(labels_path)
-    gold, predicted, confusion = [], [], Counter()
     for name in sorted({row["file"] for row in labels}):
-        thread = read_recorded(threads_dir / name)
         claims_by_comment: dict[str, list] = {}
-        for claim in extract_claims(thread, nlp=nlp):
+        for claim in extract_claims(read_recorded(threads_dir / name), nlp=nlp):
             claims_by_comment.setdefault(claim.comment_id, []).append(claim)
         for row in (r for r in labels if r["file"] == name):
-            is_claim = covered(claims_by_comment.get(row["comment_id"], []), row["start"], row["end"]) >= 0.5
-            gold.append(row["label"] in POSITIVE_LABELS)
-            predicted.append(is_claim)
-            confusion[(row["label"], is_claim)] += 1
-    result = scores(gold, predicted)
-    result["kept_by_label"] = {label: f"{confusion[(label, True)]}/{confusion[(label, True)] + confusion[(label, False)]}"
-                               for label in sorted({label for label, _ in confusion})}
+            row["kept"] = covered(claims_by_comment.get(row["comment_id"], []), row["start"], row["end"]) >= 0.5
+    result = {}
+    for subset in ["all"] + sorted({row["set"] for row in labels}):
+        rows = [row for row in labels if subset in ("all", row["set"])]
+        result[subset] = scores([row["label"] in POSITIVE_LABELS for row in rows], [row["kept"] for row in rows])
+        confusion = Counter((row["label"], row["kept"]) for row in rows)
+        result[subset]["kept_by_label"] = {
+            label: f"{confusion[(label, True)]}/{confusion[(label, True)] + confusion[(label, False)]}"
+            for label in sorted({label for label, _ in confusion})}
     return result
 
 
@@ -141,10 +147,12 @@ def evaluate_speed(nlp, repeats: int = 3) -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()], "pipeline": list(nlp.pipe_names)}
 
 
-def sample_for_labelling(nlp, per_file: int = 170, seed: int = 4) -> list[tuple[str, str, int, int, str]]:
-    """Whole comments drawn at random (fixed seed) until ``per_file`` sentences per file."""
+def sample_for_labelling(nlp, files=LABELLED_FILES, per_file: int = 170, seed: int = 4,
+                         skip: frozenset = frozenset()) -> list[tuple[str, str, int, int, str]]:
+    """Whole comments drawn at random (fixed seed) until ``per_file`` sentences per file;
+    comments in ``skip`` ((file, comment id) pairs) are left out."""
     rows = []
-    for name in LABELLED_FILES:
+    for name in files:
         thread = read_recorded(SHARED_THREADS / name)
         texts = {c.id: c.text for c in thread.comments}
         units = reference_units(thread, nlp)
@@ -157,7 +165,7 @@ def sample_for_labelling(nlp, per_file: int = 170, seed: int = 4) -> list[tuple[
         for cid in ids:
             if taken >= per_file:
                 break
-            if len(by_comment[cid]) > 12:
+            if len(by_comment[cid]) > 12 or (name, cid) in skip:
                 continue
             for _, start, end in by_comment[cid]:
                 rows.append((name, cid, start, end, texts[cid][start:end]))
@@ -169,13 +177,18 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--skip", action="append", default=[], choices=["ukp", "labels", "speed"])
     parser.add_argument("--sample", action="store_true", help="print sentences to label (text on stdout only)")
+    parser.add_argument("--sample-heldout", action="store_true",
+                        help="print the held-out sentences to label: other threads, comments not yet labelled")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     from argmap.nlp import load_spacy
 
     nlp = load_spacy()
-    if args.sample:
-        for i, (name, cid, start, end, text) in enumerate(sample_for_labelling(nlp)):
+    if args.sample or args.sample_heldout:
+        labelled = frozenset((row["file"], row["comment_id"]) for row in read_labels()) if LABELS.exists() else frozenset()
+        rows = sample_for_labelling(nlp, HELDOUT_FILES, per_file=40, seed=11, skip=labelled) \
+            if args.sample_heldout else sample_for_labelling(nlp)
+        for i, (name, cid, start, end, text) in enumerate(rows):
             print(f"{i}\t{name}\t{cid}\t{start}\t{end}\t{text!r}")
         return
     results = {}

@@ -1,6 +1,8 @@
 """Claim extraction on small hand-written comments: what is kept, what is dropped, attributes."""
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from argmap.claims import KINDS, extract_claims
 from argmap.model import Comment, Thread
@@ -163,3 +165,24 @@ def test_hedged_and_evidence_attributes(units_of):
     assert not plain.evidence and not plain.hedged
     assert [u.position for u in found.values()] == list(range(6))
     assert all(0.0 <= u.score <= 1.0 for u in found.values())
+
+
+PIECES = ["The tax is regressive.", "Why?", "> quoted line", "    code()", "- item", "Thanks!", "Edit: typo",
+          "https://example.com", "the vast majority.", "It works, but it is slow.", "Is it true.", "[1]", "--",
+          "I think we agree; the rest is noise.", "\u201cquoted\u201d", "  ", "\t", "\r", "```", "Of course not.",
+          "Most of the models on GitHub, too.", "é ü 中文 works here.", "?!", "..."]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8),
+       st.lists(st.sampled_from([" ", "\n", "\n\n", "  \n", ""]), min_size=8, max_size=8))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_offsets_are_exact_for_any_mix_of_lines(units_of, pieces, separators):
+    text = "".join(piece + sep for piece, sep in zip(pieces, separators))
+    if not text.strip():
+        return
+    units = units_of(text)
+    for unit in units:
+        assert text[unit.start:unit.end] == unit.text
+        assert unit.text.strip() == unit.text and unit.text
+    spans = sorted((u.start, u.end) for u in units)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), "units do not overlap"

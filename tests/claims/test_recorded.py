@@ -60,7 +60,7 @@ def test_sample_thread_claims_are_its_assertions(nlp):
 
 def test_labelled_sentences_match_the_reference_sentences_and_score_well(recorded, nlp):
     labels = read_labels()
-    assert len(labels) >= 300
+    assert len(labels) >= 300 and {row["set"] for row in labels} == {"dev", "heldout"}
     assert {row["label"] for row in labels} <= LABEL_VALUES
     gold, predicted = [], []
     for name in {row["file"] for row in labels}:
@@ -76,4 +76,4 @@ def test_labelled_sentences_match_the_reference_sentences_and_score_well(recorde
             predicted.append(covered(claims_by_comment.get(row["comment_id"], []), row["start"], row["end"]) >= 0.5)
     result = scores(gold, predicted)
     assert Counter(gold)[True] >= 150
-    assert result["precision"] >= 0.8 and result["recall"] >= 0.9, result
+    assert result["precision"] >= 0.85 and result["recall"] >= 0.95, result  # measured: 0.89 / 0.98
