@@ -12,6 +12,7 @@ Run ``python -m argmap.evaluation.claims`` from the repository root (needs ``../
   Set ``dev`` (340) was used while writing the rules; ``heldout`` (121, other comments and
   two more threads) was labelled after them and never tuned on.
 - Speed: ``extract_claims`` on the 1,371-comment Reddit thread, model already loaded.
+- ``--classifier-experiment``: the trained alternative that was tried and not shipped.
 """
 
 from __future__ import annotations
@@ -147,6 +148,46 @@ def evaluate_speed(nlp, repeats: int = 3) -> dict:
             "load_average": [round(x, 2) for x in os.getloadavg()], "pipeline": list(nlp.pipe_names)}
 
 
+def classifier_experiment(nlp, threshold: float = 0.4, seed: int = 0) -> dict:
+    """Logistic regression on MiniLM embeddings plus the rule decision, trained on UKP train:
+    scored on UKP test and on the labelled thread sentences. Not shipped: see RESULTS.md."""
+    import numpy as np
+    from sklearn.linear_model import LogisticRegression
+
+    from argmap.embed import load_encoder
+
+    encoder = load_encoder()
+
+    def features(texts: list[str], rule: list[bool]):
+        vectors = encoder.encode(texts, batch_size=128, normalize_embeddings=True, show_progress_bar=False)
+        return np.hstack([vectors, np.array(rule, dtype=float)[:, None]])
+
+    train, test = ukp_rows("train"), ukp_rows("test")
+    train_texts, test_texts = [r["sentence"] for r in train], [r["sentence"] for r in test]
+    model = LogisticRegression(max_iter=2000, random_state=seed).fit(
+        features(train_texts, predict_sentences(train_texts, nlp)),
+        [r["annotation"].startswith("Argument") for r in train])
+    test_rule = predict_sentences(test_texts, nlp)
+    test_prob = model.predict_proba(features(test_texts, test_rule))[:, 1]
+    gold_test = [r["annotation"].startswith("Argument") for r in test]
+    labels = read_labels()
+    texts, rule, gold = [], [], []
+    for name in sorted({row["file"] for row in labels}):
+        thread = read_recorded(SHARED_THREADS / name)
+        comment_text = {c.id: c.text for c in thread.comments}
+        claims_by_comment: dict[str, list] = {}
+        for claim in extract_claims(thread, nlp=nlp):
+            claims_by_comment.setdefault(claim.comment_id, []).append(claim)
+        for row in (r for r in labels if r["file"] == name):
+            texts.append(comment_text[row["comment_id"]][row["start"]:row["end"]])
+            rule.append(covered(claims_by_comment.get(row["comment_id"], []), row["start"], row["end"]) >= 0.5)
+            gold.append(row["label"] in POSITIVE_LABELS)
+    thread_prob = model.predict_proba(features(texts, rule))[:, 1]
+    return {"threshold": threshold,
+            "ukp_test": scores(gold_test, list(test_prob >= threshold)),
+            "thread_labels": scores(gold, list(thread_prob >= threshold))}
+
+
 def sample_for_labelling(nlp, files=LABELLED_FILES, per_file: int = 170, seed: int = 4,
                          skip: frozenset = frozenset()) -> list[tuple[str, str, int, int, str]]:
     """Whole comments drawn at random (fixed seed) until ``per_file`` sentences per file;
@@ -179,6 +220,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", action="store_true", help="print sentences to label (text on stdout only)")
     parser.add_argument("--sample-heldout", action="store_true",
                         help="print the held-out sentences to label: other threads, comments not yet labelled")
+    parser.add_argument("--classifier-experiment", action="store_true",
+                        help="also train and score the (unshipped) UKP classifier; minutes on 2 cores")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
     from argmap.nlp import load_spacy
@@ -198,6 +241,8 @@ def main(argv: list[str] | None = None) -> None:
         results["thread_labels"] = evaluate_labels(nlp)
     if "ukp" not in args.skip:
         results["ukp_test"] = evaluate_ukp(nlp)
+    if args.classifier_experiment:
+        results["classifier_experiment"] = classifier_experiment(nlp)
     print(json.dumps(results, indent=2))
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
