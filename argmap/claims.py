@@ -11,7 +11,9 @@ first, then spaCy sentences) and every sentence gets one *kind*:
   ("Is it untrue, an exaggeration, or an observation they don't like."), a wh-word
   before an auxiliary ("Why would anyone do that."), "I wonder whether ...",
   "Can someone explain ...". Rhetorical questions ("Isn't it obvious that X?") are
-  questions too: telling them from real ones is not reliable without the context;
+  questions too: telling them from real ones is not reliable without the context. The
+  exception is a question its author answers at once: "Is it easy? Of course not." is
+  one claim;
 - ``quote`` — ``>`` lines and lines that are only a "quotation" (they point at another
   claim; the claims after them record it in ``quote_of``);
 - ``meta`` — talk about votes, edits, moderation and the thread itself ("Edit: typo",
@@ -23,11 +25,12 @@ first, then spaCy sentences) and every sentence gets one *kind*:
   claim before it as having ``evidence``;
 - ``code`` — lines indented four spaces or inside a ``` fence;
 - ``signature`` — a "-- name" line;
-- ``other`` — too short to assert anything, or a verbless phrase with nothing to join.
+- ``other`` — too short to assert anything, a verbless phrase with nothing to join,
+  a request ("Please ...", "Let me tell you ..."), separators and emoticons.
 
-**Fragments** (no verb: "The vast majority.", "- cost") join the unit before them in the
-same comment, whatever its kind, so "Most papers come from China. The vast majority." is
-one claim. A verbless line with nothing before it in its comment and at least five words
+**Fragments** (no verb: "The vast majority.", "- cost", a trailing "[1]") join the unit
+before them in the same comment, whatever its kind (not across a quote, code or link),
+so "Most papers come from China. The vast majority." is one claim. A verbless line with nothing before it in its comment and at least five words
 ("Most of the open source models on GitHub, too.") is an elliptical claim that continues
 the parent comment: kept as a claim with a lower score, since a reader takes it as
 asserting something.
@@ -40,6 +43,9 @@ Attributes: ``start``/``end`` are exact (``comment.text[start:end] == text``),
 ``position`` counts claims within the comment, ``hedged`` ("I think", "probably",
 "my understanding is"), ``evidence`` (a link, a number, a citation like ``[1]``, a
 first-hand report like "I visited ..."), and ``score`` in [0, 1] for how claim-like it is.
+
+``extract_claims`` returns the claims only (what relations and the graph use);
+``extract_units`` returns every unit with its kind (non-claims: ``position`` -1, score 0).
 """
 
 from __future__ import annotations
@@ -58,14 +64,17 @@ _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _LIST_MARKER = re.compile(r"^(?:[-*+•]|\d{1,2}[.)])\s+")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _EDIT_PREFIX = re.compile(r"^\W*(?:edit|edited|update|updated|eta|ps|p\.s\.?|tl;?dr|tldr)\s*\d*\s*(?::|-|—)\s*", re.I)
+_SELF_REFERENCE = re.compile(r"\b(?:this|my|the) (?:comment|post|reply|thread)\b|\bblew up\b", re.I)
 _EDIT_META = re.compile(
     r"\b(typos?|spelling|formatting|format|grammar|words?|wording|link|links|gold|silver|platinum|"
     r"awards?|kind strangers?|clarity|clarify|added|fixed|removed|deleted|thread|comments?|replies|"
     r"inbox|karma|(down|up)[- ]?vot\w*)\b",
     re.I,
 )
+_VOTES = re.compile(r"\b(?:down|up)[- ]?vot(?:e|es|ed|ing|ers?)\b|\bkarma\b", re.I)
+_VOTES_HERE = re.compile(r"\b(?:me|my|this|here|these|you|your|i'?m|i am|i'?ve|i got|i get)\b", re.I)
 _META = re.compile(
-    r"\b(?:down|up)[- ]?vot(?:e|es|ed|ing|ers?)\b|\bkarma\b|\bremindme\b|\bcake ?day\b"
+    r"\bremindme\b|\bcake ?day\b"
     r"|\b(?:thanks|thank you|ty) (?:for|kind stranger)\b.*\b(?:gold|silver|platinum|awards?)\b"
     r"|\b(?:this|my|your|his|her|their|that|the) (?:comment|post|reply|thread|submission|question)s? "
     r"(?:was|were|is|got|has been|have been|gets|will be) (?:removed|deleted|flagged|locked|edited|reported|buried|downvoted)\b"
@@ -265,6 +274,11 @@ def is_link(text: str) -> bool:
     return len(re.findall(r"[A-Za-z]{2,}", _strip_links(text))) < 3
 
 
+def is_vote_talk(span, text: str) -> bool:
+    """Talk about the votes here ("Why the downvotes?"), not a claim about voting systems."""
+    return bool(_VOTES.search(text)) and (words_of(span) <= 12 or bool(_VOTES_HERE.search(text)))
+
+
 def sentence_kind(span, text: str) -> str:
     """The kind of one sentence (see the module docstring); "fragment" if it has no verb."""
     text = text.replace("’", "'")
@@ -272,7 +286,7 @@ def sentence_kind(span, text: str) -> str:
         return "signature"
     if is_link(text):
         return "link"
-    if _META.search(text):
+    if _META.search(text) or is_vote_talk(span, text):
         return "meta"
     if is_question(span, text):
         return "question"
@@ -341,6 +355,12 @@ def _edit_remainder(text: str) -> int:
     return match.end() if match and match.end() < len(text) else 0
 
 
+def is_edit_meta(span, text: str) -> bool:
+    """An edit note about the comment itself ("typo", "thanks for the gold", "this blew up")."""
+    return bool(_META.search(text) or _VOTES.search(text) or _SELF_REFERENCE.search(text)
+                or _EDIT_META.search(text) and words_of(span) <= 8)
+
+
 def _sentence_pieces(sent, line_start: int) -> list[_Piece]:
     """One sentence read as pieces: its kind, split into clauses, an edit prefix cut off."""
     text = sent.text.strip()
@@ -351,7 +371,7 @@ def _sentence_pieces(sent, line_start: int) -> list[_Piece]:
     if skip:
         rest_start = sent.start_char + lead + skip
         rest = sent.doc.char_span(rest_start, sent.end_char, alignment_mode="expand")
-        if rest is not None and len(rest) and not _EDIT_META.search(text[skip:]):
+        if rest is not None and len(rest) and not is_edit_meta(rest, text[skip:]):
             kind = sentence_kind(rest, text[skip:])
             if kind == "claim":
                 return [_Piece(line_start + rest[0].idx, end, "claim", rest)]

@@ -26,7 +26,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from argmap.claims import extract_claims, extract_units, parse_lines, split_lines
+from argmap.claims import extract_claims, parse_lines, split_lines
 from argmap.evaluation.threads import SHARED_THREADS, read_recorded
 from argmap.model import Comment, Thread
 

@@ -186,3 +186,14 @@ def test_offsets_are_exact_for_any_mix_of_lines(units_of, pieces, separators):
         assert unit.text.strip() == unit.text and unit.text
     spans = sorted((u.start, u.end) for u in units)
     assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), "units do not overlap"
+
+
+def test_claims_about_voting_systems_are_kept(units_of):
+    text = "It was a basic test of responsibility, similar to the 501-karma downvote requirement on the site."
+    assert claims(units_of(text)) == [text]
+
+
+def test_edit_note_about_the_comment_is_meta(units_of):
+    assert [u.kind for u in units_of("Edit 2: It's been two years and the comment isn't even that good.")] == ["meta"]
+    assert claims(units_of("Edit: nuts are good, I mean plain peanut butter with no other ingredients added.")) == \
+        ["nuts are good, I mean plain peanut butter with no other ingredients added."]
