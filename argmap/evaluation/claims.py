@@ -184,8 +184,8 @@ def classifier_experiment(nlp, threshold: float = 0.4, seed: int = 0) -> dict:
             gold.append(row["label"] in POSITIVE_LABELS)
     thread_prob = model.predict_proba(features(texts, rule))[:, 1]
     return {"threshold": threshold,
-            "ukp_test": scores(gold_test, list(test_prob >= threshold)),
-            "thread_labels": scores(gold, list(thread_prob >= threshold))}
+            "ukp_test": scores(gold_test, [bool(p >= threshold) for p in test_prob]),
+            "thread_labels": scores(gold, [bool(p >= threshold) for p in thread_prob])}
 
 
 def sample_for_labelling(nlp, files=LABELLED_FILES, per_file: int = 170, seed: int = 4,
