@@ -1,0 +1,1 @@
+"""Evaluations of argmap stages against labelled data, each runnable as ``python -m``."""

@@ -1,0 +1,199 @@
+"""Claim extraction on small hand-written comments: what is kept, what is dropped, attributes."""
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from argmap.claims import KINDS, extract_claims
+from argmap.model import Comment, Thread
+
+pytestmark = pytest.mark.slow
+
+
+def kinds(units):
+    return [(u.kind, u.text) for u in units]
+
+
+def claims(units):
+    return [u.text for u in units if u.kind == "claim"]
+
+
+def test_offsets_are_exact_and_kinds_known(units_of):
+    text = "  Hi all!\n\n> quoted words here\nThe tax is regressive; it hurts the poor most.\n\n    code = 1\n-- bob"
+    units = units_of(text)
+    for unit in units:
+        assert text[unit.start:unit.end] == unit.text
+        assert unit.kind in KINDS
+
+
+@pytest.mark.parametrize("text", [
+    "Why would anyone build that?",
+    "Is it untrue, an exaggeration, or simply an observation they don't like to see.",
+    "Why would anyone build that.",
+    "Does the state pay for this.",
+    "Don't you think the plan is too expensive?",
+    "I wonder whether the law will survive the courts.",
+    "I also wonder why some figures are fact checked and others are not.",
+    "Can someone explain why the bill failed.",
+    "Instead of caching everything, why don't you write the results to disk.",
+])
+def test_questions_are_not_claims(units_of, text):
+    units = units_of(text)
+    assert [u.kind for u in units] == ["question"]
+
+
+@pytest.mark.parametrize("text", [
+    "Do not buy the extended warranty.",
+    "What he said about the budget is true.",
+    "Had a couple of those outages myself during our migration.",
+    "The reply was basically \"why bother?\"",
+    "It's a tax on the poor, isn't it?",
+    "When I was young, nobody locked their doors.",
+])
+def test_statements_that_look_like_questions_are_claims(units_of, text):
+    assert [u.kind for u in units_of(text)] == ["claim"]
+
+
+def test_self_answered_question_is_one_claim(units_of):
+    units = units_of("Is it easy to find common ground? Of course not.")
+    assert kinds(units) == [("claim", "Is it easy to find common ground? Of course not.")]
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("Thanks!", "greeting"),
+    ("Thank you for the detailed explanation of the outage.", "greeting"),
+    ("Hi everyone.", "greeting"),
+    ("This.", "greeting"),
+    ("+1", "greeting"),
+    ("I agree.", "greeting"),
+    ("Edit: typo", "meta"),
+    ("EDIT: thanks for the gold, kind stranger!", "meta"),
+    ("Why the downvotes?", "meta"),
+    ("I'm getting downvoted for stating facts.", "meta"),
+    ("This comment was removed by the moderators.", "meta"),
+    ("[deleted]", "meta"),
+    ("https://example.com/report.pdf", "link"),
+    ("Source: https://example.com/report.pdf", "link"),
+    ("[the report](https://example.com/report.pdf)", "link"),
+    ("-- Bob", "signature"),
+    ("Please say yes.", "other"),
+    ("---", "other"),
+])
+def test_non_claims_are_dropped(units_of, text, kind):
+    units = units_of(text)
+    assert [u.kind for u in units] == [kind]
+    assert not claims(units)
+
+
+def test_edit_note_that_asserts_is_a_claim_after_its_prefix(units_of):
+    units = units_of("Edit: the law passed in 2019 with a large majority.")
+    assert claims(units) == ["the law passed in 2019 with a large majority."]
+
+
+def test_quote_lines_are_not_claims_but_mark_the_reply(nlp):
+    thread = Thread(source="text", id="t", comments=[
+        Comment(id="a", parent_id="t", text="Nuclear power is the safest source of energy per kWh."),
+        Comment(id="b", parent_id="a", text="> Nuclear power is the safest source\n> of energy per kWh.\n\n"
+                                            "That ignores the cost of storing the waste for centuries."),
+    ])
+    found = extract_claims(thread, nlp=nlp)
+    reply = [c for c in found if c.comment_id == "b"]
+    assert [c.text for c in reply] == ["That ignores the cost of storing the waste for centuries."]
+    assert reply[0].quote_of == "a:0"
+
+
+def test_code_lines_are_not_claims(units_of):
+    text = "The loop never terminates because the counter is reset.\n\n    while True:\n        i = 0\n```\nrm -rf results *\n```"
+    units = units_of(text)
+    assert claims(units) == ["The loop never terminates because the counter is reset."]
+    assert {u.kind for u in units} == {"claim", "code"}
+
+
+def test_fragments_join_the_sentence_before(units_of):
+    units = units_of("Most papers in the field come from China. The vast majority.\nNot all of them, though.")
+    assert claims(units) == ["Most papers in the field come from China. The vast majority.\nNot all of them, though."]
+
+
+def test_list_items_join_the_claim_they_finish(units_of):
+    text = "The plan has three problems:\n- cost\n- speed\n- the lack of any oversight"
+    units = units_of(text)
+    assert kinds(units) == [("claim", text[:text.index("The") + len(text)])]
+
+
+def test_fragment_after_a_question_stays_with_the_question(units_of):
+    units = units_of("Who pays for all this? Not the rich, anyway.")
+    assert [u.kind for u in units] == ["question"]
+
+
+def test_elliptical_comment_is_a_low_score_claim(units_of):
+    units = units_of("Most of the open source models on GitHub, too.")
+    assert kinds(units) == [("claim", "Most of the open source models on GitHub, too.")]
+    assert units[0].score < 0.5
+    assert [u.kind for u in units_of("Great read.")] != ["claim"]
+
+
+@pytest.mark.parametrize("text, parts", [
+    ("TikTok hires many people in the US, but that is nowhere near the number in Beijing.",
+     ["TikTok hires many people in the US", "that is nowhere near the number in Beijing."]),
+    ("The tax is regressive; it hurts the poor the most.",
+     ["The tax is regressive", "it hurts the poor the most."]),
+    ("I tried it, but no.", ["I tried it, but no."]),
+    ("He wanted to go but could not find the time.", ["He wanted to go but could not find the time."]),
+])
+def test_two_assertions_split_into_clauses(units_of, text, parts):
+    assert claims(units_of(text)) == parts
+
+
+def test_hedged_and_evidence_attributes(units_of):
+    units = units_of(
+        "I think the reform will probably fail in the senate.\n"
+        "The bill passed with 62% of the vote.\n"
+        "Nuclear plants are safer than coal plants [1].\n"
+        "I visited the plant in 2019 and the staff were careful.\n"
+        "Renewables are getting cheaper every single year.\n"
+        "https://example.com/prices\n"
+        "Voters simply do not care about this issue at all."
+    )
+    found = {u.text: u for u in units if u.kind == "claim"}
+    assert found["I think the reform will probably fail in the senate."].hedged
+    assert not found["The bill passed with 62% of the vote."].hedged
+    assert found["The bill passed with 62% of the vote."].evidence
+    assert found["Nuclear plants are safer than coal plants [1]."].evidence
+    assert found["I visited the plant in 2019 and the staff were careful."].evidence
+    assert found["Renewables are getting cheaper every single year."].evidence, "the link after it is evidence"
+    plain = found["Voters simply do not care about this issue at all."]
+    assert not plain.evidence and not plain.hedged
+    assert [u.position for u in found.values()] == list(range(6))
+    assert all(0.0 <= u.score <= 1.0 for u in found.values())
+
+
+PIECES = ["The tax is regressive.", "Why?", "> quoted line", "    code()", "- item", "Thanks!", "Edit: typo",
+          "https://example.com", "the vast majority.", "It works, but it is slow.", "Is it true.", "[1]", "--",
+          "I think we agree; the rest is noise.", "\u201cquoted\u201d", "  ", "\t", "\r", "```", "Of course not.",
+          "Most of the models on GitHub, too.", "é ü 中文 works here.", "?!", "..."]
+
+
+@given(st.lists(st.sampled_from(PIECES), min_size=1, max_size=8),
+       st.lists(st.sampled_from([" ", "\n", "\n\n", "  \n", ""]), min_size=8, max_size=8))
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_offsets_are_exact_for_any_mix_of_lines(units_of, pieces, separators):
+    text = "".join(piece + sep for piece, sep in zip(pieces, separators))
+    if not text.strip():
+        return
+    units = units_of(text)
+    for unit in units:
+        assert text[unit.start:unit.end] == unit.text
+        assert unit.text.strip() == unit.text and unit.text
+    spans = sorted((u.start, u.end) for u in units)
+    assert all(a_end <= b_start for (_, a_end), (b_start, _) in zip(spans, spans[1:])), "units do not overlap"
+
+
+def test_claims_about_voting_systems_are_kept(units_of):
+    text = "It was a basic test of responsibility, similar to the 501-karma downvote requirement on the site."
+    assert claims(units_of(text)) == [text]
+
+
+def test_edit_note_about_the_comment_is_meta(units_of):
+    assert [u.kind for u in units_of("Edit 2: It's been two years and the comment isn't even that good.")] == ["meta"]
+    assert claims(units_of("Edit: nuts are good, I mean plain peanut butter with no other ingredients added.")) == \
+        ["nuts are good, I mean plain peanut butter with no other ingredients added."]
