@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 
 MODEL_ID = "all-MiniLM-L6-v2"
+MAX_TOKENS = 256  # the model's max_seq_length
 DIMENSIONS = 384
 BATCH_SIZE = 64
 
@@ -102,30 +103,43 @@ def encoder_choice() -> str:
     return "onnx" if onnx_path("fp32").exists() else "torch"
 
 
-def cache_model_id() -> str:
-    """Cache key prefix: int8 vectors differ from fp32, so they are cached apart."""
-    return MODEL_ID + "-int8" if encoder_choice() == "onnx-int8" else MODEL_ID
+def cache_model_id(max_tokens: int = MAX_TOKENS) -> str:
+    """Cache key prefix: int8 vectors, and vectors of texts cut shorter, are cached apart."""
+    model_id = MODEL_ID + "-int8" if encoder_choice() == "onnx-int8" else MODEL_ID
+    return model_id if max_tokens == MAX_TOKENS else f"{model_id}@{max_tokens}"
 
 
-def _batch_encoder():
-    """A function texts -> normalised vectors, for the chosen runtime."""
+_torch_lock = threading.Lock()
+
+
+def _batch_encoder(max_tokens: int):
+    """A function texts -> normalised vectors (cut to ``max_tokens``), for the chosen runtime."""
     choice = encoder_choice()
     if choice != "torch":
         from argmap.encoder_onnx import load_onnx_encoder
 
         onnx = load_onnx_encoder("int8" if choice == "onnx-int8" else "fp32")
         if onnx is not None:
-            return onnx.encode
+            return lambda batch: onnx.encode(batch, max_tokens)
     encoder = load_encoder()
-    return lambda batch: encoder.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True,
-                                        convert_to_numpy=True)
+
+    def run(batch):
+        with _torch_lock:
+            encoder.max_seq_length = max_tokens
+            try:
+                return encoder.encode(batch, batch_size=BATCH_SIZE, normalize_embeddings=True,
+                                      convert_to_numpy=True)
+            finally:
+                encoder.max_seq_length = MAX_TOKENS
+
+    return run
 
 
-def encode(texts: list[str], *, progress=None) -> np.ndarray:
+def encode(texts: list[str], *, progress=None, max_tokens: int = MAX_TOKENS) -> np.ndarray:
     """Embed texts with no cache: sorted by length (less padding), batched, normalised."""
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
-    run_batch = _batch_encoder()
+    run_batch = _batch_encoder(max_tokens)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
     for begin in range(0, len(order), BATCH_SIZE):
@@ -137,15 +151,19 @@ def encode(texts: list[str], *, progress=None) -> np.ndarray:
     return vectors
 
 
-def embed_texts(texts: list[str], *, cache: EmbeddingCache | None = None, progress=None) -> np.ndarray:
-    """Normalised vectors for ``texts`` (one row each), from the cache where possible."""
+def embed_texts(texts: list[str], *, cache: EmbeddingCache | None = None, progress=None,
+                max_tokens: int = MAX_TOKENS) -> np.ndarray:
+    """Normalised vectors for ``texts`` (one row each), from the cache where possible.
+
+    ``max_tokens`` cuts long texts shorter (whole comments for comment-level stance).
+    """
     cache = cache if cache is not None else default_cache()
-    model_id = cache_model_id()
+    model_id = cache_model_id(max_tokens)
     keys = [text_key(t) for t in texts]
     known = cache.get_many(model_id, list(set(keys)))
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
     if missing:
-        fresh = encode([t for _, t in missing], progress=progress)
+        fresh = encode([t for _, t in missing], progress=progress, max_tokens=max_tokens)
         new = {key: vec for (key, _), vec in zip(missing, fresh)}
         cache.put_many(model_id, new)
         known.update(new)

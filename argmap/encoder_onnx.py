@@ -78,16 +78,21 @@ class OnnxEncoder:
         options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
+        self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(MAX_TOKENS)
-        self.tokenizer.enable_padding()
 
-    def encode(self, texts: list[str]) -> np.ndarray:
-        encodings = self.tokenizer.encode_batch(texts)
-        feeds = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
+    def encode(self, texts: list[str], max_tokens: int = MAX_TOKENS) -> np.ndarray:
+        """Vectors of ``texts``, each cut to ``max_tokens`` tokens (its final [SEP] kept)."""
+        rows = [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
+        rows = [ids if len(ids) <= max_tokens else ids[:max_tokens - 1] + ids[-1:] for ids in rows]
+        width = max(len(ids) for ids in rows)
+        input_ids = np.zeros((len(rows), width), dtype=np.int64)
+        attention_mask = np.zeros((len(rows), width), dtype=np.int64)
+        for row, ids in enumerate(rows):
+            input_ids[row, :len(ids)] = ids
+            attention_mask[row, :len(ids)] = 1
+        feeds = {"input_ids": input_ids, "attention_mask": attention_mask,
+                 "token_type_ids": np.zeros_like(input_ids)}
         return self.session.run(None, feeds)[0].astype(np.float32)
 
 

@@ -38,7 +38,7 @@ def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshol
     started = time.perf_counter()
     threshold = relations.DEFAULT_THRESHOLD if threshold is None else threshold
     edges, candidate_count = relations.build_relations(thread, claims, vectors, threshold=threshold,
-                                                       progress=progress)
+                                                       progress=progress, embedding_cache=embedding_cache)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)
