@@ -50,8 +50,12 @@ first-hand report like "I visited ..."), and ``score`` in [0, 1] for how claim-l
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 from argmap.model import Claim, Comment, Thread
 from argmap.sources.text import normalise, quote_text
@@ -500,19 +504,76 @@ def parse_lines(texts: list[str], nlp, *, batch_size: int = 128) -> dict[str, ob
     return dict(zip(unique, nlp.pipe(unique, batch_size=batch_size))) if unique else {}
 
 
-def extract_units(thread: Thread, *, nlp=None, progress=None) -> list[Claim]:
-    """Every unit of the thread's post and comments, claims and non-claims, each with its kind."""
+_CACHED_FIELDS = ("start", "end", "position", "kind", "quote_of", "hedged", "evidence", "score")
+PARSE_CHUNK = 512  # lines parsed between progress reports
+
+
+@functools.lru_cache(maxsize=1)
+def _code_version() -> str:
+    return hashlib.sha1(Path(__file__).read_bytes()).hexdigest()[:12]
+
+
+def units_namespace(nlp) -> str:
+    """Cache namespace: this module's code and the spaCy model, so a change of either starts afresh."""
+    return f"units:{nlp.meta.get('name')}-{nlp.meta.get('version')}:{_code_version()}"
+
+
+def units_to_bytes(units: list[Claim], comment: Comment) -> bytes:
+    prefix = len(comment.id) + 1
+    return json.dumps([[u.id[prefix:], *(getattr(u, f) for f in _CACHED_FIELDS)] for u in units]).encode()
+
+
+def units_from_bytes(blob: bytes, comment: Comment) -> list[Claim]:
+    units = []
+    for suffix, *values in json.loads(blob):
+        fields = dict(zip(_CACHED_FIELDS, values))
+        units.append(Claim(id=f"{comment.id}:{suffix}", comment_id=comment.id, author=comment.author,
+                           text=comment.text[fields["start"]:fields["end"]], **fields))
+    return units
+
+
+def parse_comments(comments: list[Comment], nlp, progress=None) -> dict[str, object]:
+    """The prose lines of ``comments`` parsed once each, in chunks, reporting progress."""
+    lines = list(dict.fromkeys(seg.text for c in comments for seg in split_lines(c.text)
+                               if seg.quote is None and not seg.code))
+    parsed: dict[str, object] = {}
+    for begin in range(0, len(lines), PARSE_CHUNK):
+        parsed.update(parse_lines(lines[begin:begin + PARSE_CHUNK], nlp))
+        if progress:
+            done = min(begin + PARSE_CHUNK, len(lines))
+            progress("claims", done, len(lines), f"reading {done:,}/{len(lines):,} lines")
+    return parsed
+
+
+def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:
+    """Every unit of the thread's post and comments, claims and non-claims, each with its kind.
+
+    Units of a comment text seen before come from ``cache`` (the instance folder's by
+    default), so re-analysing a thread parses nothing again.
+    """
+    from argmap.cache import default_cache, text_key
     from argmap.nlp import load_spacy
 
     nlp = nlp or load_spacy()
+    store = cache if cache is not None else default_cache()
+    namespace = units_namespace(nlp)
     comments = [thread.root_comment()] + [c for c in thread.comments if not c.deleted and c.text]
-    lines = [seg.text for c in comments for seg in split_lines(c.text) if seg.quote is None and not seg.code]
-    parsed = parse_lines(lines, nlp)
+    keys = {c.id: text_key(c.text) for c in comments}
+    known = store.get_many(namespace, list(set(keys.values())))
+    fresh = [c for c in comments if keys[c.id] not in known]
+    parsed = parse_comments(fresh, nlp, progress)
     by_comment: dict[str, list[Claim]] = {}
-    for index, comment in enumerate(comments):
-        by_comment[comment.id] = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
-        if progress and (index % 200 == 0 or index == len(comments) - 1):
-            progress("claims", index + 1, len(comments), f"reading {index + 1:,}/{len(comments):,} comments")
+    new: dict[str, bytes] = {}
+    for comment in comments:
+        if keys[comment.id] in known:
+            by_comment[comment.id] = units_from_bytes(known[keys[comment.id]], comment)
+        else:
+            by_comment[comment.id] = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
+            new[keys[comment.id]] = units_to_bytes(by_comment[comment.id], comment)
+    if new:
+        store.put_many(namespace, new)
+    if progress:
+        progress("claims", len(comments), len(comments), f"read {len(comments):,} comments")
     parents = {c.id: c.parent_id for c in thread.comments}
     claims_of = {cid: [u for u in units if u.kind == "claim"] for cid, units in by_comment.items()}
     for comment_id, claims in claims_of.items():
@@ -527,6 +588,6 @@ def extract_units(thread: Thread, *, nlp=None, progress=None) -> list[Claim]:
     return [unit for comment in comments for unit in by_comment[comment.id]]
 
 
-def extract_claims(thread: Thread, *, nlp=None, progress=None) -> list[Claim]:
+def extract_claims(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:
     """Claims of the thread's post and every comment, with quotes resolved to claim ids."""
-    return [unit for unit in extract_units(thread, nlp=nlp, progress=progress) if unit.kind == "claim"]
+    return [unit for unit in extract_units(thread, nlp=nlp, progress=progress, cache=cache) if unit.kind == "claim"]

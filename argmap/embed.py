@@ -11,19 +11,19 @@ faster, cosine ≈ 0.99 to fp32) or ``torch`` (sentence-transformers).
 from __future__ import annotations
 
 import functools
-import hashlib
 import importlib.resources
 import os
-import sqlite3
 import threading
 from pathlib import Path
 
 import numpy as np
 
+from argmap.cache import BlobCache, cache_for, default_cache, text_key  # noqa: F401 (cache_for re-exported)
+
 MODEL_ID = "all-MiniLM-L6-v2"
 MAX_TOKENS = 256  # the model's max_seq_length
 DIMENSIONS = 384
-BATCH_SIZE = 64
+BATCH_SIZE = 32
 
 
 def model_path() -> Path:
@@ -41,56 +41,6 @@ def load_encoder():
     transformers.logging.disable_progress_bar()
 
     return SentenceTransformer(str(model_path()), device="cpu")
-
-
-def text_key(text: str) -> str:
-    return hashlib.sha1(text.encode("utf-8")).hexdigest()
-
-
-class EmbeddingCache:
-    """A persistent map from (model id, text hash) to a float32 vector."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=30)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute(
-            "CREATE TABLE IF NOT EXISTS embeddings (model TEXT, key TEXT, vector BLOB, PRIMARY KEY (model, key))"
-        )
-        self._db.commit()
-
-    def get_many(self, model: str, keys: list[str]) -> dict[str, np.ndarray]:
-        found: dict[str, np.ndarray] = {}
-        with self._lock:
-            for i in range(0, len(keys), 500):
-                chunk = keys[i:i + 500]
-                marks = ",".join("?" * len(chunk))
-                rows = self._db.execute(
-                    f"SELECT key, vector FROM embeddings WHERE model = ? AND key IN ({marks})", [model, *chunk]
-                )
-                for key, blob in rows:
-                    found[key] = np.frombuffer(blob, dtype=np.float32)
-        return found
-
-    def put_many(self, model: str, items: dict[str, np.ndarray]) -> None:
-        with self._lock:
-            self._db.executemany(
-                "INSERT OR REPLACE INTO embeddings VALUES (?, ?, ?)",
-                [(model, key, np.asarray(vec, dtype=np.float32).tobytes()) for key, vec in items.items()],
-            )
-            self._db.commit()
-
-
-@functools.lru_cache(maxsize=8)
-def cache_for(folder: str) -> EmbeddingCache:
-    return EmbeddingCache(Path(folder) / "embeddings.sqlite")
-
-
-def default_cache() -> EmbeddingCache:
-    from argmap.config import instance_path
-
-    return cache_for(str(instance_path()))
 
 
 def encoder_choice() -> str:
@@ -151,21 +101,22 @@ def encode(texts: list[str], *, progress=None, max_tokens: int = MAX_TOKENS) -> 
     return vectors
 
 
-def embed_texts(texts: list[str], *, cache: EmbeddingCache | None = None, progress=None,
+def embed_texts(texts: list[str], *, cache: BlobCache | None = None, progress=None,
                 max_tokens: int = MAX_TOKENS) -> np.ndarray:
     """Normalised vectors for ``texts`` (one row each), from the cache where possible.
 
     ``max_tokens`` cuts long texts shorter (whole comments for comment-level stance).
     """
-    cache = cache if cache is not None else default_cache()
+    store = cache if cache is not None else default_cache()
     model_id = cache_model_id(max_tokens)
     keys = [text_key(t) for t in texts]
-    known = cache.get_many(model_id, list(set(keys)))
+    known = {key: np.frombuffer(blob, dtype=np.float32)
+             for key, blob in store.get_many(model_id, list(set(keys))).items()}
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
     if missing:
         fresh = encode([t for _, t in missing], progress=progress, max_tokens=max_tokens)
         new = {key: vec for (key, _), vec in zip(missing, fresh)}
-        cache.put_many(model_id, new)
+        store.put_many(model_id, {key: vec.astype(np.float32).tobytes() for key, vec in new.items()})
         known.update(new)
     elif progress:
         progress("embed", len(texts), len(texts), f"{len(texts):,} claims embedded (cached)")

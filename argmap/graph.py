@@ -13,14 +13,11 @@ import numpy as np
 
 from argmap import topics as topic_model
 
-from argmap.model import Analysis
+from argmap.model import Analysis, Comment, Thread
 
 
-def comment_url(analysis: Analysis, comment_id: str) -> str:
+def comment_url(thread: Thread, comment: Comment | None, comment_id: str) -> str:
     """A link to the comment on its site, where the source has one."""
-    thread = analysis.thread
-    comments = thread.comment_by_id()
-    comment = comments.get(comment_id)
     if comment is not None and comment.url:
         return comment.url
     if thread.source == "hn":
@@ -72,7 +69,7 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             evidence=claim.evidence,
             score=claim.score,
             quote_of=claim.quote_of,
-            url=comment_url(analysis, claim.comment_id),
+            url=comment_url(analysis.thread, comments.get(claim.comment_id), claim.comment_id),
         )
     for relation in analysis.relations:
         if relation.source not in graph or relation.target not in graph:

@@ -18,7 +18,7 @@ def _quiet(stage: str, done: int, total: int, message: str) -> None:
 
 
 def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshold: float | None = None,
-                   embedding_cache=None) -> tuple[Analysis, nx.DiGraph]:
+                   cache=None) -> tuple[Analysis, nx.DiGraph]:
     """Run claims → embeddings → relations → graph over a thread."""
     from argmap import claims as claims_stage
     from argmap import embed, graph, relations
@@ -27,18 +27,18 @@ def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshol
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    claims = claims_stage.extract_claims(thread, progress=progress)
+    claims = claims_stage.extract_claims(thread, progress=progress, cache=cache)
     timings["claims"] = time.perf_counter() - started
     progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
 
     started = time.perf_counter()
-    vectors = embed.embed_texts([c.text for c in claims], cache=embedding_cache, progress=progress)
+    vectors = embed.embed_texts([c.text for c in claims], cache=cache, progress=progress)
     timings["embed"] = time.perf_counter() - started
 
     started = time.perf_counter()
     threshold = relations.DEFAULT_THRESHOLD if threshold is None else threshold
     edges, candidate_count = relations.build_relations(thread, claims, vectors, threshold=threshold,
-                                                       progress=progress, embedding_cache=embedding_cache)
+                                                       progress=progress, cache=cache)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)

@@ -104,11 +104,23 @@ def _ngrams(words: list[str], n: int) -> set[tuple[str, ...]]:
     return {tuple(words[i:i + n]) for i in range(len(words) - n + 1)}
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _as_response(text: str) -> tuple[list[float], list[str], float]:
+    """A text's response markers, words and sentence count (cached: a claim is in many pairs)."""
+    markers = [1.0 if r.search(text) else 0.0 for r in _RESPONSE_RES]
+    return markers, _WORD.findall(text.lower()), math.log1p(len(re.findall(r"[.!?]+(\s|$)", text)))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _as_target(text: str) -> tuple[list[float], list[str]]:
+    return [1.0 if r.search(text) else 0.0 for r in _TARGET_RES], _WORD.findall(text.lower())
+
+
 def dense_features(target: str, response: str) -> np.ndarray:
     """Markers, lengths and overlap for one pair (``DENSE_NAMES`` order)."""
-    values = [1.0 if r.search(response) else 0.0 for r in _RESPONSE_RES]
-    values += [1.0 if r.search(target) else 0.0 for r in _TARGET_RES]
-    target_words, response_words = _WORD.findall(target.lower()), _WORD.findall(response.lower())
+    response_markers, response_words, sentences = _as_response(response)
+    target_markers, target_words = _as_target(target)
+    values = response_markers + target_markers
     t_set, r_set = set(target_words), set(response_words)
     union = t_set | r_set
     values += [
@@ -118,7 +130,7 @@ def dense_features(target: str, response: str) -> np.ndarray:
         len(t_set & r_set) / len(union) if union else 0.0,
         len(t_set & r_set) / len(r_set) if r_set else 0.0,
         1.0 if _ngrams(target_words, 8) & _ngrams(response_words, 8) else 0.0,
-        math.log1p(len(re.findall(r"[.!?]+(\s|$)", response))),
+        sentences,
     ]
     return np.asarray(values, dtype=np.float32)
 
@@ -194,8 +206,11 @@ class RelationModel:
 
     def heads(self, pairs: list[tuple[str, str]], pair_features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Each head's uncalibrated probabilities."""
-        joint = softmax(self.joint_features(pairs, pair_features) @ self.joint_coef.T + self.joint_intercept)
-        return joint, softmax(pair_features @ self.pair_coef.T + self.pair_intercept)
+        words = len(self.idf)  # joint_features' columns: TF-IDF first, then the pair features
+        tfidf = tfidf_matrix([r for _, r in pairs], self.vocabulary, self.idf)
+        joint_logits = (tfidf @ self.joint_coef[:, :words].T + pair_features @ self.joint_coef[:, words:].T
+                        + self.joint_intercept)
+        return softmax(np.asarray(joint_logits)), softmax(pair_features @ self.pair_coef.T + self.pair_intercept)
 
     def calibrate(self, blended: np.ndarray) -> np.ndarray:
         return softmax(np.log(np.clip(blended, 1e-9, 1.0)) / self.temperature)

@@ -228,7 +228,7 @@ def comment_stances(thread: Thread, comment_ids: set[str], *, cache=None) -> dic
 
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
                     threshold: float = DEFAULT_THRESHOLD, progress=None,
-                    embedding_cache=None) -> tuple[list[Relation], int]:
+                    cache=None) -> tuple[list[Relation], int]:
     """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates).
 
     Reply and quote edges blend the claim pair's probabilities with the comment-level
@@ -245,7 +245,7 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
                                   vectors[[index[c.target.id] for c in judged]] if judged else None,
                                   vectors[[index[c.source.id] for c in judged]] if judged else None)
     stances = comment_stances(thread, {c.source.comment_id for c in judged if c.origin in ("reply", "quote")},
-                              cache=embedding_cache)
+                              cache=cache)
     for row, candidate in enumerate(judged):
         stance = stances.get(candidate.source.comment_id)
         if candidate.origin in ("reply", "quote") and stance is not None:

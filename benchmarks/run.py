@@ -79,7 +79,7 @@ def child(path: str, launched_at: float) -> None:
 
 def scaling(path: Path) -> list[dict]:
     """The pipeline on growing prefixes of a thread (reply tree kept whole), cold cache each time."""
-    from argmap.embed import cache_for
+    from argmap.cache import cache_for
     from argmap.pipeline import analyze_thread
     from argmap.sources import resolve
 
@@ -96,7 +96,7 @@ def scaling(path: Path) -> list[dict]:
         sub = type(thread)(**{**thread.__dict__, "comments": part, "notes": []})
         with tempfile.TemporaryDirectory() as folder:
             started = time.perf_counter()
-            analysis, _ = analyze_thread(sub, embedding_cache=cache_for(folder))
+            analysis, _ = analyze_thread(sub, cache=cache_for(folder))
             seconds = time.perf_counter() - started
         rows.append({"percent": percent, "comments": len(part), "claims": len(analysis.claims),
                      "edges": len(analysis.relations), "seconds": seconds,

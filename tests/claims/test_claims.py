@@ -197,3 +197,20 @@ def test_edit_note_about_the_comment_is_meta(units_of):
     assert [u.kind for u in units_of("Edit 2: It's been two years and the comment isn't even that good.")] == ["meta"]
     assert claims(units_of("Edit: nuts are good, I mean plain peanut butter with no other ingredients added.")) == \
         ["nuts are good, I mean plain peanut butter with no other ingredients added."]
+
+
+def test_units_from_the_cache_equal_fresh_ones(tmp_path):
+    """A re-analysis reads the parsed comments back from the cache, unchanged."""
+    from argmap.cache import cache_for
+    from argmap.claims import extract_units
+    from argmap.sources.text import parse_text
+
+    thread = parse_text("Most papers come from China. The vast majority.\n"
+                        "> most papers come from china\nThat is not true; the US publishes more.\n"
+                        "Why would anyone think that?\n")
+    store = cache_for(str(tmp_path))
+    fresh = extract_units(thread, cache=store)
+    parsed = []
+    cached = extract_units(thread, cache=store, progress=lambda *args: parsed.append(args))
+    assert cached == fresh
+    assert not any("lines" in message for _stage, _done, _total, message in parsed), "nothing parsed again"
