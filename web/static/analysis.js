@@ -181,6 +181,7 @@ async function showResult(status) {
   let data;
   try {
     data = await getGraph(analysisId, "json");
+    performance.mark("argmap:data");
   } catch (error) {
     showFailure(error);
     return;
@@ -210,7 +211,10 @@ async function showResult(status) {
   view = new MapView($("cy"), model, state, {
     onSelect: (id) => showClaim($("panel"), model, id, { onPick: pick, onFocus: focus }),
     onStatus: (text) => {
-      if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; } else { setNote(view); page.dataset.ready = "true"; }
+      if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; return; }
+      setNote(view);
+      page.dataset.ready = "true";
+      if (!performance.getEntriesByName("argmap:painted").length) performance.mark("argmap:painted");
     },
   });
   view.onChange = () => { setNote(view); renderTopics(view, refresh); };
