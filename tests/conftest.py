@@ -46,3 +46,13 @@ def sample_analysis():
     from argmap.pipeline import analyze
 
     return analyze(str(SAMPLE_TEXT))
+
+
+@pytest.fixture(scope="session")
+def local_backend():
+    """One real in-process job pool for the session's apps, API and web alike (models load once)."""
+    from argmap.jobs import LocalBackend
+
+    backend = LocalBackend(workers=1)
+    yield backend
+    backend.shutdown(wait=False)

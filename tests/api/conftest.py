@@ -32,16 +32,6 @@ def small_text() -> str:
             "I agree with the first point, commuting wastes two hours a day.")
 
 
-@pytest.fixture(scope="session")
-def local_backend():
-    """One real in-process pool for the session's apps (the models load once)."""
-    from argmap.jobs import LocalBackend
-
-    backend = LocalBackend(workers=1)
-    yield backend
-    backend.shutdown(wait=False)
-
-
 @pytest.fixture
 def make_app(local_backend):
     """create_app with the session store and pool; keyword settings override the defaults."""

@@ -16,23 +16,13 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def web_backend():
-    """One real in-process job pool for the web tests (the models load once)."""
-    from argmap.jobs import LocalBackend
-
-    backend = LocalBackend(workers=1)
-    yield backend
-    backend.shutdown(wait=False)
-
-
 @pytest.fixture
-def make_web_app(web_backend):
+def make_web_app(local_backend):
     """create_app on the session store; keyword settings override the defaults."""
     from argmap.service import create_app
 
     def make(**config):
-        settings = {"JOBS_BACKEND": web_backend, "RECOVER_JOBS": False, "RATELIMIT_ENABLED": False}
+        settings = {"JOBS_BACKEND": local_backend, "RECOVER_JOBS": False, "RATELIMIT_ENABLED": False}
         settings.update(config)
         return create_app(settings)
 
@@ -64,10 +54,10 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(web_backend):
+def live_server(local_backend):
     from argmap.service import create_app
 
-    server = LiveServer(create_app({"JOBS_BACKEND": web_backend, "RECOVER_JOBS": False,
+    server = LiveServer(create_app({"JOBS_BACKEND": local_backend, "RECOVER_JOBS": False,
                                     "RATELIMIT_ENABLED": False}))
     yield server
     server.close()

@@ -250,7 +250,7 @@ def test_unknown_analysis_is_explained(page, live_server):
     assert "no analysis with this id" in page.inner_text("#status-error").lower()
 
 
-def test_permalink_works_on_a_restarted_server(page, live_server, web_backend):
+def test_permalink_works_on_a_restarted_server(page, live_server, local_backend):
     """A second server process on the same instance folder shows a map the first one made."""
     from argmap import store
     from argmap.pipeline import analyze
@@ -260,7 +260,7 @@ def test_permalink_works_on_a_restarted_server(page, live_server, web_backend):
     store.finish(row["id"], analysis)
     from argmap.service import create_app
 
-    restarted = LiveServer(create_app({"JOBS_BACKEND": web_backend, "RECOVER_JOBS": False}))
+    restarted = LiveServer(create_app({"JOBS_BACKEND": local_backend, "RECOVER_JOBS": False}))
     try:
         page.goto(f"{restarted.url}/a/{row['id']}")
         wait_for_map(page)
