@@ -176,17 +176,26 @@ def _analysis_values(item: dict, *, batch_id=None, position=None, idempotency_ke
     }
 
 
+def _replayed(conn, table: sa.Table, idempotency_key: str | None, digest: str) -> dict | None:
+    """The row an earlier request with this Idempotency-Key made, or None.
+
+    The same key with a different request body is a conflict, not a replay.
+    """
+    if not idempotency_key:
+        return None
+    existing = _row(conn.execute(sa.select(table).where(table.c.idempotency_key == idempotency_key)).first())
+    if existing and existing["request_hash"] != digest:
+        raise IdempotencyConflict(idempotency_key)
+    return existing
+
+
 def create_analysis(item: dict, *, idempotency_key: str | None = None) -> tuple[dict, bool]:
     """Queue one analysis; returns (row, created). A known Idempotency-Key returns its row."""
     digest = request_hash(item)
     with engine().begin() as conn:
-        if idempotency_key:
-            query = sa.select(analyses).where(analyses.c.idempotency_key == idempotency_key)
-            existing = _row(conn.execute(query).first())
-            if existing:
-                if existing["request_hash"] != digest:
-                    raise IdempotencyConflict(idempotency_key)
-                return existing, False
+        existing = _replayed(conn, analyses, idempotency_key, digest)
+        if existing:
+            return existing, False
         values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest)
         conn.execute(analyses.insert().values(**values))
     return values, True
@@ -196,13 +205,9 @@ def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tu
     """Queue a batch of analyses in one transaction; returns (batch, items, created)."""
     digest = request_hash(items)
     with engine().begin() as conn:
-        if idempotency_key:
-            query = sa.select(batches).where(batches.c.idempotency_key == idempotency_key)
-            existing = _row(conn.execute(query).first())
-            if existing:
-                if existing["request_hash"] != digest:
-                    raise IdempotencyConflict(idempotency_key)
-                return existing, _batch_rows(conn, existing["id"]), False
+        existing = _replayed(conn, batches, idempotency_key, digest)
+        if existing:
+            return existing, _batch_rows(conn, existing["id"]), False
         batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
                  "request_hash": digest, "created_at": now()}
         conn.execute(batches.insert().values(**batch))
