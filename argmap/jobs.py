@@ -159,9 +159,9 @@ def run_analysis(analysis_id: str) -> str:
     from sqlalchemy.exc import OperationalError
 
     try:
-        analysis, _graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
-                                   max_comments=max_comments())
-        store.finish(analysis_id, analysis)
+        analysis, graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
+                                  max_comments=max_comments())
+        store.finish(analysis_id, analysis, graph)
     except ArgmapError as error:
         store.fail(analysis_id, error.code, error.message)
         return "failed"

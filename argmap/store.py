@@ -16,6 +16,7 @@ from dataclasses import asdict
 from datetime import datetime, timezone
 from typing import Any
 
+import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
@@ -284,9 +285,15 @@ def set_progress(analysis_id: str, stage: str, done: int, total: int, message: s
             updated_at=now()))
 
 
-def finish(analysis_id: str, analysis: Analysis) -> bool:
-    """Store the result and mark the analysis done, in one transaction."""
+def finish(analysis_id: str, analysis: Analysis, graph: nx.DiGraph | None = None) -> bool:
+    """Store the result and mark the analysis done, in one transaction.
+
+    ``graph`` is the pipeline's annotated graph (topics found with the claim vectors,
+    rank, controversy); stored with the result, exports render from it as it was.
+    """
     data = analysis_to_dict(analysis)
+    if graph is not None:
+        data["graph"] = nx.node_link_data(graph, edges="edges")
     summary = summarize(analysis)
     stamp = now()
     with engine().begin() as conn:
@@ -315,21 +322,32 @@ def delete_analysis(analysis_id: str) -> bool:
         return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
 
 
-def get_result(analysis_id: str) -> Analysis | None:
+def _stored(analysis_id: str) -> dict | None:
     with engine().connect() as conn:
         row = conn.execute(sa.select(results.c.analysis).where(results.c.analysis_id == analysis_id)).first()
-    return analysis_from_dict(row.analysis) if row else None
+    return row.analysis if row else None
+
+
+def get_result(analysis_id: str) -> Analysis | None:
+    data = _stored(analysis_id)
+    return analysis_from_dict(data) if data else None
 
 
 def render_result(analysis_id: str, fmt: str) -> bytes:
-    """The stored result of a done analysis rendered by the ``fmt`` exporter."""
+    """The stored result of a done analysis rendered by the ``fmt`` exporter.
+
+    Renders the stored graph when there is one; a result stored without it gets its
+    graph built again (topics then come from word vectors, not the claim vectors).
+    """
     from argmap.export import get_exporter
     from argmap.graph import build_graph
 
-    analysis = get_result(analysis_id)
-    if analysis is None:
+    data = _stored(analysis_id)
+    if data is None:
         raise LookupError(f"analysis {analysis_id} has no result")
-    return get_exporter(fmt).render(analysis, build_graph(analysis))
+    analysis = analysis_from_dict(data)
+    graph = nx.node_link_graph(data["graph"], edges="edges") if "graph" in data else build_graph(analysis)
+    return get_exporter(fmt).render(analysis, graph)
 
 
 def file_stem(row: dict) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 
 from argmap import store
@@ -77,3 +79,18 @@ def test_an_analysis_deleted_while_it_runs_stores_nothing():
     assert store.delete_analysis(row["id"])
     assert store.finish(row["id"], tiny_analysis()) is False
     assert store.get_result(row["id"]) is None and store.get_analysis(row["id"]) is None
+
+
+def test_exports_render_the_graph_the_pipeline_annotated():
+    """Topics are found with the claim vectors during the analysis; a download must not redo them."""
+    from argmap.graph import build_graph
+
+    analysis = tiny_analysis()
+    graph = build_graph(analysis)
+    for node in graph.nodes:
+        graph.nodes[node]["topic_label"] = "as the pipeline found it"
+    row, _ = store.create_analysis({"text": "Tiny is fine."})
+    store.start(row["id"])
+    assert store.finish(row["id"], analysis, graph)
+    exported = json.loads(store.render_result(row["id"], "json"))
+    assert {n["topic_label"] for n in exported["nodes"]} == {"as the pipeline found it"}

@@ -120,11 +120,14 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     page.fill("#confidence", "0")
     page.dispatch_event("#confidence", "change")
 
-    # hiding the topic hides its claims
-    page.uncheck("#topic-list input[type=checkbox]")
+    # hiding the topics hides their claims
+    boxes = page.locator("#topic-list input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).uncheck()
     page.wait_for_selector("#map-note:has-text('No claims match')")
     assert cy(page, "view.cy.nodes().length") == 0
-    page.check("#topic-list input[type=checkbox]")
+    for index in range(boxes.count()):
+        boxes.nth(index).check()
     page.wait_for_selector(READY)
     assert cy(page, "view.cy.nodes().length") == claims
 
