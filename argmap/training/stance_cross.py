@@ -1,0 +1,151 @@
+"""A MiniLM cross-encoder for reply stance, fine-tuned on the CPU (the "try (b)" model).
+
+The pair is read jointly: ``[CLS] parent [SEP] reply [SEP]`` → agree / disagree / neither.
+Starts from the bundled all-MiniLM-L6-v2 weights. Two phases, each a run of this script::
+
+    python -m argmap.training.stance_cross --data external --out build/stance-cross-ext
+    python -m argmap.training.stance_cross --data threads --init build/stance-cross-ext \
+        --out build/stance-cross
+
+``external`` = DEBAGREEMENT train + SubReddit (dis)agreement; ``threads`` = argmap's
+in-domain dev labels (never the test threads). ``--predict`` writes the model's
+probabilities for the labelled pairs (and DEBAGREEMENT validation) to a JSON file, which
+``argmap.evaluation.stance`` scores and the distillation reads.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import random
+import sys
+import time
+from pathlib import Path
+
+from argmap.training.stance_data import STANCES, StanceExample, load_debagreement, load_subreddit, load_thread_labels
+
+MAX_LENGTH = 160
+
+
+def _text_a(example: StanceExample) -> str:
+    return example.parent
+
+
+def _load(folder: str | None):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    from argmap.embed import model_path
+
+    source = folder or str(model_path())
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    model = AutoModelForSequenceClassification.from_pretrained(source, num_labels=len(STANCES))
+    torch.manual_seed(13)
+    return tokenizer, model
+
+
+def _batches(examples: list[StanceExample], size: int, shuffle: bool, seed: int = 13):
+    order = list(range(len(examples)))
+    if shuffle:
+        random.Random(seed).shuffle(order)
+    for begin in range(0, len(order), size):
+        yield [examples[i] for i in order[begin:begin + size]]
+
+
+def predict(tokenizer, model, examples: list[StanceExample], batch_size: int = 32) -> list[list[float]]:
+    import torch
+
+    model.eval()
+    out = []
+    with torch.no_grad():
+        for batch in _batches(examples, batch_size, shuffle=False):
+            encoded = tokenizer([_text_a(e) for e in batch], [e.reply for e in batch], truncation="longest_first",
+                                max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+            out.extend(torch.softmax(model(**encoded).logits, dim=-1).tolist())
+    return out
+
+
+def train(examples: list[StanceExample], tokenizer, model, *, epochs: float, lr: float, batch_size: int,
+          log=print) -> None:
+    import torch
+
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps = math.ceil(len(examples) / batch_size * epochs)
+    warmup = max(1, steps // 10)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min((s + 1) / warmup, max(0.0, (steps - s) / max(1, steps - warmup))))
+    counts = [sum(e.label == k for e in examples) for k in range(len(STANCES))]
+    class_weight = torch.tensor([len(examples) / (len(STANCES) * max(1, c)) for c in counts], dtype=torch.float32)
+    loss_fn = torch.nn.CrossEntropyLoss(weight=class_weight, reduction="none")
+    model.train()
+    step, started, epoch = 0, time.time(), 0
+    while step < steps:
+        for batch in _batches(examples, batch_size, shuffle=True, seed=13 + epoch):
+            if step >= steps:
+                break
+            encoded = tokenizer([_text_a(e) for e in batch], [e.reply for e in batch], truncation="longest_first",
+                                max_length=MAX_LENGTH, padding=True, return_tensors="pt")
+            labels = torch.tensor([e.label for e in batch])
+            weights = torch.tensor([e.weight for e in batch], dtype=torch.float32)
+            loss = (loss_fn(model(**encoded).logits, labels) * weights).mean()
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            step += 1
+            if step % 20 == 0 or step == steps:
+                log(f"step {step}/{steps} loss {loss.item():.3f} {time.time() - started:.0f}s")
+        epoch += 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", choices=("external", "threads"), default="external")
+    parser.add_argument("--init", help="start from this fine-tuned folder instead of the MiniLM weights")
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--epochs", type=float, default=1.0)
+    parser.add_argument("--lr", type=float, default=4e-5)
+    parser.add_argument("--batch-size", type=int, default=16)
+    parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    parser.add_argument("--limit", type=int, default=0, help="train on the first N examples only (tests)")
+    parser.add_argument("--predict", help="write probabilities for the labelled pairs to this JSON file and stop")
+    args = parser.parse_args(argv)
+
+    import torch
+
+    torch.set_num_threads(args.threads)
+    if args.predict:
+        tokenizer, model = _load(args.out)
+        threads = load_thread_labels()
+        val = [e for e in load_debagreement() if e.split == "val"]
+        result = {"threads": {e.pair_id: p for e, p in zip(threads, predict(tokenizer, model, threads))},
+                  "debagreement_val": predict(tokenizer, model, val)}
+        Path(args.predict).write_text(json.dumps(result))
+        return 0
+    if args.data == "external":
+        examples = [e for e in load_debagreement() if e.split == "train"] + load_subreddit()
+    else:
+        examples = [e for e in load_thread_labels() if e.split == "dev"]
+    if args.limit:
+        examples = examples[:args.limit]
+    tokenizer, model = _load(args.init)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    log_file = (out / "train.log").open("a")
+
+    def log(line: str) -> None:
+        print(line, file=log_file, flush=True)
+        print(line, file=sys.stderr, flush=True)
+
+    log(f"training on {len(examples)} {args.data} examples, {args.epochs} epochs")
+    train(examples, tokenizer, model, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size, log=log)
+    model.save_pretrained(out)
+    tokenizer.save_pretrained(out)
+    log(f"saved to {out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

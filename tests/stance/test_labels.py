@@ -1,0 +1,85 @@
+"""The in-domain stance label set: every row points at real text, splits never mix threads."""
+
+from __future__ import annotations
+
+import csv
+from collections import Counter
+
+import pytest
+
+from argmap.evaluation import stance_labels as sl
+
+SHARED = sl.SHARED_THREADS
+
+
+@pytest.fixture(scope="module")
+def rows():
+    return sl.read_labels()
+
+
+@pytest.fixture(scope="module")
+def threads(rows):
+    if not SHARED.is_dir():
+        pytest.skip("../shared/threads is not beside the repo")
+    return {name: sl.load_thread(name) for name in {r["thread"] for r in rows}}
+
+
+def test_size_and_spread(rows):
+    assert len(rows) >= 2000
+    assert len({r["thread"] for r in rows}) >= 8
+    assert sum(r["thread"].startswith("hn/") for r in rows) / len(rows) >= 0.40
+    test = [r for r in rows if r["split"] == "test"]
+    assert len(test) >= 500 and len({r["thread"] for r in test}) >= 3
+    assert {r["stance"] for r in rows} == set(sl.STANCES)
+    assert {r["confidence"] for r in rows} <= {"clear", "unsure"}
+    assert len({r["pair_id"] for r in rows}) == len(rows)
+
+
+def test_split_by_thread(rows):
+    splits = {}
+    for row in rows:
+        splits.setdefault(row["thread"], set()).add(row["split"])
+    assert all(len(s) == 1 for s in splits.values())
+    for name, (split, _count) in sl.THREADS.items():
+        assert splits.get(name, {split}) == {split}
+
+
+def test_relabel_is_a_subset_of_about_ten_percent(rows):
+    relabel = sl.read_labels(sl.RELABEL_CSV)
+    ids = {r["pair_id"] for r in rows}
+    assert {r["pair_id"] for r in relabel} <= ids
+    assert 0.09 <= len(relabel) / len(rows) <= 0.12
+
+
+def test_every_id_exists_and_offsets_index_the_texts(rows, threads):
+    for row in rows:
+        thread = threads[row["thread"]]
+        by_id = thread.comment_by_id()
+        reply = by_id[row["reply_id"]]
+        assert reply.text and sl.text_hash(reply.text) == row["reply_hash"], row["pair_id"]
+        if row["parent_id"] == thread.id:
+            fields = {"title": thread.title, "text": thread.text}
+            parent_text = "\n\n".join(t for t in fields.values() if t.strip())
+        else:
+            assert reply.parent_id == row["parent_id"]
+            fields = {"text": by_id[row["parent_id"]].text}
+            parent_text = fields["text"]
+        assert sl.text_hash(parent_text) == row["parent_hash"], row["pair_id"]
+        if row["parent_start"]:
+            text = fields[row["parent_field"]]
+            start, end = int(row["parent_start"]), int(row["parent_end"])
+            assert 0 <= start < end <= len(text) and text[start:end].strip() == text[start:end]
+        if row["reply_start"]:
+            start, end = int(row["reply_start"]), int(row["reply_end"])
+            assert 0 <= start < end <= len(reply.text)
+
+
+def test_sentence_spans_are_exact():
+    text = "Yes. But no!\n> quote here\n\nLast one? ok"
+    spans = sl.sentence_spans(text)
+    assert [text[s:e] for s, e in spans] == ["Yes.", "But no!", "> quote here", "Last one?", "ok"]
+
+
+def test_label_distribution_is_not_degenerate(rows):
+    counts = Counter(r["stance"] for r in rows if r["split"] == "test")
+    assert min(counts.values()) >= 100
