@@ -1,0 +1,183 @@
+"""Score reply stance on argmap's in-domain label set: ``python -m argmap.evaluation.stance``.
+
+Prints every number of the stance table from the repo's labels (``data/labels``) and the
+texts in ``../shared``: on the **test** threads (never used for training or tuning) the
+shipped stance model, the previous release's relation model read at comment level, and
+the baseline "every reply disagrees"; DEBAGREEMENT validation; Cohen's κ between the
+labels and the independent 10 % relabel. ``--plot FILE.png`` draws the reliability
+diagram and precision/recall against the edge threshold on the test threads (needs
+matplotlib: ``pip install -e .[eval]``). ``--cross FILE.json`` also scores the
+cross-encoder's saved probabilities (``argmap.training.stance_cross --predict``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from argmap import stance_model as sm
+from argmap.evaluation import stance_labels
+from argmap.training import stance as training
+from argmap.training.stance_data import STANCES, load_debagreement, load_thread_labels
+
+
+def cohen_kappa(first: list[str], second: list[str]) -> float:
+    """Cohen's κ of two labellings of the same items.
+
+    >>> cohen_kappa(["a", "b", "a", "b"], ["a", "b", "a", "a"])
+    0.5
+    """
+    labels = sorted(set(first) | set(second))
+    n = len(first)
+    observed = sum(a == b for a, b in zip(first, second)) / n
+    expected = sum((first.count(k) / n) * (second.count(k) / n) for k in labels)
+    return round((observed - expected) / (1 - expected), 4) if expected < 1 else 1.0
+
+
+def agreement() -> dict:
+    """κ and raw agreement between the labels and the independent relabel."""
+    if not stance_labels.RELABEL_CSV.exists():
+        return {}
+    first = {r["pair_id"]: r["stance"] for r in stance_labels.read_labels()}
+    second = {r["pair_id"]: r["stance"] for r in stance_labels.read_labels(stance_labels.RELABEL_CSV)}
+    both = [pid for pid in second if pid in first]
+    a, b = [first[p] for p in both], [second[p] for p in both]
+    clear = {r["pair_id"] for r in stance_labels.read_labels() if r["confidence"] == "clear"}
+    clear_both = [p for p in both if p in clear]
+    return {"pairs": len(both), "kappa": cohen_kappa(a, b),
+            "raw_agreement": round(sum(x == y for x, y in zip(a, b)) / max(1, len(both)), 4),
+            "kappa_first_label_clear": cohen_kappa([first[p] for p in clear_both], [second[p] for p in clear_both])
+            if clear_both else None}
+
+
+def previous_release_proba(examples) -> np.ndarray:
+    """The v1 relation model on whole reply vs whole parent (comment-level stance as shipped before)."""
+    from argmap import relation_model
+    from argmap.embed import embed_texts
+
+    texts = sorted({t for e in examples for t in (e.parent, e.reply)})
+    vectors = embed_texts(texts, max_tokens=128)
+    row = {t: i for i, t in enumerate(texts)}
+    proba = relation_model.shipped_model().predict_proba(
+        [(e.parent, e.reply) for e in examples], vectors[[row[e.parent] for e in examples]],
+        vectors[[row[e.reply] for e in examples]])
+    return proba  # (supports, rebuts, none) is (agree, disagree, neither) in the same order
+
+
+def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float) -> dict:
+    """Macro-F1, per-class F1, and precision/recall of the stance edges drawn at ``threshold``."""
+    result = training.scores(labels, proba)
+    predicted = proba.argmax(axis=1)
+    drawn = (predicted != sm.NEITHER) & (proba.max(axis=1) >= threshold)
+    right = drawn & (predicted == labels)
+    result["edges"] = {"threshold": threshold, "drawn": int(drawn.sum()),
+                       "precision": round(float(right.sum() / max(1, drawn.sum())), 4),
+                       "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
+    return result
+
+
+def evaluate(cross: Path | None = None) -> dict:
+    model = sm.shipped_model()
+    examples = [e for e in load_thread_labels() if e.split == "test"]
+    labels = np.array([e.label for e in examples])
+    items = [training.as_input(e) for e in examples]
+    proba = model.predict_proba(items)
+    every_disagree = float((labels == sm.DISAGREE).mean())
+    report = {
+        "test_pairs": len(examples),
+        "test_threads": sorted({e.source for e in examples}),
+        "labels": {s: int((labels == i).sum()) for i, s in enumerate(STANCES)},
+        "shipped": stance_numbers(labels, proba, model.threshold),
+        "every_reply_disagrees_precision": round(every_disagree, 4),
+        "previous_release": stance_numbers(labels, previous_release_proba(examples), 0.46),
+        "clear_only": training.scores(labels[[e.confidence == "clear" for e in examples]],
+                                      proba[[e.confidence == "clear" for e in examples]]),
+        "ece": training.expected_calibration_error(labels, proba),
+        "reliability": training.reliability(labels, proba),
+        "edge_thresholds": training.edge_table(labels, proba),
+        "agreement": agreement(),
+    }
+    report["precision_above_baseline_points"] = round(
+        100 * (report["shipped"]["edges"]["precision"] - every_disagree), 1)
+    val = [e for e in load_debagreement() if e.split == "val"]
+    val_proba = model.predict_proba([training.as_input(e) for e in val])
+    report["debagreement_val"] = training.scores(np.array([e.label for e in val]), val_proba)
+    if cross:
+        saved = json.loads(Path(cross).read_text())
+        cross_proba = np.array([saved["threads"][e.pair_id] for e in examples])
+        report["cross_encoder"] = stance_numbers(labels, cross_proba, model.threshold)
+        report["cross_encoder"]["debagreement_val"] = training.scores(
+            np.array([e.label for e in val]), np.array(saved["debagreement_val"]))["macro_f1"]
+    report["_proba"] = proba
+    report["_labels"] = labels
+    return report
+
+
+def plot(report: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
+    rows = report["reliability"]
+    left.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1)
+    left.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", color="#1f5fa8")
+    for r in rows:
+        left.annotate(str(r["n"]), (r["confidence"], r["accuracy"]), fontsize=7, xytext=(3, -10),
+                      textcoords="offset points")
+    left.set(xlabel="confidence of the predicted stance", ylabel="share a reader agrees with",
+             title=f"Reliability, test threads (ECE {report['ece']})", xlim=(0.3, 1), ylim=(0, 1))
+    table = report["edge_thresholds"]
+    right.plot([r["threshold"] for r in table], [r["precision"] for r in table], label="precision", color="#1f5fa8")
+    right.plot([r["threshold"] for r in table], [r["recall"] for r in table], label="recall", color="#b5542b")
+    right.axhline(report["every_reply_disagrees_precision"], color="#999", linestyle=":",
+                  label="every reply disagrees (precision)")
+    right.axvline(report["shipped"]["edges"]["threshold"], color="#333", linewidth=0.8, label="shipped threshold")
+    right.set(xlabel="edge threshold", title="Drawn stance edges, test threads", ylim=(0, 1))
+    right.legend(fontsize=8)
+    figure.tight_layout()
+    figure.savefig(path, dpi=110)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--plot", type=Path)
+    parser.add_argument("--cross", type=Path)
+    parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    args = parser.parse_args(argv)
+    report = evaluate(args.cross)
+    if args.plot:
+        plot(report, args.plot)
+    public = {k: v for k, v in report.items() if not k.startswith("_")}
+    if args.json:
+        print(json.dumps(public, indent=1))
+        return 0
+    shipped, before = public["shipped"], public["previous_release"]
+    print(f"in-domain test: {public['test_pairs']} pairs from {len(public['test_threads'])} threads {public['labels']}")
+    print(f"{'measure':48} {'previous':>9} {'shipped':>9}")
+    print(f"{'reply stance macro-F1':48} {before['macro_f1']:9.3f} {shipped['macro_f1']:9.3f}")
+    print(f"{'agree F1':48} {before['f1']['agree']:9.3f} {shipped['f1']['agree']:9.3f}")
+    print(f"{'disagree F1':48} {before['f1']['disagree']:9.3f} {shipped['f1']['disagree']:9.3f}")
+    print(f"{'neither F1':48} {before['f1']['neither']:9.3f} {shipped['f1']['neither']:9.3f}")
+    print(f"{'precision of drawn stance edges':48} {before['edges']['precision']:9.3f} {shipped['edges']['precision']:9.3f}")
+    print(f"{'recall of drawn stance edges':48} {before['edges']['recall']:9.3f} {shipped['edges']['recall']:9.3f}")
+    print(f"{'  every reply disagrees (precision)':48} {public['every_reply_disagrees_precision']:9.3f}")
+    print(f"{'  shipped: points above that baseline':48} {public['precision_above_baseline_points']:9.1f}")
+    print(f"{'DEBAGREEMENT validation macro-F1 (shipped)':48} {public['debagreement_val']['macro_f1']:9.3f}")
+    print(f"{'expected calibration error, test':48} {public['ece']:9.3f}")
+    agreement_ = public["agreement"]
+    if agreement_:
+        print(f"{'labeller agreement κ (' + str(agreement_['pairs']) + ' relabelled pairs)':48} {agreement_['kappa']:9.3f}")
+    if "cross_encoder" in public:
+        cross = public["cross_encoder"]
+        print(f"{'cross-encoder macro-F1 / DEBAGREEMENT val':48} {cross['macro_f1']:9.3f} {cross['debagreement_val']:9.3f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,171 @@
+"""The reply stance model: (parent, reply, context) → P(agree, disagree, neither).
+
+One multinomial logistic-regression head over what a reader uses: frozen MiniLM vectors
+of the parent and the reply (whole comments cut to 128 tokens) as ``[u, v, |u−v|, u·v]``,
+the discourse-marker/length/overlap features of the relation model, the reply's opening
+words as TF-IDF, and context: similarity to the grandparent, depth, a top-level flag,
+whether the reply quotes the parent, whether its author is the grandparent's (a
+returning debater). Probabilities are temperature-scaled and shifted by per-class
+offsets fitted on the in-domain dev threads (``argmap.training.stance``), so a drawn
+edge's confidence is the chance a reader agrees with it.
+Artifacts are numpy ``.npz`` + JSON in ``models/stance/``; they load once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from argmap.errors import ArgmapError
+from argmap.relation_model import DENSE_NAMES, dense_features, softmax, tfidf_matrix
+
+STANCES = ("agree", "disagree", "neither")
+AGREE, DISAGREE, NEITHER = 0, 1, 2
+MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
+COMMENT_TOKENS = 128  # whole comments are embedded cut to this many tokens
+OPENING_CHARS = 300  # the reply's opening words carry its stance
+CONTEXT_NAMES = ["cos_parent_reply", "cos_reply_grandparent", "cos_parent_grandparent", "has_grandparent",
+                 "log_depth", "top_level", "quotes_parent", "returning", "reply_has_quote"]
+
+
+@dataclass
+class StanceInput:
+    """One reply → parent pair and what surrounds it (texts as the thread holds them)."""
+
+    parent: str
+    reply: str
+    grandparent: str = ""
+    depth: int = 1
+    quotes_parent: bool = False
+    returning: bool = False
+
+
+def opening(text: str) -> str:
+    """The reply's own opening words: quote lines dropped, cut to ``OPENING_CHARS``.
+
+    >>> opening("> you said X\\nNo, that is wrong.")
+    'No, that is wrong.'
+    """
+    own = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith(">"))
+    return own.strip()[:OPENING_CHARS]
+
+
+def context_features(items: list[StanceInput], parent_vectors: np.ndarray, reply_vectors: np.ndarray,
+                     grand_vectors: np.ndarray) -> np.ndarray:
+    has_grand = np.array([1.0 if item.grandparent.strip() else 0.0 for item in items], dtype=np.float32)
+    rows = np.stack([
+        np.sum(parent_vectors * reply_vectors, axis=1),
+        np.sum(reply_vectors * grand_vectors, axis=1) * has_grand,
+        np.sum(parent_vectors * grand_vectors, axis=1) * has_grand,
+        has_grand,
+        np.array([math.log(max(1, item.depth)) for item in items], dtype=np.float32),
+        np.array([1.0 if item.depth <= 1 else 0.0 for item in items], dtype=np.float32),
+        np.array([1.0 if item.quotes_parent else 0.0 for item in items], dtype=np.float32),
+        np.array([1.0 if item.returning else 0.0 for item in items], dtype=np.float32),
+        np.array([1.0 if re.search(r"(^|\n)\s*>", item.reply) else 0.0 for item in items], dtype=np.float32),
+    ], axis=1)
+    return rows.astype(np.float32)
+
+
+def dense_block(items: list[StanceInput], parent_vectors: np.ndarray, reply_vectors: np.ndarray,
+                grand_vectors: np.ndarray) -> np.ndarray:
+    """Everything but the TF-IDF: vectors, markers, context (unscaled)."""
+    u, v = parent_vectors, reply_vectors
+    markers = np.stack([dense_features(item.parent, opening(item.reply) or item.reply) for item in items])
+    return np.hstack([u, v, np.abs(u - v), u * v, markers,
+                      context_features(items, parent_vectors, reply_vectors, grand_vectors)]).astype(np.float32)
+
+
+def calibrate(raw: np.ndarray, offsets: np.ndarray, temperature: float) -> np.ndarray:
+    """Shift the log-probabilities by per-class offsets, then temperature-scale them."""
+    return softmax((np.log(np.clip(raw, 1e-9, 1.0)) + offsets) / temperature)
+
+
+@dataclass
+class StanceModel:
+    vocabulary: dict[str, int]
+    idf: np.ndarray
+    dense_mean: np.ndarray
+    dense_scale: np.ndarray
+    coef: np.ndarray
+    intercept: np.ndarray
+    temperature: float
+    offsets: np.ndarray  # added to the log-probabilities before the temperature (tuned on in-domain dev)
+    threshold: float  # confidence a drawn stance edge needs
+    meta: dict = field(default_factory=dict)
+
+    def features(self, items: list[StanceInput], parent_vectors, reply_vectors, grand_vectors):
+        from scipy import sparse
+
+        dense = (dense_block(items, parent_vectors, reply_vectors, grand_vectors) - self.dense_mean) / self.dense_scale
+        tfidf = tfidf_matrix([opening(item.reply) for item in items], self.vocabulary, self.idf)
+        return sparse.hstack([tfidf, sparse.csr_matrix(dense.astype(np.float32))]).tocsr()
+
+    def raw_proba(self, features) -> np.ndarray:
+        return softmax(np.asarray(features @ self.coef.T) + self.intercept)
+
+    def calibrate(self, raw: np.ndarray) -> np.ndarray:
+        return calibrate(raw, self.offsets, self.temperature)
+
+    def predict_proba(self, items: list[StanceInput], parent_vectors=None, reply_vectors=None,
+                      grand_vectors=None) -> np.ndarray:
+        """Calibrated P(agree, disagree, neither), one row per item."""
+        if not items:
+            return np.zeros((0, len(STANCES)), dtype=np.float32)
+        if parent_vectors is None or reply_vectors is None or grand_vectors is None:
+            parent_vectors, reply_vectors, grand_vectors = embed_inputs(items)
+        return self.calibrate(self.raw_proba(self.features(items, parent_vectors, reply_vectors, grand_vectors)))
+
+    def save(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        np.savez_compressed(folder / "weights.npz", idf=self.idf, dense_mean=self.dense_mean,
+                            dense_scale=self.dense_scale, coef=self.coef, intercept=self.intercept,
+                            offsets=self.offsets)
+        vocab = sorted(self.vocabulary, key=self.vocabulary.get)
+        (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
+        config = {"stances": list(STANCES), "dense_names": DENSE_NAMES, "context_names": CONTEXT_NAMES,
+                  "comment_tokens": COMMENT_TOKENS, "temperature": self.temperature,
+                  "threshold": self.threshold, **self.meta}
+        (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
+
+
+def embed_inputs(items: list[StanceInput], cache=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """MiniLM vectors of each item's parent, reply and grandparent (cut to ``COMMENT_TOKENS``)."""
+    from argmap.embed import embed_texts
+
+    texts = sorted({t for item in items for t in (item.parent, item.reply, item.grandparent or " ")})
+    vectors = embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS)
+    row = {text: i for i, text in enumerate(texts)}
+    return (vectors[[row[item.parent] for item in items]], vectors[[row[item.reply] for item in items]],
+            vectors[[row[item.grandparent or " "] for item in items]])
+
+
+def load(folder: Path = MODEL_DIR) -> StanceModel:
+    try:
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        vocab = json.loads((folder / "vocabulary.json").read_text(encoding="utf-8"))
+        weights = np.load(folder / "weights.npz")
+    except FileNotFoundError as error:
+        raise ArgmapError(f"stance model files are missing in {folder}; run `python -m argmap.training.stance` "
+                          f"({error.filename})", code="model_missing", status=500) from error
+    if config.get("dense_names") != DENSE_NAMES or config.get("context_names") != CONTEXT_NAMES:
+        raise ArgmapError(f"stance model in {folder} was trained with other features; retrain it",
+                          code="model_stale", status=500)
+    meta = {k: v for k, v in config.items() if k not in
+            ("stances", "dense_names", "context_names", "comment_tokens", "temperature", "threshold")}
+    return StanceModel(vocabulary={t: i for i, t in enumerate(vocab)}, idf=weights["idf"],
+                       dense_mean=weights["dense_mean"], dense_scale=weights["dense_scale"],
+                       coef=weights["coef"], intercept=weights["intercept"],
+                       temperature=float(config["temperature"]), offsets=weights["offsets"],
+                       threshold=float(config["threshold"]), meta=meta)
+
+
+@functools.lru_cache(maxsize=1)
+def shipped_model() -> StanceModel:
+    return load(MODEL_DIR)

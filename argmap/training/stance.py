@@ -1,0 +1,287 @@
+"""Train the reply stance model; writes ``models/stance/``.
+
+Run from the repo root: ``python -m argmap.training.stance``. Reads DEBAGREEMENT,
+SubReddit (dis)agreement and argmap's in-domain labels (``data/labels/stance.csv``, dev
+threads only: the test threads are never read here) with their texts from ``../shared``.
+
+1. Features for every pair (``argmap.stance_model``); MiniLM vectors cached in
+   ``build/stance-vectors.sqlite``.
+2. Cross-validation by thread over the dev threads (``FOLDS``: each fold's threads are
+   held out while the head trains on the external sets + the other dev threads) chooses
+   the in-domain weight and the regularisation, then the per-class offsets (macro-F1)
+   and the temperature (log-loss) from the out-of-fold probabilities, and the edge
+   threshold (the lowest whose drawn stance edges are right ≥ ``TARGET_PRECISION``).
+3. The shipped head is fitted on the external sets + all dev threads.
+
+``--distil FILE`` adds unlabelled reply pairs of the dev threads with the cross-encoder's
+probabilities (``argmap.training.stance_cross --predict-unlabelled``) as soft targets.
+Fixed seeds: re-running reproduces the model and ``models/stance/metrics.json``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+
+from argmap import stance_model as sm
+from argmap.training.stance_data import (REPO, STANCES, StanceExample, load_debagreement, load_subreddit,
+                                         load_thread_labels)
+
+SEED = 13
+MODEL_DIR = REPO / "models" / "stance"
+VECTOR_CACHE = REPO / "build" / "stance-vectors.sqlite"
+TARGET_PRECISION = 0.80
+# dev threads grouped into folds of similar size (HN and Reddit mixed)
+FOLDS = [
+    ["hn/circumflex_25015967_biden.json"],
+    ["hn/circumflex_26312516_speed.json"],
+    ["reddit/asyncpraw2020_n49rw_sort-confidence.json", "reddit/rtv_2xmo63.json", "reddit/rtv_2np694.json"],
+    ["reddit/praw_fo7p5b.json", "reddit/rtv_z1c9z.json", "reddit/graw_thread_self.json"],
+]
+IN_DOMAIN_WEIGHTS = (2.0, 4.0)
+C_VALUES = (0.5,)
+MIN_DF = 5
+MAX_VOCABULARY = 3000  # most frequent opening words/bigrams: keeps the head dense and fast to fit
+
+
+def as_input(example: StanceExample) -> sm.StanceInput:
+    return sm.StanceInput(parent=example.parent, reply=example.reply, grandparent=example.grandparent,
+                          depth=example.depth, quotes_parent=example.quotes_parent, returning=example.returning)
+
+
+def build_vocabulary(texts: list[str], min_df: int = MIN_DF,
+                     size: int = MAX_VOCABULARY) -> tuple[dict[str, int], np.ndarray]:
+    from argmap.relation_model import tokens
+
+    frequency: Counter = Counter()
+    for text in texts:
+        frequency.update(set(tokens(text)))
+    common = sorted((t for t, df in frequency.items() if df >= min_df), key=lambda t: (-frequency[t], t))[:size]
+    kept = sorted(common)
+    n = len(texts)
+    idf = np.array([np.log((1 + n) / (1 + frequency[t])) + 1.0 for t in kept], dtype=np.float32)
+    return {t: i for i, t in enumerate(kept)}, idf
+
+
+class FeatureTable:
+    """Dense blocks and openings of every example, computed once."""
+
+    def __init__(self, examples: list[StanceExample], cache=None, log=print):
+        items = [as_input(e) for e in examples]
+        started = time.time()
+        parent, reply, grand = sm.embed_inputs(items, cache=cache)
+        log(f"embedded {len(items)} pairs in {time.time() - started:.0f}s")
+        self.items = items
+        self.dense = sm.dense_block(items, parent, reply, grand)
+        self.openings = [sm.opening(i.reply) for i in items]
+        self.labels = np.array([e.label for e in examples])
+        # one vocabulary from the training texts (no labels read: the test threads are never here)
+        self.vocabulary, self.idf = build_vocabulary(self.openings)
+        from argmap.relation_model import tfidf_matrix
+
+        self.tfidf = tfidf_matrix(self.openings, self.vocabulary, self.idf).toarray()
+
+    def model_for(self, rows: np.ndarray, weights: np.ndarray, c: float) -> sm.StanceModel:
+        """Fit the head on ``rows`` (class-balanced sample weights); no calibration yet."""
+        from sklearn.linear_model import LogisticRegression
+
+        dense = self.dense[rows]
+        mean, scale = dense.mean(axis=0), dense.std(axis=0) + 1e-6
+        model = sm.StanceModel(self.vocabulary, self.idf, mean.astype(np.float32), scale.astype(np.float32),
+                               np.zeros((3, 1)), np.zeros(3), 1.0, np.zeros(3, dtype=np.float32), 0.5)
+        features = self.features(model, rows)
+        labels = self.labels[rows]
+        counts = np.bincount(labels, weights=weights, minlength=3)
+        balanced = weights * (counts.sum() / (3 * np.maximum(counts[labels], 1e-9)))
+        head = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
+        head.fit(features, labels, sample_weight=balanced)
+        model.coef, model.intercept = head.coef_.astype(np.float32), head.intercept_.astype(np.float32)
+        return model
+
+    def features(self, model: sm.StanceModel, rows: np.ndarray) -> np.ndarray:
+        dense = (self.dense[rows] - model.dense_mean) / model.dense_scale
+        return np.hstack([self.tfidf[rows], dense]).astype(np.float32)
+
+    def raw(self, model: sm.StanceModel, rows: np.ndarray) -> np.ndarray:
+        return model.raw_proba(self.features(model, rows))
+
+
+# ----------------------------------------------------------------------------------
+# scores and calibration
+
+
+def macro_f1(labels: np.ndarray, predicted: np.ndarray) -> float:
+    from sklearn.metrics import f1_score
+
+    return float(f1_score(labels, predicted, average="macro", labels=[0, 1, 2]))
+
+
+def scores(labels: np.ndarray, probabilities: np.ndarray) -> dict:
+    from sklearn.metrics import f1_score
+
+    predicted = probabilities.argmax(axis=1)
+    per_class = f1_score(labels, predicted, average=None, labels=[0, 1, 2])
+    return {"n": int(len(labels)), "macro_f1": round(macro_f1(labels, predicted), 4),
+            "accuracy": round(float((predicted == labels).mean()), 4),
+            "f1": {name: round(float(v), 4) for name, v in zip(STANCES, per_class)}}
+
+
+def nll(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    return float(-np.log(np.clip(probabilities[np.arange(len(labels)), labels], 1e-9, 1)).mean())
+
+
+def choose_offsets(labels: np.ndarray, raw: np.ndarray) -> np.ndarray:
+    """Per-class log-offsets (disagree fixed at 0) maximising macro-F1 of the argmax."""
+    logp = np.log(np.clip(raw, 1e-9, 1))
+    grid = np.round(np.arange(-1.5, 1.51, 0.1), 2)
+    best, best_score = np.zeros(3), -1.0
+    for agree, neither in itertools.product(grid, grid):
+        offsets = np.array([agree, 0.0, neither])
+        score = macro_f1(labels, (logp + offsets).argmax(axis=1))
+        # prefer small offsets on ties: they move calibrated probabilities least
+        if score > best_score + 1e-9 or (abs(score - best_score) <= 1e-9 and np.abs(offsets).sum() < np.abs(best).sum()):
+            best, best_score = offsets, score
+    return best.astype(np.float32)
+
+
+def choose_temperature(labels: np.ndarray, raw: np.ndarray, offsets: np.ndarray) -> float:
+    grid = np.round(np.arange(0.4, 3.01, 0.05), 2)
+    return float(min(grid, key=lambda t: nll(labels, sm.calibrate(raw, offsets, t))))
+
+
+def edge_table(labels: np.ndarray, probabilities: np.ndarray) -> list[dict]:
+    """Precision / recall of drawn stance edges (agree or disagree predicted above t) per threshold."""
+    predicted = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    stance_pairs = labels != sm.NEITHER
+    table = []
+    for threshold in np.round(np.arange(0.34, 0.96, 0.02), 2):
+        drawn = (predicted != sm.NEITHER) & (confidence >= threshold)
+        if drawn.sum() == 0:
+            break
+        right = drawn & (predicted == labels)
+        table.append({"threshold": float(threshold), "drawn": int(drawn.sum()),
+                      "precision": round(float(right.sum() / drawn.sum()), 4),
+                      "recall": round(float(right.sum() / max(1, stance_pairs.sum())), 4)})
+    return table
+
+
+def choose_threshold(labels: np.ndarray, probabilities: np.ndarray, target: float = TARGET_PRECISION) -> float:
+    table = edge_table(labels, probabilities)
+    for row in table:
+        if row["precision"] >= target and row["drawn"] >= 20:
+            return row["threshold"]
+    return max(table, key=lambda r: r["precision"])["threshold"] if table else 0.5
+
+
+def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
+    """Confidence bins of the predicted class: mean confidence vs. how often it was right."""
+    predicted = probabilities.argmax(axis=1)
+    confidence = probabilities.max(axis=1)
+    rows = []
+    for low in np.linspace(0, 1, bins, endpoint=False):
+        inside = (confidence >= low) & (confidence < low + 1.0 / bins)
+        if inside.any():
+            rows.append({"bin": round(float(low), 2), "n": int(inside.sum()),
+                         "confidence": round(float(confidence[inside].mean()), 4),
+                         "accuracy": round(float((predicted[inside] == labels[inside]).mean()), 4)})
+    return rows
+
+
+def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray) -> float:
+    table = reliability(labels, probabilities)
+    n = sum(r["n"] for r in table)
+    return round(sum(r["n"] * abs(r["confidence"] - r["accuracy"]) for r in table) / max(1, n), 4)
+
+
+# ----------------------------------------------------------------------------------
+
+
+def load_examples(labels_csv: Path | None = None) -> tuple[list[StanceExample], list[StanceExample]]:
+    """(external training + DEBAGREEMENT validation, in-domain dev) — never the test threads."""
+    external = load_debagreement() + load_subreddit()
+    dev = [e for e in load_thread_labels(labels_csv) if e.split == "dev"]
+    return external, dev
+
+
+def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_DOMAIN_WEIGHTS, c_values=C_VALUES,
+          folds=FOLDS, cache_path: Path = VECTOR_CACHE, log=print) -> dict:
+    from argmap.cache import BlobCache
+
+    cache_path.parent.mkdir(parents=True, exist_ok=True)
+    external, dev = load_examples(labels_csv)
+    examples = external + dev
+    table = FeatureTable(examples, cache=BlobCache(cache_path), log=log)
+    source = np.array([e.source for e in examples])
+    split = np.array([e.split for e in examples])
+    base_weight = np.array([e.weight for e in examples], dtype=np.float64)
+    ext_train = np.where((split == "train") & np.isin(source, ["debagreement", "subreddit"]))[0]
+    val = np.where(split == "val")[0]
+    dev_rows = np.where(split == "dev")[0]
+    dev_labels = table.labels[dev_rows]
+    folds = [f for f in folds if np.isin(source[dev_rows], f).any()]
+
+    search = []
+    best = None
+    for w, c in itertools.product(weights, c_values):
+        oof = np.zeros((len(dev_rows), 3))
+        for fold in folds:
+            held = np.isin(source[dev_rows], fold)
+            rows = np.concatenate([ext_train, dev_rows[~held]])
+            weight = np.where(np.isin(rows, dev_rows), w, 1.0) * base_weight[rows]
+            model = table.model_for(rows, weight, c)
+            oof[held] = table.raw(model, dev_rows[held])
+        result = {"in_domain_weight": w, "C": c, "oof_macro_f1": round(macro_f1(dev_labels, oof.argmax(1)), 4)}
+        log(json.dumps(result))
+        search.append(result)
+        if best is None or result["oof_macro_f1"] > best[0]["oof_macro_f1"]:
+            best = (result, oof)
+    chosen, oof = best
+    offsets = choose_offsets(dev_labels, oof)
+    temperature = choose_temperature(dev_labels, oof, offsets)
+    calibrated = sm.calibrate(oof, offsets, temperature)
+    threshold = choose_threshold(dev_labels, calibrated)
+
+    rows = np.concatenate([ext_train, dev_rows])
+    weight = np.where(np.isin(rows, dev_rows), chosen["in_domain_weight"], 1.0) * base_weight[rows]
+    model = table.model_for(rows, weight, chosen["C"])
+    model.offsets, model.temperature, model.threshold = offsets, temperature, threshold
+    val_probabilities = model.calibrate(table.raw(model, val))
+    metrics = {
+        "trained_on": {"debagreement_train": int(np.sum(source[ext_train] == "debagreement")),
+                       "subreddit": int(np.sum(source[ext_train] == "subreddit")),
+                       "in_domain_dev": int(len(dev_rows))},
+        "search": search, "chosen": chosen,
+        "offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
+        "dev_cross_validated": {**scores(dev_labels, calibrated),
+                                "ece": expected_calibration_error(dev_labels, calibrated),
+                                "edges": edge_table(dev_labels, calibrated)},
+        "debagreement_val": scores(table.labels[val], val_probabilities),
+    }
+    model.meta = {"in_domain_weight": chosen["in_domain_weight"], "C": chosen["C"], "seed": SEED}
+    model.save(out)
+    (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
+    log(json.dumps({k: metrics[k] for k in ("chosen", "offsets", "temperature", "threshold")}))
+    log(json.dumps({"dev_cv": metrics["dev_cross_validated"]["macro_f1"],
+                    "debagreement_val": metrics["debagreement_val"]["macro_f1"]}))
+    return metrics
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--labels", type=Path, help="label CSV (default data/labels/stance.csv)")
+    parser.add_argument("--out", type=Path, default=MODEL_DIR)
+    args = parser.parse_args(argv)
+    train(labels_csv=args.labels, out=args.out)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
