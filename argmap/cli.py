@@ -45,14 +45,43 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def check_output(output: str | None) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a path in a folder
+    that does not exist or cannot be written, a closed standard output."""
+    if output and output != "-":
+        if os.path.isdir(output):
+            raise ArgmapError(f"cannot write {output}: it is a folder")
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):
+            raise ArgmapError(f"cannot write {output}: no folder {folder}")
+        if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(folder, os.W_OK):
+            raise ArgmapError(f"cannot write {output}: permission denied")
+        return
+    stdout = sys.stdout
+    try:
+        os.fstat(stdout.fileno())
+    except (AttributeError, ValueError, OSError):
+        raise ArgmapError("standard output is closed: give -o FILE") from None
+
+
 def _write(data: bytes, output: str | None) -> None:
     if output and output != "-":
-        with open(output, "wb") as handle:
-            handle.write(data)
+        try:
+            with open(output, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            raise ArgmapError(f"cannot write {output}: {error.strerror or error}") from None
         click.echo(f"wrote {output}", err=True)
-    else:
+        return
+    try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    except OSError as error:  # a full disk (>/dev/full), a closed pipe
+        # what is left in the buffer must not fail again at exit: point the descriptor at nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise ArgmapError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 @main.command()
@@ -69,6 +98,7 @@ def analyze(source, fmt, output, threshold, max_comments, quiet):
 
     try:
         exporter = get_exporter(fmt)
+        check_output(output)
         analysis, graph = run_analysis(source, progress=None if quiet else StderrProgress(),
                                        threshold=threshold, max_comments=max_comments)
         for note in analysis.thread.notes:
@@ -88,6 +118,7 @@ def fetch(source, output, max_comments):
     from argmap.sources import resolve
 
     try:
+        check_output(output)
         thread = resolve(source, progress=StderrProgress(), max_comments=max_comments)
         for note in thread.notes:
             click.echo(f"note: {note}", err=True)
