@@ -136,6 +136,43 @@ def build_encoder():
         click.echo(f"built {variant}: {path}", err=True)
 
 
+def waitress_options(threads: int) -> dict:
+    """How ``serve`` runs waitress: many idle connections must not lock out the rest.
+
+    ``connection_limit`` (ARGMAP_CONNECTION_LIMIT, 1000) open connections, far above the
+    request threads, since an idle one holds no thread; an idle one is closed after
+    ``channel_timeout`` (ARGMAP_CHANNEL_TIMEOUT, 30 s), checked every ``cleanup_interval``;
+    poll(), not select() (which fails past 1024 descriptors); request bodies capped at
+    ARGMAP_MAX_REQUEST_BYTES (32 MiB) and headers at 64 KiB before Flask reads anything.
+    """
+    from argmap.config import env_int
+
+    channel_timeout = max(1, env_int("ARGMAP_CHANNEL_TIMEOUT", 30))
+    return {
+        "threads": threads,
+        "connection_limit": max(env_int("ARGMAP_CONNECTION_LIMIT", 1000), 4 * threads),
+        "channel_timeout": channel_timeout,
+        "cleanup_interval": max(1, min(10, channel_timeout // 2)),
+        "asyncore_use_poll": True,
+        "max_request_body_size": env_int("ARGMAP_MAX_REQUEST_BYTES", 32 * 1024 * 1024) + 64 * 1024,
+        "max_request_header_size": 64 * 1024,
+        "ident": "argmap",
+    }
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft limit on open files towards ``wanted`` (connections need descriptors)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
@@ -156,7 +193,9 @@ def serve(host, port, threads):
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
                f"jobs: {jobs.get_backend().name}); Ctrl-C stops", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="argmap")
+    options = waitress_options(threads)
+    _allow_open_files(options["connection_limit"] + 128)
+    waitress.serve(app, host=host, port=port, **options)
 
 
 @main.command()

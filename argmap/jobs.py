@@ -115,7 +115,8 @@ def _submit(backend: Backend, analysis_id: str) -> None:
                           status=503) from error
 
 
-def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None) -> dict:
+def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None,
+                   owner: str | None = None) -> dict:
     """Check, store and submit one request item ({url} | {thread} | {text[, title]}); returns its row.
 
     The one way in for the API and the web pages. A repeated Idempotency-Key returns the first row.
@@ -123,7 +124,7 @@ def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: B
     item = clean_item(item)
     check_item(item)
     try:
-        row, created = store.create_analysis(item, idempotency_key=idempotency_key)
+        row, created = store.create_analysis(item, idempotency_key=idempotency_key, owner=owner)
     except store.IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
@@ -132,7 +133,7 @@ def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: B
 
 
 def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backend: Backend | None = None,
-                cap: int | None = None) -> dict:
+                cap: int | None = None, owner: str | None = None) -> dict:
     """Check every item, then store and submit them as one batch; returns the batch row."""
     cap = cap or env_int("ARGMAP_MAX_BATCH", 100)
     if len(items) > cap:
@@ -144,7 +145,7 @@ def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backen
         except ArgmapError as error:
             raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
     try:
-        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key)
+        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
     except store.IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
