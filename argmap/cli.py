@@ -58,9 +58,15 @@ def check_output(output: str | None) -> None:
             raise ArgmapError(f"cannot write {output}: permission denied")
         return
     stdout = sys.stdout
+    if stdout is None or stdout.closed:  # Python sets None when started with descriptor 1 closed
+        raise ArgmapError("standard output is closed: give -o FILE")
     try:
-        os.fstat(stdout.fileno())
-    except (AttributeError, ValueError, OSError):
+        descriptor = stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a file (a test runner's buffer): writable
+        return
+    try:
+        os.fstat(descriptor)
+    except OSError:
         raise ArgmapError("standard output is closed: give -o FILE") from None
 
 
