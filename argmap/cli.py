@@ -45,14 +45,49 @@ def main() -> None:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
+def check_output(output: str | None) -> None:
+    """Refuse, before any work, an output that cannot be written: a folder, a path in a folder
+    that does not exist or cannot be written, a closed standard output."""
+    if output and output != "-":
+        if os.path.isdir(output):
+            raise ArgmapError(f"cannot write {output}: it is a folder")
+        folder = os.path.dirname(os.path.abspath(output))
+        if not os.path.isdir(folder):
+            raise ArgmapError(f"cannot write {output}: no folder {folder}")
+        if (os.path.exists(output) and not os.access(output, os.W_OK)) or not os.access(folder, os.W_OK):
+            raise ArgmapError(f"cannot write {output}: permission denied")
+        return
+    stdout = sys.stdout
+    if stdout is None or stdout.closed:  # Python sets None when started with descriptor 1 closed
+        raise ArgmapError("standard output is closed: give -o FILE")
+    try:
+        descriptor = stdout.fileno()
+    except (AttributeError, ValueError, OSError):  # not a file (a test runner's buffer): writable
+        return
+    try:
+        os.fstat(descriptor)
+    except OSError:
+        raise ArgmapError("standard output is closed: give -o FILE") from None
+
+
 def _write(data: bytes, output: str | None) -> None:
     if output and output != "-":
-        with open(output, "wb") as handle:
-            handle.write(data)
+        try:
+            with open(output, "wb") as handle:
+                handle.write(data)
+        except OSError as error:
+            raise ArgmapError(f"cannot write {output}: {error.strerror or error}") from None
         click.echo(f"wrote {output}", err=True)
-    else:
+        return
+    try:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
+    except OSError as error:  # a full disk (>/dev/full), a closed pipe
+        # what is left in the buffer must not fail again at exit: point the descriptor at nothing
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        raise ArgmapError(f"cannot write to standard output: {error.strerror or error}") from None
 
 
 @main.command()
@@ -69,6 +104,7 @@ def analyze(source, fmt, output, threshold, max_comments, quiet):
 
     try:
         exporter = get_exporter(fmt)
+        check_output(output)
         analysis, graph = run_analysis(source, progress=None if quiet else StderrProgress(),
                                        threshold=threshold, max_comments=max_comments)
         for note in analysis.thread.notes:
@@ -88,6 +124,7 @@ def fetch(source, output, max_comments):
     from argmap.sources import resolve
 
     try:
+        check_output(output)
         thread = resolve(source, progress=StderrProgress(), max_comments=max_comments)
         for note in thread.notes:
             click.echo(f"note: {note}", err=True)
@@ -103,6 +140,43 @@ def build_encoder():
 
     for variant, path in build().items():
         click.echo(f"built {variant}: {path}", err=True)
+
+
+def waitress_options(threads: int) -> dict:
+    """How ``serve`` runs waitress: many idle connections must not lock out the rest.
+
+    ``connection_limit`` (ARGMAP_CONNECTION_LIMIT, 1000) open connections, far above the
+    request threads, since an idle one holds no thread; an idle one is closed after
+    ``channel_timeout`` (ARGMAP_CHANNEL_TIMEOUT, 30 s), checked every ``cleanup_interval``;
+    poll(), not select() (which fails past 1024 descriptors); request bodies capped at
+    ARGMAP_MAX_REQUEST_BYTES (32 MiB) and headers at 64 KiB before Flask reads anything.
+    """
+    from argmap.config import env_int
+
+    channel_timeout = max(1, env_int("ARGMAP_CHANNEL_TIMEOUT", 30))
+    return {
+        "threads": threads,
+        "connection_limit": max(env_int("ARGMAP_CONNECTION_LIMIT", 1000), 4 * threads),
+        "channel_timeout": channel_timeout,
+        "cleanup_interval": max(1, min(10, channel_timeout // 2)),
+        "asyncore_use_poll": True,
+        "max_request_body_size": env_int("ARGMAP_MAX_REQUEST_BYTES", 32 * 1024 * 1024) + 64 * 1024,
+        "max_request_header_size": 64 * 1024,
+        "ident": "argmap",
+    }
+
+
+def _allow_open_files(wanted: int) -> None:
+    """Raise the soft limit on open files towards ``wanted`` (connections need descriptors)."""
+    try:
+        import resource
+
+        soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+        target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+        if soft != resource.RLIM_INFINITY and soft < target:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    except (ImportError, ValueError, OSError):  # pragma: no cover - not on this platform
+        pass
 
 
 @main.command()
@@ -125,7 +199,9 @@ def serve(host, port, threads):
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
                f"jobs: {jobs.get_backend().name}); Ctrl-C stops", err=True)
-    waitress.serve(app, host=host, port=port, threads=threads, ident="argmap")
+    options = waitress_options(threads)
+    _allow_open_files(options["connection_limit"] + 128)
+    waitress.serve(app, host=host, port=port, **options)
 
 
 @main.command()

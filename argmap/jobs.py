@@ -78,6 +78,17 @@ def source_of(item: dict):
     return thread
 
 
+def clean_item(item: dict) -> dict:
+    """The item with its text cleaned (no control characters; lone surrogates, which the
+    store cannot encode, as U+FFFD) before anything is checked or stored."""
+    from argmap.model import clean_strings
+
+    try:
+        return clean_strings(item)
+    except RecursionError:
+        raise ArgmapError("the request is nested too deeply", code="malformed_json") from None
+
+
 def check_item(item: dict) -> None:
     """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
     from argmap.sources import looks_like_url
@@ -104,14 +115,16 @@ def _submit(backend: Backend, analysis_id: str) -> None:
                           status=503) from error
 
 
-def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None) -> dict:
+def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None,
+                   owner: str | None = None) -> dict:
     """Check, store and submit one request item ({url} | {thread} | {text[, title]}); returns its row.
 
     The one way in for the API and the web pages. A repeated Idempotency-Key returns the first row.
     """
+    item = clean_item(item)
     check_item(item)
     try:
-        row, created = store.create_analysis(item, idempotency_key=idempotency_key)
+        row, created = store.create_analysis(item, idempotency_key=idempotency_key, owner=owner)
     except store.IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
@@ -120,18 +133,19 @@ def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: B
 
 
 def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backend: Backend | None = None,
-                cap: int | None = None) -> dict:
+                cap: int | None = None, owner: str | None = None) -> dict:
     """Check every item, then store and submit them as one batch; returns the batch row."""
     cap = cap or env_int("ARGMAP_MAX_BATCH", 100)
     if len(items) > cap:
         raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
+    items = [clean_item(item) for item in items]
     for position, item in enumerate(items):
         try:
             check_item(item)
         except ArgmapError as error:
             raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
     try:
-        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key)
+        batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
     except store.IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:

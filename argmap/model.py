@@ -13,7 +13,8 @@ Comments are a flat list; a top-level comment's ``parent_id`` is the thread id.
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+import re
+from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from argmap.errors import ArgmapError
@@ -98,6 +99,45 @@ class Analysis:
 
 
 # ----------------------------------------------------------------------------------
+# clean text: what every thread holds, whatever its source sent
+
+# C0 control characters but tab, newline and carriage return, and U+FFFE/U+FFFF: no XML
+# document (GraphML) can hold them and no reader needs them.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def clean_text(text: str) -> str:
+    """``text`` with control characters removed and lone surrogates (which no UTF-8 file or
+    database can store) replaced by U+FFFD."""
+    if text.isascii() and text.isprintable():
+        return text
+    return _CONTROL.sub("", _SURROGATE.sub("\ufffd", text))
+
+
+def clean_strings(value):
+    """``value`` (parsed JSON) with every string in it, keys too, passed through ``clean_text``."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, dict):
+        return {clean_strings(k): clean_strings(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_strings(v) for v in value]
+    return value
+
+
+def clean_thread(thread: Thread) -> Thread:
+    """Clean every text field of a thread and its comments in place (see ``clean_text``)."""
+    for record in (thread, *thread.comments):
+        for item in fields(record):
+            value = getattr(record, item.name)
+            if isinstance(value, str):
+                setattr(record, item.name, clean_text(value))
+    thread.notes = [clean_text(n) for n in thread.notes]
+    return thread
+
+
+# ----------------------------------------------------------------------------------
 # canonical JSON
 
 
@@ -156,7 +196,12 @@ def comment_from_dict(data: Any, index: int) -> Comment:
 
 
 def thread_from_dict(data: Any) -> Thread:
-    """Build and validate a Thread from canonical JSON data; raise ArgmapError if malformed."""
+    """Build and validate a Thread from canonical JSON data; raise ArgmapError if malformed.
+
+    Every string is cleaned first (``clean_text``): control characters go, lone surrogates
+    become U+FFFD, so what is stored and exported is valid text.
+    """
+    data = clean_strings(data)
     if not isinstance(data, dict):
         raise ArgmapError("malformed thread JSON: the top level should be an object with 'comments'")
     if "comments" not in data:
@@ -233,6 +278,8 @@ def thread_from_json(text: str) -> Thread:
         data = json.loads(text)
     except json.JSONDecodeError as exc:
         raise ArgmapError(f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}") from None
+    except RecursionError:
+        raise ArgmapError("malformed JSON: nested too deeply") from None
     return thread_from_dict(data)
 
 

@@ -7,7 +7,7 @@ from typing import Callable
 
 import networkx as nx
 
-from argmap.model import Analysis, Thread
+from argmap.model import Analysis, Thread, clean_thread
 
 # progress(stage, done, total, message)
 Progress = Callable[[str, int, int, str], None]
@@ -67,7 +67,7 @@ def analyze(source: str | Thread, *, progress: Progress | None = None, threshold
     progress = progress or _quiet
     started = time.perf_counter()
     if isinstance(source, Thread):
-        thread = source
+        thread = clean_thread(source)
     else:
         progress("fetch", 0, 0, f"reading {source}")
         thread = resolve(source, progress=progress, max_comments=max_comments)

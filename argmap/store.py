@@ -52,6 +52,7 @@ batches = sa.Table(
     sa.Column("idempotency_key", sa.String(200), unique=True),
     sa.Column("request_hash", sa.String(64)),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("owner", sa.String(64)),  # sha256 of the API token that made it; None without tokens
 )
 
 analyses = sa.Table(
@@ -77,6 +78,7 @@ analyses = sa.Table(
     sa.Column("position", sa.Integer),
     sa.Column("created_at", UTCDateTime(), nullable=False, index=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
+    sa.Column("owner", sa.String(64)),  # sha256 of the API token that made it; None without tokens
 )
 
 results = sa.Table(
@@ -124,7 +126,20 @@ def _make_engine(url: str) -> Engine:
     else:
         created = sa.create_engine(url, pool_pre_ping=True)
     metadata.create_all(created)
+    _add_missing_columns(created)
     return created
+
+
+def _add_missing_columns(created: Engine) -> None:
+    """Columns added since a database was made (``owner``), added to it (nullable, no default)."""
+    inspector = sa.inspect(created)
+    with created.begin() as conn:
+        for table in (batches, analyses):
+            present = {column["name"] for column in inspector.get_columns(table.name)}
+            for column in table.c:
+                if column.name not in present and column.nullable:
+                    kind = column.type.compile(dialect=created.dialect)
+                    conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
 
 
 def dispose() -> None:
@@ -141,6 +156,19 @@ def now() -> datetime:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+def owner_of(token: str | None) -> str | None:
+    """What the store keeps of an API token: its SHA-256, never the token."""
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest() if token else None
+
+
+def scoped_key(idempotency_key: str | None, owner: str | None) -> str | None:
+    """An Idempotency-Key as stored: per owner (a hash of owner and key), so one token's key
+    never replays or conflicts with another's; as given when there are no tokens."""
+    if not idempotency_key or owner is None:
+        return idempotency_key
+    return "k:" + hashlib.sha256(f"{owner}\n{idempotency_key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def request_hash(payload: Any) -> str:
@@ -165,7 +193,8 @@ def _row(row) -> dict | None:
     return dict(row._mapping) if row is not None else None
 
 
-def _analysis_values(item: dict, *, batch_id=None, position=None, idempotency_key=None, digest=None) -> dict:
+def _analysis_values(item: dict, *, batch_id=None, position=None, idempotency_key=None, digest=None,
+                     owner=None) -> dict:
     kind, source, thread_id, thread_url, title = describe_item(item)
     stamp = now()
     return {
@@ -173,7 +202,7 @@ def _analysis_values(item: dict, *, batch_id=None, position=None, idempotency_ke
         "thread_id": thread_id, "thread_url": thread_url, "title": title, "stage": "queued",
         "progress_done": 0, "progress_total": 0, "message": "waiting for a worker", "attempts": 0,
         "idempotency_key": idempotency_key, "request_hash": digest, "batch_id": batch_id,
-        "position": position, "created_at": stamp, "updated_at": stamp,
+        "position": position, "created_at": stamp, "updated_at": stamp, "owner": owner,
     }
 
 
@@ -190,29 +219,32 @@ def _replayed(conn, table: sa.Table, idempotency_key: str | None, digest: str) -
     return existing
 
 
-def create_analysis(item: dict, *, idempotency_key: str | None = None) -> tuple[dict, bool]:
-    """Queue one analysis; returns (row, created). A known Idempotency-Key returns its row."""
+def create_analysis(item: dict, *, idempotency_key: str | None = None, owner: str | None = None) -> tuple[dict, bool]:
+    """Queue one analysis; returns (row, created). A known Idempotency-Key (of this owner) returns its row."""
     digest = request_hash(item)
+    idempotency_key = scoped_key(idempotency_key, owner)
     with engine().begin() as conn:
         existing = _replayed(conn, analyses, idempotency_key, digest)
         if existing:
             return existing, False
-        values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest)
+        values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest, owner=owner)
         conn.execute(analyses.insert().values(**values))
     return values, True
 
 
-def create_batch(items: list[dict], *, idempotency_key: str | None = None) -> tuple[dict, list[dict], bool]:
+def create_batch(items: list[dict], *, idempotency_key: str | None = None,
+                 owner: str | None = None) -> tuple[dict, list[dict], bool]:
     """Queue a batch of analyses in one transaction; returns (batch, items, created)."""
     digest = request_hash(items)
+    idempotency_key = scoped_key(idempotency_key, owner)
     with engine().begin() as conn:
         existing = _replayed(conn, batches, idempotency_key, digest)
         if existing:
             return existing, _batch_rows(conn, existing["id"]), False
         batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
-                 "request_hash": digest, "created_at": now()}
+                 "request_hash": digest, "created_at": now(), "owner": owner}
         conn.execute(batches.insert().values(**batch))
-        rows = [_analysis_values(item, batch_id=batch["id"], position=i) for i, item in enumerate(items)]
+        rows = [_analysis_values(item, batch_id=batch["id"], position=i, owner=owner) for i, item in enumerate(items)]
         if rows:
             conn.execute(analyses.insert(), rows)
     return batch, rows, True

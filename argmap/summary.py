@@ -6,6 +6,7 @@ Reads only the attributes ``graph.annotate`` sets, so every export shows the sam
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 import networkx as nx
@@ -114,6 +115,20 @@ def summarize(graph: nx.DiGraph) -> dict:
     }
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]|~#])")
+_MD_LINE_START = re.compile(r"^([-+]|\d+(?=[.)]))([.)]?)")
+_HTML = {"&": "&amp;", "<": "&lt;", ">": "&gt;"}
+
+
+def md(text) -> str:
+    """Text from the thread as inert Markdown: one line, Markdown's characters backslash-escaped,
+    ``& < >`` as entities (no HTML gets through), nothing that starts a list or heading."""
+    text = " ".join(str(text).split())
+    text = _MD_SPECIAL.sub(r"\\\1", text)
+    text = _MD_LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2) if m.group(2) else "\\" + m.group(1), text)
+    return "".join(_HTML.get(ch, ch) for ch in text)
+
+
 def _quote(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
@@ -124,18 +139,18 @@ def _count(number: int, noun: str) -> str:
 
 
 def _line(claim: dict, extra: str = "") -> str:
-    return f"- “{_quote(claim['text'])}” — {claim['author']}{extra}"
+    return f"- “{md(_quote(claim['text']))}” — {md(claim['author'])}{extra}"
 
 
 def summary_text(summary: dict, *, people_listed: int = 5) -> str:
     """The summary as Markdown text (the ``summary`` export and the README example)."""
     relations = summary["relations"]
-    lines = [f"# {summary['title'] or 'Thread'}", "",
+    lines = [f"# {md(summary['title']) or 'Thread'}", "",
              f"{_count(summary['claims'], 'claim')}; {_count(relations['supports'], 'support')}, "
              f"{_count(relations['rebuts'], 'rebuttal')}, {_count(relations['restates'], 'restatement')}.", "",
              "## Topics"]
     for topic in summary["topics"]:
-        lines.append(f"### {topic['id']}. {topic['label']} ({_count(topic['size'], 'claim')}, "
+        lines.append(f"### {topic['id']}. {md(topic['label'])} ({_count(topic['size'], 'claim')}, "
                      f"{topic['contested']} contested)")
         lines.append(_line(topic["central_claim"], " (most central)"))
         for claim in topic["key_claims"]:
@@ -155,6 +170,6 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
         for key, verb in (("supported", "supported"), ("rebutted", "rebutted"),
                           ("supported_by", "supported by"), ("rebutted_by", "rebutted by")):
             if person[key]:
-                stance.append(f"{verb} " + ", ".join(f"{who} ×{n}" for who, n in list(person[key].items())[:3]))
-        lines.append(f"- {person['author']}: {_count(person['claims'], 'claim')}" + ("; " + "; ".join(stance) if stance else ""))
+                stance.append(f"{verb} " + ", ".join(f"{md(who)} ×{n}" for who, n in list(person[key].items())[:3]))
+        lines.append(f"- {md(person['author'])}: {_count(person['claims'], 'claim')}" + ("; " + "; ".join(stance) if stance else ""))
     return "\n".join(lines) + "\n"

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Callable
+
+import networkx as nx
 
 from argmap.errors import ArgmapError
 
@@ -36,6 +39,64 @@ def get_exporter(name: str) -> Exporter:
 def format_names() -> list[str]:
     _load_builtin()
     return sorted(EXPORTERS)
+
+
+# ----------------------------------------------------------------------------------
+# what every export does to the text it writes
+
+# Characters XML 1.0 cannot hold (C0 controls but tab, newline and carriage return; U+FFFE,
+# U+FFFF); lone surrogates, which no UTF-8 file can hold, become U+FFFD.
+_XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+URL_KEYS = ("url",)
+
+
+def text_safe(text: str) -> str:
+    """Text that encodes as UTF-8: lone surrogates become U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def xml_safe(text: str) -> str:
+    """Text an XML 1.0 document can hold: illegal control characters removed, lone surrogates U+FFFD."""
+    return _XML_ILLEGAL.sub("", text_safe(text))
+
+
+def safe_url(value) -> str:
+    """``value`` when it is an http(s) URL, else "" (no ``javascript:``, ``data:`` or ``file:`` links)."""
+    if isinstance(value, str) and value.strip().lower().startswith(("http://", "https://")):
+        return value.strip()
+    return ""
+
+
+def clean(value, *, xml: bool = False):
+    """``value`` with every string in it (dict keys and values, list items) made safe to write."""
+    if isinstance(value, str):
+        return xml_safe(value) if xml else text_safe(value)
+    if isinstance(value, dict):
+        return {clean(k, xml=xml): clean(v, xml=xml) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [clean(v, xml=xml) for v in value]
+    return value
+
+
+def _clean_attrs(attrs: dict, xml: bool) -> dict:
+    out = {key: clean(value, xml=xml) for key, value in attrs.items()}
+    for key in URL_KEYS:
+        if key in out and out[key] is not None:
+            out[key] = safe_url(out[key])
+    return out
+
+
+def export_graph(graph: nx.DiGraph, *, xml: bool = False) -> nx.DiGraph:
+    """A copy of the map fit to export: every string encodable (and legal XML with ``xml``),
+    every ``url`` attribute an http(s) URL or "" (stored text from before input cleaning,
+    or a source's odd link, must not break a download or become a clickable script)."""
+    ids = {node: clean(node, xml=xml) for node in graph.nodes}
+    out = nx.DiGraph()
+    out.graph.update(_clean_attrs(graph.graph, xml))
+    out.add_nodes_from((ids[node], _clean_attrs(attrs, xml)) for node, attrs in graph.nodes(data=True))
+    out.add_edges_from((ids[s], ids[t], _clean_attrs(attrs, xml)) for s, t, attrs in graph.edges(data=True))
+    return out
 
 
 def _load_builtin() -> None:

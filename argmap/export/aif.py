@@ -15,7 +15,7 @@ from datetime import datetime
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, clean, export_graph, register
 
 SCHEMES = {"supports": ("RA", "Default Inference", "Arguing"),
            "rebuts": ("CA", "Default Conflict", "Disagreeing"),
@@ -111,7 +111,7 @@ def nearest_with_claims(comments: dict, comment_id: str, claims_of: dict) -> str
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
-    return json.dumps(aif_data(analysis, graph), ensure_ascii=False).encode("utf-8")
+    return json.dumps(clean(aif_data(analysis, export_graph(graph))), ensure_ascii=False).encode("utf-8")
 
 
 register(Exporter("aif", "json", "application/json", render, "AIF JSON for AIFdb, OVA and arguebuf"))

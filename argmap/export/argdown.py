@@ -14,7 +14,7 @@ import re
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 
 ESCAPED = re.compile(r"([\\\[\]<>#@*_{}/`~=+\-:])")
 ARROWS = {"supports": "<+", "rebuts": "<-"}
@@ -67,7 +67,7 @@ def argdown_text(graph: nx.DiGraph) -> str:
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
-    return argdown_text(graph).encode("utf-8")
+    return argdown_text(export_graph(graph, xml=True)).encode("utf-8")
 
 
 register(Exporter("argdown", "argdown", "text/plain", render, "Argdown for argdown.org tools"))

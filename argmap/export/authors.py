@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 from argmap.export.graphml import write_graphml
 
 
@@ -42,7 +42,7 @@ def author_graph(graph: nx.DiGraph) -> nx.DiGraph:
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
-    return write_graphml(author_graph(graph))
+    return write_graphml(author_graph(export_graph(graph, xml=True)))
 
 
 register(Exporter("authors", "graphml", "application/graphml+xml", render, "GraphML of who argues with whom"))

@@ -8,7 +8,7 @@ import zipfile
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 
 CLAIM_COLUMNS = ("id", "comment_id", "author", "text", "topic", "topic_label", "rank", "controversy", "supports",
                  "rebuts", "contested", "consensus", "unanswered", "comment_score", "start", "end", "url")
@@ -16,16 +16,30 @@ RELATION_COLUMNS = ("source", "target", "relation", "confidence", "origin", "sou
 TOPIC_COLUMNS = ("id", "label", "size", "central_claim")
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value):
+    """A cell a spreadsheet shows as text: one that would start a formula gets a leading ``'``
+    (OWASP's CSV-injection rule); None is empty."""
+    if value is None:
+        return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def table(columns: tuple[str, ...], rows) -> str:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=columns, extrasaction="ignore", lineterminator="\r\n")
     writer.writeheader()
     for row in rows:
-        writer.writerow({k: "" if v is None else v for k, v in row.items()})
+        writer.writerow({k: cell(v) for k, v in row.items()})
     return buffer.getvalue()
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
+    graph = export_graph(graph, xml=True)  # no control characters; only http(s) in the url column
     claims = ({"id": node, **attrs} for node, attrs in graph.nodes(data=True))
     relations = ({"source": s, "target": t, **attrs, "source_text": graph.nodes[s]["text"],
                   "target_text": graph.nodes[t]["text"]} for s, t, attrs in graph.edges(data=True))

@@ -24,7 +24,7 @@ import textwrap
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 from argmap.summary import summarize
 
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
@@ -52,7 +52,7 @@ def cytoscape_data(graph: nx.DiGraph) -> dict:
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
-    return json.dumps(cytoscape_data(graph), ensure_ascii=False).encode("utf-8")
+    return json.dumps(cytoscape_data(export_graph(graph)), ensure_ascii=False).encode("utf-8")
 
 
 register(Exporter("cytoscape", "cyjs", "application/json", render, "Cytoscape.js elements JSON with the summary"))

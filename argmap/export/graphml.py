@@ -11,7 +11,7 @@ import io
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 
 
 def scalar(value):
@@ -71,13 +71,15 @@ def graphml_graph(graph: nx.DiGraph) -> nx.DiGraph:
 
 
 def write_graphml(graph: nx.DiGraph) -> bytes:
+    # ElementTree's writer, not lxml's: a request must not be able to take the process down
+    # in native code; the text is made legal XML before (``export_graph(graph, xml=True)``).
     buffer = io.BytesIO()
-    nx.write_graphml(graph, buffer, encoding="utf-8")
+    nx.write_graphml_xml(graph, buffer, encoding="utf-8")
     return buffer.getvalue()
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
-    return write_graphml(graphml_graph(graph))
+    return write_graphml(graphml_graph(export_graph(graph, xml=True)))
 
 
 register(Exporter("graphml", "graphml", "application/graphml+xml", render, "GraphML for Gephi, Cytoscape, yEd"))

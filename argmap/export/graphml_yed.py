@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, export_graph, register
 from argmap.export.graphml import graphml_graph, write_graphml
 
 GRAPHML = "http://graphml.graphdrawing.org/xmlns"
@@ -69,6 +69,7 @@ def positions(graph: nx.DiGraph) -> dict:
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
+    graph = export_graph(graph, xml=True)
     ET.register_namespace("", GRAPHML)
     ET.register_namespace("y", YFILES)
     root = ET.fromstring(write_graphml(graphml_graph(graph)))

@@ -10,7 +10,7 @@ import json
 
 import networkx as nx
 
-from argmap.export import Exporter, register
+from argmap.export import Exporter, clean, export_graph, register
 from argmap.summary import summarize
 
 
@@ -19,9 +19,10 @@ def node_link_data(graph: nx.DiGraph) -> dict:
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:
+    graph = export_graph(graph)
     data = node_link_data(graph)
     data["summary"] = summarize(graph)
-    data["stats"] = analysis.stats
+    data["stats"] = clean(analysis.stats)
     return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
 
 

@@ -5,6 +5,8 @@ Settings come from the environment (``ARGMAP_*``), then from the ``config`` dict
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import os
 import threading
 
@@ -136,6 +138,11 @@ def register_error_handlers(app: APIFlask) -> None:
     def _argmap_error(error: ArgmapError):
         return jsonify(error_body(error.code, error.message)), error.status
 
+    @app.errorhandler(RecursionError)
+    def _too_deep(error):
+        # JSON nested deeper than the parser (or a walk over it) can recurse: bad input, not a crash
+        return jsonify(error_body("malformed_json", "the request body is nested too deeply")), 400
+
     @app.errorhandler(500)
     def _internal_error(error):
         app.logger.error("internal error on %s %s", request.method, request.path)
@@ -152,11 +159,31 @@ def _first_problem(detail: dict) -> str:
     return f"{'.'.join(path)}: {message}"
 
 
-def rate_limit_key() -> str:
-    """The bearer token when one is sent, else the client address."""
+def valid_token(token: str | None) -> bool:
+    """Whether ``token`` is one of API_TOKENS, compared in constant time with every one of them."""
+    if not token:
+        return False
+    given = token.encode("utf-8", "surrogatepass")
+    found = False
+    for candidate in current_app.config["API_TOKENS"]:
+        found |= hmac.compare_digest(given, candidate.encode("utf-8", "surrogatepass"))
+    return found
+
+
+def bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer …`` header, if any."""
     header = request.headers.get("Authorization", "")
     if header.lower().startswith("bearer ") and header[7:].strip():
-        return "token:" + header[7:].strip()
+        return header[7:].strip()
+    return None
+
+
+def rate_limit_key() -> str:
+    """A valid bearer token's bucket (by its hash), else the client address: a made-up or wrong
+    token counts against its address, so failed authentication is rate limited too."""
+    token = bearer_token()
+    if token and valid_token(token):
+        return "token:" + hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()[:32]
     return "ip:" + (get_remote_address() or "unknown")
 
 

@@ -5,6 +5,7 @@ Thin by design: validate (the schemas), call the store and the job backend, rend
 
 from __future__ import annotations
 
+import hmac
 import io
 import json
 import zipfile
@@ -17,7 +18,7 @@ from flask import Response, current_app, url_for
 from argmap import jobs, store
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter
-from argmap.service import job_backend, schemas
+from argmap.service import job_backend, schemas, valid_token
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -46,8 +47,15 @@ class ApiError(ArgmapError):
 
 @auth.verify_token
 def _verify_token(token: str):
-    """The token itself when it is one of ARGMAP_API_TOKENS, else None (401)."""
-    return token if token in current_app.config["API_TOKENS"] else None
+    """The token itself when it is one of ARGMAP_API_TOKENS (constant-time), else None (401)."""
+    return token if valid_token(token) else None
+
+
+def current_owner() -> str | None:
+    """Who owns what this request makes: the hash of its token; None when no tokens are configured."""
+    if not current_app.config["API_TOKENS"]:
+        return None
+    return store.owner_of(auth.current_user)
 
 
 # ----------------------------------------------------------------------------------
@@ -115,7 +123,8 @@ def _found(row, what: str = "analysis"):
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
-    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=job_backend())
+    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
+                              owner=current_owner())
     location = url_for("api.get_analysis", analysis_id=row["id"])
     return analysis_out(row), 202, {"Location": location}
 
@@ -142,9 +151,13 @@ def get_analysis(analysis_id: str):
 @bp.delete("/analyses/<analysis_id>")
 @bp.auth_required(auth)
 @bp.output({}, status_code=204)
-@bp.doc(responses=NOT_FOUND)
+@bp.doc(responses={**NOT_FOUND, 403: "The analysis belongs to another token"})
 def delete_analysis(analysis_id: str):
-    """Forget an analysis and its result."""
+    """Forget an analysis and its result (with tokens configured: only the token that made it)."""
+    row = _found(store.get_analysis(analysis_id))
+    owner = current_owner()
+    if owner is not None and row.get("owner") is not None and not hmac.compare_digest(row["owner"], owner):
+        raise ApiError("this analysis belongs to another token", code="forbidden", status=403)
     if not store.delete_analysis(analysis_id):
         _found(None)
     return ""
@@ -192,7 +205,7 @@ def get_graph(analysis_id: str, query: dict):
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
     batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
-                             cap=current_app.config["MAX_BATCH"])
+                             cap=current_app.config["MAX_BATCH"], owner=current_owner())
     batch, rows = store.get_batch(batch["id"])
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
 

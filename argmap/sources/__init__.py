@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import sys
 
-from argmap.errors import UnsupportedSourceError
-from argmap.model import Thread
-from argmap.sources.files import load_file, parse_content
+from argmap.errors import ArgmapError, UnsupportedSourceError
+from argmap.model import Thread, clean_thread
+from argmap.sources.files import load_file, parse_content, read_limited
 
 SUPPORTED_FORMS = """\
   a Hacker News thread:  https://news.ycombinator.com/item?id=N  (a story or a comment; or hn:N,
@@ -26,9 +26,19 @@ def looks_like_url(source: str) -> bool:
 
 
 def resolve(source: str, *, progress=None, max_comments: int | None = None) -> Thread:
-    """A Thread from a URL, a shorthand, a file path, or ``-`` (standard input)."""
+    """A Thread from a URL, a shorthand, a file path, or ``-`` (standard input); its text cleaned."""
+    return clean_thread(_resolve(source, progress=progress, max_comments=max_comments))
+
+
+def _resolve(source: str, *, progress=None, max_comments: int | None = None) -> Thread:
     if source == "-":
-        return parse_content(sys.stdin.buffer.read(), name="standard input")
+        if sys.stdin is None or sys.stdin.closed:
+            raise ArgmapError("standard input is closed: nothing to read")
+        try:
+            raw = read_limited(sys.stdin.buffer, "standard input")
+        except OSError as error:
+            raise ArgmapError(f"cannot read standard input: {error.strerror or error}") from None
+        return parse_content(raw, name="standard input")
     if os.path.exists(source):
         return load_file(source)
     if looks_like_url(source):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from argmap.errors import ArgmapError, TooLargeError
-from argmap.model import Thread, thread_from_dict
+from argmap.model import Thread, clean_strings, thread_from_dict
 from argmap.sources.text import parse_text
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -40,6 +40,7 @@ _register_recorded_shapes()
 
 
 def parse_json_data(data) -> Thread:
+    data = clean_strings(data)  # no control characters or lone surrogates in any shape
     for _name, recognises, convert in JSON_SHAPES:
         if recognises(data):
             return convert(data)
@@ -68,12 +69,24 @@ def parse_content(raw: bytes | str, *, name: str = "input") -> Thread:
     if stripped[0] in "[{":
         try:
             data = json.loads(stripped)
+            return parse_json_data(data)
         except json.JSONDecodeError as exc:
             raise ArgmapError(
                 f"{name} looks like JSON but is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             ) from None
-        return parse_json_data(data)
+        except RecursionError:
+            raise ArgmapError(f"{name} is JSON nested too deeply to be a thread") from None
     return parse_text(text)
+
+
+def read_limited(stream, name: str, limit: int | None = None) -> bytes:
+    """At most ``limit`` bytes from a binary stream; TooLargeError when there are more
+    (reads ``limit + 1`` bytes, never the whole of an endless stream like /dev/zero)."""
+    limit = MAX_FILE_BYTES if limit is None else limit
+    raw = stream.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLargeError(f"{name} is larger than {limit // (1024 * 1024)} MB")
+    return raw
 
 
 def load_file(path: str | Path) -> Thread:
@@ -82,7 +95,8 @@ def load_file(path: str | Path) -> Thread:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
             raise TooLargeError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
-        raw = path.read_bytes()
+        with open(path, "rb") as handle:  # a device or a pipe says size 0: the read is bounded
+            raw = read_limited(handle, str(path))
     except FileNotFoundError:
         raise ArgmapError(f"no such file: {path}") from None
     except IsADirectoryError:

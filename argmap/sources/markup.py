@@ -175,16 +175,32 @@ _ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>~^|<&])")
 
 def markdown_inline(text: str) -> str:
     """Inline Markdown (links, emphasis, code spans, spoilers, escapes) to plain text."""
-    stash: list[str] = []
+    return _inline(text, [], _placeholder_mark(text))
+
+
+_MARKS = ("\x00", "\ufdd0", "\ufdd1", "\ufdd2", "\ufdd3")
+
+
+def _placeholder_mark(text: str) -> str:
+    """A character the text does not hold, to mark stashed pieces (NUL for any real text)."""
+    for mark in _MARKS:
+        if mark not in text:
+            return mark
+    return next(chr(code) for code in range(0xE000, 0xF900) if chr(code) not in text)
+
+
+def _inline(text: str, stash: list[str], mark: str) -> str:
+    """``markdown_inline`` with the stash shared by a link's text, so pieces stashed before
+    the link (a code span, an escaped character) come back inside it."""
 
     def keep(value: str) -> str:
         stash.append(value)
-        return f"\x00{len(stash) - 1}\x00"
+        return f"{mark}{len(stash) - 1}{mark}"
 
     text = _ESCAPE.sub(lambda m: keep(m.group(1)), text)
     text = _INLINE_CODE.sub(lambda m: keep(m.group(2).strip()), text)
     text = _IMAGE.sub(lambda m: keep(link_text(m.group(1), m.group(2))), text)
-    text = _LINK.sub(lambda m: keep(link_text(markdown_inline(m.group(1)), m.group(2))), text)
+    text = _LINK.sub(lambda m: keep(link_text(_inline(m.group(1), stash, mark), m.group(2))), text)
     text = _AUTOLINK.sub(lambda m: keep(m.group(1)), text)
     text = _SPOILER.sub(r"\1", text)
     text = _HTML_TAG.sub("", text)  # Reddit shows typed HTML as text; it is markup noise, not words
@@ -194,7 +210,8 @@ def markdown_inline(text: str) -> str:
         text = _EMPHASIS_STAR.sub(r"\1", text)
         text = _EMPHASIS_UNDERSCORE.sub(r"\1", text)
     text = _SUPERSCRIPT.sub(lambda m: m.group(1) or "", text)
-    return re.sub("\x00(\\d+)\x00", lambda m: stash[int(m.group(1))], text)
+    placeholder = re.compile(re.escape(mark) + r"(\d+)" + re.escape(mark))
+    return placeholder.sub(lambda m: stash[int(m.group(1))] if int(m.group(1)) < len(stash) else m.group(0), text)
 
 
 def markdown_to_text(markdown: str | None) -> str:

@@ -1,0 +1,173 @@
+"""The API under hostile input: bad characters in stored text, deep JSON, lone surrogates, tokens."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+import networkx as nx
+import pytest
+
+from argmap import store
+from argmap.graph import build_graph
+from tests.api.conftest import wait_for
+from tests.exports.test_hardening import hostile_analysis
+
+XML_FORMATS = ("graphml", "graphml-yed", "authors")
+
+
+def bearer(token: str) -> dict:
+    return {"Authorization": f"Bearer {token}"}
+
+
+def stored_hostile_result(*, batch: bool = False) -> str:
+    """A done analysis whose stored thread holds control characters and a lone surrogate
+    (as results stored before input cleaning do), written straight to the store."""
+    analysis = hostile_analysis()
+    if batch:
+        batch_row, rows, _ = store.create_batch([{"text": "x"}])
+        analysis_id = rows[0]["id"]
+    else:
+        analysis_id = store.create_analysis({"text": "x"})[0]["id"]
+    store.start(analysis_id)
+    assert store.finish(analysis_id, analysis, build_graph(analysis))
+    return batch_row["id"] if batch else analysis_id
+
+
+def test_xml_exports_of_text_with_control_characters_answer_200(client):
+    analysis_id = stored_hostile_result()
+    for _ in range(20):  # repeated downloads crashed the process
+        for fmt in XML_FORMATS:
+            response = client.get(f"/api/v1/analyses/{analysis_id}/graph?format={fmt}")
+            assert response.status_code == 200, (fmt, response.data[:300])
+            graph = nx.read_graphml(io.BytesIO(response.data))
+            assert graph.number_of_nodes() > 0
+    for fmt in ("json", "cytoscape", "aif", "csv", "argdown", "summary"):
+        assert client.get(f"/api/v1/analyses/{analysis_id}/graph?format={fmt}").status_code == 200, fmt
+
+
+def test_batch_archive_of_graphml_with_control_characters(client):
+    batch_id = stored_hostile_result(batch=True)
+    response = client.get(f"/api/v1/batches/{batch_id}/archive?format=graphml")
+    assert response.status_code == 200
+    with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
+        names = [n for n in archive.namelist() if n.endswith(".graphml")]
+        assert len(names) == 1
+        nx.read_graphml(io.BytesIO(archive.read(names[0])))
+
+
+def test_deeply_nested_json_is_a_400(client):
+    for body in ("[" * 100_000 + "]" * 100_000,
+                 '{"thread": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                 '{"items": [{"thread": {"id": "t", "comments": [], "x": ' + "[" * 100_000 + "]" * 100_000 + "}}]}"):
+        for path in ("/api/v1/analyses", "/api/v1/batches"):
+            response = client.post(path, data=body, content_type="application/json")
+            assert response.status_code == 400, (path, response.status_code, response.data[:200])
+            assert response.get_json()["error"]["code"] == "malformed_json"
+
+
+def test_moderately_nested_thread_is_not_a_500(client):
+    deep = {"id": "t", "comments": [], "title": "x"}
+    node = deep
+    for _ in range(900):
+        node["x"] = {}
+        node = node["x"]
+    response = client.post("/api/v1/analyses", data=json.dumps({"thread": deep}), content_type="application/json")
+    assert response.status_code < 500
+
+
+@pytest.mark.slow
+def test_lone_surrogates_are_replaced_on_input(client, sample_thread):
+    text = client.post("/api/v1/analyses", data='{"text": "Cars make cities worse \\ud800 for everyone.", '
+                                                '"title": "T \\udc00"}', content_type="application/json")
+    assert text.status_code == 202, text.data[:300]
+    assert text.get_json()["title"] == "T \ufffd"
+    thread = dict(sample_thread, id="s\ud800", title="Title \udfff")
+    thread["comments"] = [dict(c, parent_id="s\ud800" if c["parent_id"] == sample_thread["id"] else c["parent_id"])
+                          for c in sample_thread["comments"]]
+    body = json.dumps({"thread": thread})  # ASCII with \\ud800 escapes, as a client sends it
+    made = client.post("/api/v1/analyses", data=body, content_type="application/json")
+    assert made.status_code == 202, made.data[:300]
+    assert made.get_json()["thread_id"] == "s\ufffd"
+    batch = client.post("/api/v1/batches", data=json.dumps({"items": [{"text": "Bad \ud800 text here."}]}),
+                        content_type="application/json")
+    assert batch.status_code == 202
+    for created in (text.get_json(), made.get_json()):
+        done = wait_for(client, created["id"])
+        assert done["status"] == "done", done
+        assert client.get(f"/api/v1/analyses/{created['id']}/graph?format=graphml").status_code == 200
+
+
+def test_wrong_tokens_share_the_address_bucket_and_get_429(make_app):
+    app = make_app(API_TOKENS=["s3cret"], RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="3/minute")
+    client = app.test_client()
+    statuses = [client.post("/api/v1/analyses", json={}, headers=bearer(f"guess-{n}")).status_code
+                for n in range(5)]
+    assert statuses[:3] == [401, 401, 401] and statuses[3:] == [429, 429]
+    # a valid token has its own bucket, apart from the address that guessed
+    assert client.post("/api/v1/analyses", json={}, headers=bearer("s3cret")).status_code == 422
+
+
+def test_tokens_are_compared_in_constant_time(make_app, monkeypatch):
+    import hmac
+
+    calls = []
+    real = hmac.compare_digest
+    monkeypatch.setattr(hmac, "compare_digest", lambda a, b: calls.append((a, b)) or real(a, b))
+    client = make_app(API_TOKENS=["s3cret", "other"]).test_client()
+    assert client.post("/api/v1/analyses", json={}, headers=bearer("s3c")).status_code == 401
+    assert client.post("/api/v1/analyses", json={}, headers=bearer("s3cret")).status_code == 422
+    assert (b"s3c", b"s3cret") in calls and (b"s3c", b"other") in calls
+
+
+def test_an_analysis_belongs_to_the_token_that_made_it(make_app, small_text):
+    client = make_app(API_TOKENS=["token-a", "token-b"]).test_client()
+    made = client.post("/api/v1/analyses", json={"text": small_text}, headers=bearer("token-a"))
+    assert made.status_code == 202
+    analysis_id = made.get_json()["id"]
+    row = store.get_analysis(analysis_id)
+    assert row["owner"] == store.owner_of("token-a") and "token-a" not in json.dumps(row, default=str)
+    assert client.get(f"/api/v1/analyses/{analysis_id}").status_code == 200  # reading stays open
+    other = client.delete(f"/api/v1/analyses/{analysis_id}", headers=bearer("token-b"))
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
+    assert store.get_analysis(analysis_id) is not None
+    assert client.delete(f"/api/v1/analyses/{analysis_id}", headers=bearer("token-a")).status_code == 204
+
+
+def test_idempotency_keys_are_per_token(make_app, small_text):
+    client = make_app(API_TOKENS=["token-a", "token-b"]).test_client()
+    key = {"Idempotency-Key": "shared-key-1"}
+    first = client.post("/api/v1/analyses", json={"text": small_text}, headers={**bearer("token-a"), **key})
+    again = client.post("/api/v1/analyses", json={"text": small_text}, headers={**bearer("token-a"), **key})
+    assert first.status_code == again.status_code == 202
+    assert again.get_json()["id"] == first.get_json()["id"]
+    other = client.post("/api/v1/analyses", json={"text": small_text + " More."}, headers={**bearer("token-b"), **key})
+    assert other.status_code == 202, other.data[:300]  # not a conflict with token A's key
+    assert other.get_json()["id"] != first.get_json()["id"]
+    same_body = client.post("/api/v1/analyses", json={"text": small_text}, headers={**bearer("token-b"), **key})
+    assert same_body.status_code == 409  # token B's own key, now with a different body
+    batch_a = client.post("/api/v1/batches", json={"items": [{"text": small_text}]},
+                          headers={**bearer("token-a"), "Idempotency-Key": "batch-key-1"})
+    batch_b = client.post("/api/v1/batches", json={"items": [{"text": small_text}]},
+                          headers={**bearer("token-b"), "Idempotency-Key": "batch-key-1"})
+    assert batch_a.status_code == batch_b.status_code == 202
+    assert batch_a.get_json()["id"] != batch_b.get_json()["id"]
+    for response in (first, other, same_body):
+        if response.status_code == 202:
+            wait_for(client, response.get_json()["id"])
+
+
+def test_old_database_gets_the_owner_column(tmp_path):
+    import sqlalchemy as sa
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    old = sa.create_engine(url)
+    with old.begin() as conn:
+        conn.execute(sa.text("CREATE TABLE batches (id VARCHAR(32) PRIMARY KEY, size INTEGER NOT NULL, "
+                             "idempotency_key VARCHAR(200) UNIQUE, request_hash VARCHAR(64), created_at DATETIME NOT NULL)"))
+    old.dispose()
+    created = store._make_engine(url)
+    columns = {c["name"] for c in sa.inspect(created).get_columns("batches")}
+    assert "owner" in columns
+    created.dispose()
