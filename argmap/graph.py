@@ -69,6 +69,8 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             evidence=claim.evidence,
             score=claim.score,
             quote_of=claim.quote_of,
+            **({"parent_inferred": True, "parent_confidence": comment.parent_confidence}
+               if comment.parent_inferred else {}),
             url=comment_url(analysis.thread, comments.get(claim.comment_id), claim.comment_id),
         )
     for relation in analysis.relations:
@@ -80,9 +82,25 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             relation=relation.relation,
             confidence=relation.confidence,
             origin=relation.origin,
+            **inferred_link(comments, graph.nodes[relation.source]["comment_id"],
+                            graph.nodes[relation.target]["comment_id"]),
         )
     annotate(graph, vectors)
     return graph
+
+
+def inferred_link(comments: dict, source_comment: str, target_comment: str) -> dict:
+    """``{"inferred": True, "inferred_confidence": p}`` for an edge that follows a guessed reply link.
+
+    A pasted thread's parents are inferred (``Comment.parent_inferred``); an edge from a
+    comment to the comment the model guessed it answers rests on that guess.
+    """
+    comment = comments.get(source_comment)
+    if comment is None or not comment.parent_inferred or source_comment == target_comment:
+        return {}
+    if comment.parent_id != target_comment:
+        return {}
+    return {"inferred": True, "inferred_confidence": comment.parent_confidence}
 
 
 def annotate(graph: nx.DiGraph, vectors: np.ndarray | None = None) -> None:

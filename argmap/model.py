@@ -7,7 +7,9 @@ Canonical thread JSON (what every source produces and the API accepts)::
      "comments": [{"id": "2", "parent_id": "1", "author": "...", "created_at": "...",
                    "text": "plain text", "score": null, "deleted": false}]}
 
-Comments are a flat list; a top-level comment's ``parent_id`` is the thread id.
+Comments are a flat list; a top-level comment's ``parent_id`` is the thread id. A pasted
+thread's parents are guessed: those comments also carry ``"parent_inferred": true`` and
+``"parent_confidence"`` (0..1).
 """
 
 from __future__ import annotations
@@ -33,6 +35,9 @@ class Comment:
     score: int | None = None
     deleted: bool = False
     url: str | None = None
+    # a paste has no reply tree: its parent links are guessed (argmap.sources.reply_structure)
+    parent_inferred: bool = False
+    parent_confidence: float | None = None
 
 
 @dataclass
@@ -192,7 +197,24 @@ def comment_from_dict(data: Any, index: int) -> Comment:
         score=score,
         deleted=deleted,
         url=_require(data, "url", (str,), where, optional=True),
+        parent_inferred=data.get("parent_inferred") is True,
+        parent_confidence=_confidence(data.get("parent_confidence")),
     )
+
+
+def _confidence(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return float(value)
+
+
+def comment_to_dict(comment: Comment) -> dict:
+    """A comment's canonical JSON; the inferred-parent keys only where the parent was guessed."""
+    data = asdict(comment)
+    if not comment.parent_inferred:
+        data.pop("parent_inferred")
+        data.pop("parent_confidence")
+    return data
 
 
 def thread_from_dict(data: Any) -> Thread:
@@ -266,7 +288,7 @@ def thread_to_dict(thread: Thread) -> dict:
         "author": thread.author,
         "created_at": thread.created_at,
         "text": thread.text,
-        "comments": [asdict(c) for c in thread.comments],
+        "comments": [comment_to_dict(c) for c in thread.comments],
     }
     if thread.notes:
         data["notes"] = list(thread.notes)

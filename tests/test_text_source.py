@@ -8,7 +8,7 @@ from .conftest import SAMPLE_TEXT
 
 
 def test_one_comment_per_line_blank_lines_ignored():
-    thread = parse_text("First claim here.\n\n\nSecond claim here.\n")
+    thread = parse_text("First claim here.\n\n\nSecond claim here.\n", infer=False)
     assert [c.text for c in thread.comments] == ["First claim here.", "Second claim here."]
     assert all(c.parent_id == thread.id for c in thread.comments)
 

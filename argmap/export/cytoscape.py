@@ -9,10 +9,12 @@ Node ``data`` keys (one node per claim):
   ``rank`` (0..1, 1 = the most important claim); ``controversy`` (0..1); ``supports`` /
   ``rebuts`` (counts of incoming supporting / rebutting claims); ``contested``,
   ``consensus``, ``unanswered`` (bools); ``comment_score`` (int, or null when the site
-  gives none); ``hedged``, ``evidence`` (bools); ``quote_of`` (claim id or null).
+  gives none); ``hedged``, ``evidence`` (bools); ``quote_of`` (claim id or null); ``parent_inferred`` (true when the
+comment's parent was guessed from a paste) and ``parent_confidence`` (0..1, or null).
 Edge ``data`` keys: ``id`` ("e<n>"), ``source`` (the supporting/rebutting claim),
 ``target`` (the claim it answers), ``relation`` (supports | rebuts | restates),
-``confidence`` (0..1).
+``confidence`` (0..1), ``inferred`` (true when the edge follows a reply link guessed from
+a paste) and ``inferred_confidence`` (that guess's confidence, or null).
 ``summary`` is ``argmap.summary.summarize`` (topics, most_contested, strongest_consensus,
 unanswered, people).
 """
@@ -29,7 +31,7 @@ from argmap.summary import summarize
 
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
              "supports", "rebuts", "contested", "consensus", "unanswered", "comment_score", "hedged",
-             "evidence", "quote_of")
+             "evidence", "quote_of", "parent_inferred", "parent_confidence")
 LABEL_CHARS = 80
 
 
@@ -41,7 +43,8 @@ def elements(graph: nx.DiGraph) -> dict:
         nodes.append({"data": data})
     edges = [
         {"data": {"id": f"e{index}", "source": source, "target": target,
-                  "relation": attrs["relation"], "confidence": attrs["confidence"]}}
+                  "relation": attrs["relation"], "confidence": attrs["confidence"],
+                  "inferred": bool(attrs.get("inferred")), "inferred_confidence": attrs.get("inferred_confidence")}}
         for index, (source, target, attrs) in enumerate(graph.edges(data=True))
     ]
     return {"nodes": nodes, "edges": edges}

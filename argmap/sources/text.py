@@ -1,10 +1,12 @@
-"""Pasted plain text: one comment per line, ``>`` lines quote earlier text.
+"""Pasted text: one comment per line with ``>`` quotes, or a copied HN / Reddit page.
 
-A paste has no reply tree, so a quote is the only structure there is: the quoted text
-is looked up (tolerantly) among earlier comments, and the quoting comment becomes a
-reply to the comment it quotes. Unquoted comments hang off the thread root. A line
-that is only a quotation in double quotes ("like this") followed by a reply is treated
-as a quote too, as people write on Hacker News.
+A paste has no reply tree. A quote is the surest structure there is: the quoted text is
+looked up (tolerantly) among earlier comments, and the quoting comment becomes a reply
+to the comment it quotes. A line that is only a quotation in double quotes ("like
+this") followed by a reply is treated as a quote too, as people write on Hacker News.
+Every other parent is guessed by the reply-structure model
+(``argmap.sources.reply_structure``) and marked as inferred. Copied pages are recognised
+by ``argmap.sources.paste_formats``.
 """
 
 from __future__ import annotations
@@ -52,8 +54,18 @@ def find_quoted(quote: str, earlier: list[Comment]) -> Comment | None:
     return best if best_ratio >= 0.75 else None
 
 
-def parse_text(text: str, *, title: str = "Pasted text") -> Thread:
-    """Turn a paste into a Thread; raise ArgmapError if there is nothing to analyse."""
+def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True) -> Thread:
+    """Turn a paste into a Thread; raise ArgmapError if there is nothing to analyse.
+
+    A copied HN or Reddit page is split at its comment headers (``paste_formats``);
+    anything else is one comment per line. With ``infer`` (the default) every comment's
+    parent is then guessed by the reply-structure model and marked ``parent_inferred``
+    with its confidence; a quote found in an earlier comment fixes the parent. Without
+    the model (or with ``infer=False``) quotes are the only structure and the rest hang
+    off the root.
+    """
+    from argmap.sources import paste_formats
+
     if "\x00" in text:
         raise ArgmapError("this does not look like text (it contains binary data)")
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
@@ -62,24 +74,79 @@ def parse_text(text: str, *, title: str = "Pasted text") -> Thread:
         raise ArgmapError("the pasted text is empty: paste one comment per line")
     digest = hashlib.sha1(text.encode("utf-8", "replace")).hexdigest()[:10]
     thread = Thread(source="text", id=f"paste-{digest}", title=title)
+    paste = paste_formats.split_paste(text)
+    quoted: dict[int, int] = {}  # comment index -> index of the comment its quote was found in
+    if paste.kind == "lines":
+        _comments_from_lines(thread, lines, quoted)
+    else:
+        _comments_from_page(thread, paste, quoted)
+        if not thread.comments:
+            raise ArgmapError(f"found no comments in the copied {paste.kind} page")
+    for index, comment in enumerate(thread.comments):  # the structure the quotes alone give
+        if index in quoted:
+            comment.parent_id = thread.comments[quoted[index]].id
+    if infer:
+        _infer(thread, quoted, paste.kind)
+    return thread
+
+
+def _comments_from_lines(thread: Thread, lines: list[str], quoted: dict[int, int]) -> None:
     pending_quotes: list[str] = []
     for line in lines:
         if quote_text(line) is not None:
             pending_quotes.append(line.strip())
             continue
         body = "\n".join(pending_quotes + [line.strip()])
-        parent = None
         for quoted_line in pending_quotes:
             parent = find_quoted(quote_text(quoted_line) or "", thread.comments)
             if parent is not None:
+                quoted[len(thread.comments)] = thread.comments.index(parent)
                 break
         pending_quotes = []
-        thread.comments.append(Comment(
-            id=f"c{len(thread.comments) + 1}",
-            parent_id=parent.id if parent else thread.id,
-            text=body,
-        ))
+        thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=body))
     if pending_quotes:  # trailing quotes with no reply: keep them as a comment of their own
         thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id,
                                        text="\n".join(pending_quotes)))
-    return thread
+
+
+def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
+    if paste.title:
+        thread.title = paste.title
+    thread.text, thread.author, thread.created_at = paste.text, paste.author, paste.created_at
+    for pasted in paste.comments:
+        index = len(thread.comments)
+        for line in pasted.text.split("\n"):
+            quote = quote_text(line)
+            if quote is None:
+                continue
+            parent = find_quoted(quote, thread.comments)
+            if parent is not None:
+                quoted[index] = thread.comments.index(parent)
+                break
+        thread.comments.append(Comment(id=f"c{index + 1}", parent_id=thread.id, text=pasted.text,
+                                       author=pasted.author, created_at=pasted.created_at, score=pasted.score))
+
+
+def _infer(thread: Thread, quoted: dict[int, int], kind: str) -> None:
+    """Guess every parent with the reply-structure model; a note says so."""
+    from argmap.sources import reply_structure
+
+    units = [reply_structure.Unit.of(c.text, c.author) for c in thread.comments]
+    root_text = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p) if kind != "lines" else ""
+    try:
+        result = reply_structure.infer_parents(units, root_text, fixed=quoted)
+    except Exception as exc:  # noqa: BLE001 - a missing encoder must not lose the paste
+        thread.notes.append(f"reply links not inferred ({type(exc).__name__}); only quotes link comments")
+        return
+    if result is None:
+        thread.notes.append("reply links not inferred (model not installed); only quotes link comments")
+        return
+    parents, confidences = result
+    for comment, parent, confidence in zip(thread.comments, parents, confidences):
+        comment.parent_id = thread.id if parent == reply_structure.ROOT else thread.comments[parent].id
+        comment.parent_inferred = True
+        comment.parent_confidence = round(confidence, 3)
+    where = "a copied " + {"hn": "Hacker News", "reddit-old": "old Reddit",
+                           "reddit-new": "Reddit"}.get(kind, "") + " page" if kind != "lines" else "pasted lines"
+    thread.notes.append(f"who answers whom was inferred from {where} (a paste has no reply tree): "
+                        f"every reply link is a guess, marked inferred with its confidence")

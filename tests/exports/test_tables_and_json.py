@@ -63,7 +63,8 @@ def test_cytoscape_elements(debate_map):
     edges = [e["data"] for e in data["elements"]["edges"]]
     assert len({e["id"] for e in edges}) == len(edges) == graph.number_of_edges()
     for edge in edges:
-        assert set(edge) == {"id", "source", "target", "relation", "confidence"}
+        assert set(edge) == {"id", "source", "target", "relation", "confidence", "inferred", "inferred_confidence"}
+        assert edge["inferred"] is False  # a fetched thread's reply links are real
         assert edge["relation"] == graph.edges[edge["source"], edge["target"]]["relation"]
     assert data["summary"]["people"][0]["author"] == "alice"
 

@@ -85,7 +85,7 @@ export function computeView(model, state) {
     const id = source === edge.source && target === edge.target ? edge.id : `agg:${source}->${target}:${edge.relation}`;
     const existing = edges.get(id);
     if (!existing || existing.confidence < edge.confidence) {
-      edges.set(id, { id, source, target, relation: edge.relation, confidence: edge.confidence });
+      edges.set(id, { id, source, target, relation: edge.relation, confidence: edge.confidence, inferred: edge.inferred });
     }
   }
   return { nodes, edges, hiddenCount: Math.max(0, eligibleCount - visible.size), faded };
@@ -142,6 +142,7 @@ export function cytoscapeStyle() {
       "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.9, opacity: 0.85,
     } },
     { selector: 'edge[relation = "restates"]', style: { "line-style": "dashed", "target-arrow-shape": "vee" } },
+    { selector: "edge[?inferred]", style: { "line-style": "dotted" } },
     { selector: "edge.dim", style: { opacity: 0.12 } },
   ];
 }

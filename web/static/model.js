@@ -33,6 +33,9 @@ export function buildModel(data) {
       relation: RELATIONS.includes(link.relation) ? link.relation : "restates",
       confidence: Number(link.confidence ?? 1),
       origin: link.origin || "",
+      // a reply link guessed from a paste (argmap.sources.reply_structure), not the thread's own
+      inferred: Boolean(link.inferred),
+      inferredConfidence: link.inferred_confidence == null ? null : Number(link.inferred_confidence),
     });
   }
   const outgoing = new Map();

@@ -11,7 +11,8 @@ function claimButton(model, claimId, edge, onPick) {
     el("button", { type: "button", class: "claim-link", dataset: { claim: claimId }, onclick: () => onPick(claimId) },
       shorten(claim.text, 160)),
     el("span", { class: "muted small" },
-      ` — ${claim.author || "anonymous"}, confidence ${edge.confidence.toFixed(2)}`));
+      ` — ${claim.author || "anonymous"}, confidence ${edge.confidence.toFixed(2)}` +
+      (edge.inferred ? `; reply link inferred from the paste (${(edge.inferredConfidence ?? 0).toFixed(2)})` : "")));
 }
 
 function relationSections(model, id, onPick) {

@@ -1,0 +1,291 @@
+"""Recognise what was pasted: plain lines, or text copied from an HN or a Reddit page.
+
+A copied page keeps each comment's header (author, time, points) and the action links
+("reply", "share", "permalink") as lines of their own, and loses the indentation. This
+module finds the headers, takes the author, time and score from them, drops the rest of
+the page furniture and returns the comments in page order; ``reply_structure`` then
+guesses who answers whom. Formats (``detect`` picks the one with the most headers):
+
+``hn`` (news.ycombinator.com)::
+
+    Speed Is the Killer Feature (bdickason.com)
+    1164 points by bdickason 3 hours ago | hide | past | favorite | 486 comments
+    jkarneges 3 hours ago | next [–]
+    Speed matters more than features.
+    reply
+    pg 2 hours ago | parent | next [–]
+    Not for everyone.
+    reply
+
+``reddit-old`` (old.reddit.com)::
+
+    [–]throwaway12 42 points 5 hours ago (3 children)
+    The fuzzing is a privacy measure.
+    permalink embed save report reply
+
+``reddit-new`` (www.reddit.com, the 2018 redesign and the current one)::
+
+    level 1
+    throwaway12
+    ·
+    5 hr. ago
+    The fuzzing is a privacy measure.
+    42
+    Reply
+    Share
+
+The current Reddit page writes ``•`` and ``5h ago`` and puts ``Upvote`` / ``Downvote``
+around the score; both are read. ``lines`` is everything else: one comment per line,
+``>`` quotes (see ``argmap.sources.text``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+
+_UNITS = r"(?:seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|wks?|months?|mos?|years?|yrs?|[smhdwy])"
+_RELATIVE = rf"(?:\d+\s*{_UNITS}\.?\s+ago|just now)"
+_HN_DATE = r"on\s+[A-Z][a-z]{2,8}\.?\s+\d{1,2},\s+\d{4}"
+_HN_NAME = r"[A-Za-z0-9_-]{2,15}"
+_REDDIT_NAME = r"(?:[A-Za-z0-9_-]{3,20}|\[deleted\])"
+
+HN_HEADER = re.compile(
+    rf"^(?P<author>{_HN_NAME})\s+(?P<time>{_RELATIVE}|{_HN_DATE})"
+    r"(?P<rest>\s*(?:\|.*|\[[–\-+]\].*|\[\d+ more\].*)?)$")
+HN_STORY = re.compile(rf"^(?P<points>\d+)\s+points?\s+by\s+(?P<author>{_HN_NAME})\s+(?P<time>{_RELATIVE}|{_HN_DATE})"
+                      r"(?:\s*\|.*)?$")
+HN_NOISE = re.compile(
+    r"^(?:reply|flag|vouch|unvote|undown|hide|past|favorite|more|add comment|\[[–\-+]\]|\[\d+ more\]|"
+    r"\[(?:deleted|flagged|dead)\]|search:.*|guidelines\s*\|.*|hacker news\s+new\s*\|.*|"
+    r"(?:\w+\s*\|\s*)+\w+|login|logout)$", re.I)
+
+REDDIT_OLD_HEADER = re.compile(
+    rf"^\[[–\-+]\]\s*(?P<author>{_REDDIT_NAME})(?:\s*\[S\])?(?P<flair>\s+.*?)??\s+"
+    rf"(?:(?P<score>-?\d+)\s+points?|\[?score hidden\]?)\s+(?P<time>{_RELATIVE})\*?"
+    r"(?:\s*\(\d+\s+child(?:ren)?\))?\s*$")
+REDDIT_OLD_STORY = re.compile(rf"^submitted\s+(?P<time>{_RELATIVE})\s+by\s+(?P<author>{_REDDIT_NAME}).*$", re.I)
+_OLD_ACTIONS = r"(?:permalink|embed|save|unsave|parent|report|give award|give gold|reply|edit|delete|source|context|" \
+               r"full comments|hide child comments|share|block user|send message)"
+REDDIT_OLD_NOISE = re.compile(
+    rf"^(?:{_OLD_ACTIONS}\s*)+$|^load more comments.*$|^continue this thread.*$|^\(\d+ repl(?:y|ies)\)$|"
+    r"^all \d+ comments$|^sorted by:.*$|^(?:best|top|new|controversial|old|q&a)$|^\[[–\-+]\]$", re.I)
+
+SEPARATOR = re.compile(r"^[·•]$")
+REDDIT_NEW_TIME = re.compile(rf"^(?P<time>{_RELATIVE})$", re.I)
+REDDIT_NEW_ONE_LINE = re.compile(rf"^(?:u/)?(?P<author>{_REDDIT_NAME})\s*[·•]\s*(?P<time>{_RELATIVE})$", re.I)
+REDDIT_NEW_STORY = re.compile(rf"^posted by\s+u/(?P<author>{_REDDIT_NAME})\s+(?P<time>{_RELATIVE}).*$", re.I)
+REDDIT_NEW_NOISE = re.compile(
+    r"^(?:level \d+|reply|share|report|save|follow|award|upvote|downvote|vote|more replies|"
+    r"\d+ more repl(?:y|ies)|continue this thread|op|edited(?: \d.*)?|[·•]\s*edited.*|[·•]|"
+    r"(?:report|save|follow)+|stickied comment|sort by:.*|.* avatar|top \d+% commenter|"
+    r"profile badge for the achievement.*|view more comments|see more|"
+    r"[\d.,]+[kK]?\s+comments?|go to comments|join the conversation|best|top|new|controversial|old|q&a)$", re.I)
+_SUBREDDIT = re.compile(r"^r/\w+(?:\s*[·•].*)?$")
+_SCORE = re.compile(r"^-?\d+(?:[.,]\d+)?[kK]?$")
+
+
+@dataclass
+class PastedComment:
+    text: str
+    author: str | None = None
+    created_at: str | None = None  # ISO date for absolute times, the page's words ("3 hours ago") otherwise
+    score: int | None = None
+
+
+@dataclass
+class Paste:
+    kind: str  # lines | hn | reddit-old | reddit-new
+    comments: list[PastedComment] = field(default_factory=list)
+    title: str = ""
+    text: str = ""
+    author: str | None = None
+    created_at: str | None = None
+
+
+def hn_time(words: str) -> str:
+    """``on March 2, 2021`` → ``2021-03-02``; relative times are kept as written."""
+    if words.startswith("on "):
+        cleaned = words[3:].replace(".", "")
+        for form in ("%B %d, %Y", "%b %d, %Y"):
+            try:
+                return datetime.strptime(cleaned, form).strftime("%Y-%m-%d")
+            except ValueError:
+                pass
+    return words
+
+
+def _score(text: str | None) -> int | None:
+    """``42`` → 42, ``1.4k`` → 1400; None for anything else."""
+    match = re.fullmatch(r"(-?\d+(?:[.,]\d+)?)([kK]?)", text or "")
+    if not match:
+        return None
+    return round(float(match.group(1).replace(",", ".")) * (1000 if match.group(2) else 1))
+
+
+def _lines(text: str) -> list[str]:
+    return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")]
+
+
+def _reddit_new_header(lines: list[str], i: int) -> tuple[int, str, str] | None:
+    """(lines used, author, time) when a new-Reddit header starts at line ``i``."""
+    match = REDDIT_NEW_ONE_LINE.match(lines[i])
+    if match:
+        return 1, match.group("author"), match.group("time")
+    if not re.fullmatch(rf"(?:u/)?{_REDDIT_NAME}", lines[i]) or REDDIT_NEW_NOISE.match(lines[i]):
+        return None
+    j = i + 1
+    while j < len(lines) and (not lines[j] or lines[j].lower() in ("op", "mod") or lines[j].endswith(" avatar")):
+        j += 1
+    if j + 1 < len(lines) and SEPARATOR.match(lines[j]):
+        k = j + 1
+        while k < len(lines) and not lines[k]:
+            k += 1
+        if k < len(lines):
+            time = REDDIT_NEW_TIME.match(lines[k])
+            if time:
+                return k + 1 - i, lines[i].removeprefix("u/"), time.group("time")
+    return None
+
+
+def headers(lines: list[str], kind: str) -> int:
+    if kind == "hn":
+        return sum(1 for line in lines if HN_HEADER.match(line))
+    if kind == "reddit-old":
+        return sum(1 for line in lines if REDDIT_OLD_HEADER.match(line))
+    return sum(1 for i in range(len(lines)) if lines[i] and _reddit_new_header(lines, i))
+
+
+def detect(text: str) -> str:
+    """The paste's format: the page kind with the most comment headers (at least 2), else ``lines``."""
+    lines = _lines(text)
+    counts = {kind: headers(lines, kind) for kind in ("hn", "reddit-old", "reddit-new")}
+    kind, count = max(counts.items(), key=lambda item: item[1])
+    return kind if count >= 2 else "lines"
+
+
+def _finish(paste: Paste, current: PastedComment | None, body: list[str]) -> None:
+    if current is None:
+        return
+    paragraphs = [line for line in body if line]
+    current.text = "\n\n".join(paragraphs)
+    paste.comments.append(current)
+
+
+def _drop_scores(body: list[str], noise: re.Pattern) -> tuple[list[str], int | None]:
+    """Remove vote counts that sit among action lines; return the body and the count."""
+    kept, score = [], None
+    for index, line in enumerate(body):
+        if _SCORE.match(line):
+            near = [b for b in body[max(0, index - 2):index] + body[index + 1:index + 3] if b]
+            if any(noise.match(b) for b in near):
+                score = _score(line) if score is None else score
+                continue
+        kept.append(line)
+    return kept, score
+
+
+def parse_page(text: str, kind: str) -> Paste:
+    """Comments (author, time, score, text) from a copied page of ``kind``."""
+    lines = _lines(text)
+    paste = Paste(kind=kind)
+    noise = {"hn": HN_NOISE, "reddit-old": REDDIT_OLD_NOISE, "reddit-new": REDDIT_NEW_NOISE}[kind]
+    preamble: list[str] = []
+    current: PastedComment | None = None
+    body: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        header = None
+        if kind == "hn":
+            match = HN_HEADER.match(line)
+            if match and not HN_STORY.match(line):
+                header = (1, match.group("author"), hn_time(match.group("time")), None)
+            story = HN_STORY.match(line)
+            if story and current is None:
+                paste.author, paste.created_at = story.group("author"), hn_time(story.group("time"))
+                paste.title = _title(preamble)
+                preamble = []
+                i += 1
+                continue
+        elif kind == "reddit-old":
+            match = REDDIT_OLD_HEADER.match(line)
+            if match:
+                header = (1, match.group("author"), match.group("time"), _score(match.group("score")))
+            story = REDDIT_OLD_STORY.match(line)
+            if story and current is None:
+                paste.author, paste.created_at = story.group("author"), story.group("time")
+                paste.title = _title(preamble)
+                preamble = []
+                i += 1
+                continue
+        else:
+            story = REDDIT_NEW_STORY.match(line)
+            if story and current is None:
+                paste.author, paste.created_at = story.group("author"), story.group("time")
+                preamble = []
+                i += 1
+                continue
+            found = _reddit_new_header(lines, i) if line else None
+            if found:
+                header = (found[0], found[1], found[2], None)
+        if header is not None:
+            if current is not None:
+                kept, score = _drop_scores(body, noise)
+                kept = [b for b in kept if not noise.match(b)]
+                current.score = current.score if current.score is not None else score
+                _finish(paste, current, kept)
+            else:
+                _finish_preamble(paste, preamble, noise)
+            used, author, time, score = header
+            current = PastedComment(text="", author=None if author == "[deleted]" else author,
+                                    created_at=time, score=score)
+            body = []
+            i += used
+            continue
+        if current is None:
+            preamble.append(line)
+        else:
+            body.append(line)
+        i += 1
+    if current is not None:
+        kept, score = _drop_scores(body, noise)
+        kept = [b for b in kept if not noise.match(b)]
+        current.score = current.score if current.score is not None else score
+        _finish(paste, current, _trim_footer(kept))
+    paste.comments = [c for c in paste.comments if c.text.strip()]
+    return paste
+
+
+def _title(preamble: list[str]) -> str:
+    for line in reversed(preamble):
+        if line and not HN_NOISE.match(line) and not REDDIT_NEW_NOISE.match(line):
+            return re.sub(r"\s*\((?:self\.)?[\w.-]+\.[a-z]{2,}\)$|\s*\(self\.\w+\)$", "", line)
+    return ""
+
+
+def _finish_preamble(paste: Paste, preamble: list[str], noise: re.Pattern) -> None:
+    """Text before the first comment: the post's title (if no story line gave it) and its text."""
+    kept = [line for line in preamble if line and not noise.match(line) and not _SCORE.match(line)
+            and not _SUBREDDIT.match(line)]
+    if paste.author is None and len(kept) > 1 and re.fullmatch(rf"(?:u/)?{_REDDIT_NAME}", kept[0]):
+        paste.author = kept.pop(0).removeprefix("u/")
+    if not paste.title and kept:
+        paste.title = kept.pop(0)
+    paste.text = "\n\n".join(kept)
+
+
+def _trim_footer(body: list[str]) -> list[str]:
+    """The page footer after the last comment (HN: Guidelines | FAQ ...; already noise) and blank tails."""
+    while body and not body[-1]:
+        body.pop()
+    return body
+
+
+def split_paste(text: str) -> Paste:
+    """A copied page's comments, or ``Paste(kind="lines")`` (no comments) for plain pasted lines."""
+    kind = detect(text)
+    if kind == "lines":
+        return Paste(kind="lines")
+    return parse_page(text, kind)

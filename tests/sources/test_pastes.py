@@ -1,0 +1,146 @@
+"""Pastes: copied HN / Reddit pages are split into their comments, and who answers whom is inferred."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from argmap.model import Comment, Thread, thread_from_dict, thread_to_dict
+from argmap.sources.files import load_file
+from argmap.sources.paste_formats import detect, split_paste
+from argmap.sources.reply_structure import MODEL_DIR
+from argmap.sources.text import parse_text
+
+from ..conftest import SAMPLE_TEXT
+
+PASTES = Path(__file__).parent / "pastes"
+needs_model = pytest.mark.skipif(not (MODEL_DIR / "weights.npz").exists(), reason="paste model not built")
+
+
+def read(name: str) -> str:
+    return (PASTES / name).read_text(encoding="utf-8")
+
+
+def test_formats_are_recognised():
+    assert detect(read("hn_page.txt")) == "hn"
+    assert detect(read("reddit_old_page.txt")) == "reddit-old"
+    assert detect(read("reddit_new_page.txt")) == "reddit-new"
+    assert detect(read("reddit_shreddit_page.txt")) == "reddit-new"
+    assert detect(SAMPLE_TEXT.read_text(encoding="utf-8")) == "lines"
+
+
+def test_copied_hn_page():
+    paste = split_paste(read("hn_page.txt"))
+    assert paste.title == "Remote work is here to stay"
+    assert paste.author == "lgarcia"
+    assert [c.author for c in paste.comments] == ["mtorres", "kbauer", "mtorres", "dpatel", "yuki_n", "dpatel"]
+    assert paste.comments[0].text == ("Remote work is here to stay because hiring is no longer limited to one city.\n\n"
+                                      "Companies that insist on the office will lose their best people.")
+    assert paste.comments[1].created_at == "4 hours ago"
+    assert paste.comments[5].created_at == "2021-03-02"
+    assert paste.comments[5].text == "It did, by every measure we track."
+    everything = " ".join(c.text for c in paste.comments)
+    assert "reply" not in everything and "Guidelines" not in everything and "[–]" not in everything
+
+
+def test_copied_old_reddit_page():
+    paste = split_paste(read("reddit_old_page.txt"))
+    assert paste.title == "Should cities ban cars from downtown?"
+    assert paste.author == "greenstreets"
+    assert paste.text.startswith("Pedestrian zones keep spreading")
+    assert [c.author for c in paste.comments] == ["transit_tom", "carguy88", "transit_tom", "quietlane", "greenstreets"]
+    assert [c.score for c in paste.comments] == [58, 12, 20, 9, 4]
+    assert paste.comments[1].text.startswith("That only works where there is decent public transport.")
+    assert not any("permalink" in c.text for c in paste.comments)
+
+
+def test_copied_new_reddit_pages():
+    paste = split_paste(read("reddit_new_page.txt"))
+    assert paste.title == "Is renting really throwing money away?"
+    assert [c.author for c in paste.comments] == ["frugal_fran", "mortgage_mike", "frugal_fran", "landlord_lee"]
+    assert [c.score for c in paste.comments] == [1400, 212, 180, 95]
+    assert paste.comments[1].text == "But owners build equity every month, and a renter builds nothing."
+    assert paste.comments[2].created_at == "7 hr. ago"
+    current = split_paste(read("reddit_shreddit_page.txt"))
+    assert [c.author for c in current.comments] == ["nerdy_ned", "labcoat_lu"]
+    assert [c.score for c in current.comments] == [431, 87]
+    assert current.title == "Study finds four-day week keeps productivity steady"
+    assert not any(word in c.text for c in current.comments for word in ("Upvote", "Reply", "Share"))
+
+
+def test_without_inference_only_quotes_link():
+    thread = parse_text(read("hn_page.txt"), infer=False)
+    by_author = [(c.author, c.parent_id) for c in thread.comments]
+    assert by_author[2] == ("mtorres", "c2")  # the quote of kbauer's comment
+    assert all(parent == thread.id for i, (_, parent) in enumerate(by_author) if i != 2)
+    assert not any(c.parent_inferred for c in thread.comments)
+
+
+@needs_model
+def test_copied_page_gets_inferred_parents():
+    thread = parse_text(read("hn_page.txt"))
+    assert thread.title == "Remote work is here to stay"
+    parents = {c.id: c.parent_id for c in thread.comments}
+    assert parents["c3"] == "c2"  # fixed by the quote
+    assert all(c.parent_inferred and 0 < c.parent_confidence <= 1 for c in thread.comments)
+    assert any("inferred" in note for note in thread.notes)
+    assert parents["c1"] == thread.id
+
+
+# The links a reader draws in the sample (comment ids are its lines, quotes joined to
+# the line after them): (comment, acceptable parents).
+SAMPLE_LINKS = [
+    ("c2", {"c1"}),                      # "Most of the open source models on GitHub, too." continues line 1
+    ("c3", {"c1", "c2"}),                # the models named: more of the same list
+    ("c4", {"c1", "c2", "c3"}),          # "China is dominating at this field": the conclusion of 1-3
+    ("c5", {"c1", "c2", "c3", "c4"}),    # papers from Chinese universities: answers the papers claim
+    ("c6", {"c5", "c1"}),                # PhDs and author lists: answers the papers comment
+    ("c7", {"c4"}),                      # quotes "that'll mean ... thin facade of product"
+    ("c11", {"c10"}),                    # the Bellevue visit answers "R&D in the US is small"
+    ("c12", {"c11"}),                    # the sanctions answer "these sanctions will not be effective"
+]
+
+
+@needs_model
+def test_sample_thread_parents_a_reader_expects():
+    thread = load_file(SAMPLE_TEXT)
+    parents = {c.id: c.parent_id for c in thread.comments}
+    right = [child for child, expected in SAMPLE_LINKS if parents[child] in expected]
+    assert len(right) >= 6, f"only {right} of {[c for c, _ in SAMPLE_LINKS]} right: {parents}"
+    assert all(c.parent_inferred for c in thread.comments)
+
+
+def test_inferred_parents_round_trip_in_canonical_json():
+    thread = Thread(source="text", id="p", comments=[
+        Comment(id="c1", parent_id="p", text="A."),
+        Comment(id="c2", parent_id="c1", text="B.", parent_inferred=True, parent_confidence=0.62)])
+    data = thread_to_dict(thread)
+    assert "parent_inferred" not in data["comments"][0]
+    assert data["comments"][1]["parent_inferred"] is True and data["comments"][1]["parent_confidence"] == 0.62
+    again = thread_from_dict(data)
+    assert again.comments[1].parent_inferred and again.comments[1].parent_confidence == 0.62
+    assert not again.comments[0].parent_inferred
+
+
+def test_exports_mark_edges_that_follow_an_inferred_link():
+    import json
+
+    from argmap.export.cytoscape import elements
+    from argmap.graph import build_graph
+    from argmap.model import Analysis, Claim, Relation
+
+    thread = Thread(source="text", id="p", comments=[
+        Comment(id="c1", parent_id="p", text="Remote work is here to stay.", parent_inferred=True,
+                parent_confidence=0.9),
+        Comment(id="c2", parent_id="c1", text="No, offices are coming back.", parent_inferred=True,
+                parent_confidence=0.55)])
+    claims = [Claim("c1:0", "c1", "Remote work is here to stay.", 0, 28),
+              Claim("c2:0", "c2", "No, offices are coming back.", 0, 28)]
+    graph = build_graph(Analysis(thread, claims, [Relation("c2:0", "c1:0", "rebuts", 0.8)]))
+    edge = graph.edges["c2:0", "c1:0"]
+    assert edge["inferred"] is True and edge["inferred_confidence"] == 0.55
+    assert graph.nodes["c2:0"]["parent_inferred"] is True
+    data = elements(graph)
+    assert data["edges"][0]["data"]["inferred"] is True
+    assert json.dumps(data)
