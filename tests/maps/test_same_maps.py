@@ -1,0 +1,47 @@
+"""The restructuring (issue 12) changes no map: the node-link JSON of the sample thread and of a
+recorded Reddit thread projects to what the code made before it (``maps_before_issue_12.json``).
+
+The projection keeps, per node, (id, comment id, start, end, kind) and, per edge, (source,
+target, relation, confidence to 3 places): everything that says which claims were found and
+how they are joined, and none of the thread's text.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+BEFORE = json.loads((Path(__file__).parent / "maps_before_issue_12.json").read_text())
+
+
+def projection(node_link: dict) -> dict:
+    """The parts of a node-link export that say which claims were found and how they are joined."""
+    nodes = sorted([n["id"], n["comment_id"], n["start"], n["end"], n.get("kind", "claim")]
+                   for n in node_link["nodes"])
+    edges = sorted([e["source"], e["target"], e["relation"], round(float(e["confidence"]), 3)]
+                   for e in node_link["edges"])
+    return {"nodes": nodes, "edges": edges}
+
+
+def node_link_of(source: str) -> dict:
+    from argmap.pipeline import analyze, export
+
+    analysis, graph = analyze(source)
+    return json.loads(export(analysis, graph, "json"))
+
+
+@pytest.mark.slow
+def test_sample_thread_maps_as_before():
+    assert projection(node_link_of(str(ROOT / "sample_threads" / "hn_china_ml_thread.txt"))) == \
+        BEFORE["sample_threads/hn_china_ml_thread.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.evaluation
+def test_recorded_reddit_thread_maps_as_before(threads_dir):
+    assert projection(node_link_of(str(threads_dir / "reddit" / "rtv_2xmo63.json"))) == \
+        BEFORE["reddit/rtv_2xmo63.json"]
