@@ -13,7 +13,7 @@ Node ``data`` keys (one node per claim):
 Edge ``data`` keys: ``id`` ("e<n>"), ``source`` (the supporting/rebutting claim),
 ``target`` (the claim it answers), ``relation`` (supports | rebuts | restates),
 ``confidence`` (0..1).
-``summary`` is ``argmap.summary.summarize`` (topics, most_contested, strongest_consensus,
+``summary`` is ``argmap.analytics.summary.summarize`` (topics, most_contested, strongest_consensus,
 unanswered, people).
 """
 
@@ -25,7 +25,7 @@ import textwrap
 import networkx as nx
 
 from argmap.export import Exporter, register
-from argmap.summary import summarize
+from argmap.analytics.summary import summarize
 
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
              "supports", "rebuts", "contested", "consensus", "unanswered", "comment_score", "hedged",

@@ -4,7 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from argmap.claims import KINDS, extract_claims
+from argmap.claims.extraction import extract_claims
+from argmap.claims.lexicon import KINDS
 from argmap.model import Comment, Thread
 
 pytestmark = pytest.mark.slow
@@ -202,7 +203,7 @@ def test_edit_note_about_the_comment_is_meta(units_of):
 def test_units_from_the_cache_equal_fresh_ones(tmp_path):
     """A re-analysis reads the parsed comments back from the cache, unchanged."""
     from argmap.cache import cache_for
-    from argmap.claims import extract_units
+    from argmap.claims.extraction import extract_units
     from argmap.sources.text import parse_text
 
     thread = parse_text("Most papers come from China. The vast majority.\n"

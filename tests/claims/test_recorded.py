@@ -5,9 +5,10 @@ from collections import Counter
 
 import pytest
 
-from argmap.claims import KINDS, extract_claims
+from argmap.claims.extraction import extract_claims
+from argmap.claims.lexicon import KINDS
 from argmap.evaluation.claims import LABEL_VALUES, POSITIVE_LABELS, covered, read_labels, reference_units, scores
-from argmap.sources import resolve
+from argmap.sources.resolver import resolve
 
 from ..conftest import SAMPLE_TEXT
 

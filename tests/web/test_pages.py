@@ -12,16 +12,6 @@ from argmap.service import ui
 ORIGIN = "http://localhost"
 
 
-@pytest.fixture
-def app(make_web_app):
-    return make_web_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def page_token(client) -> str:
     html = client.get("/").get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
@@ -124,22 +114,22 @@ def test_scripts_without_a_browser_origin_pass_the_guard(client):
     assert client.post("/api/v1/analyses", json={}, headers=bearer).status_code == 422
 
 
-def test_anonymous_analysis_requests_are_rate_limited(make_web_app):
-    client = make_web_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute").test_client()
+def test_anonymous_analysis_requests_are_rate_limited(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute").test_client()
     token = page_token(client)
     headers = {"Origin": ORIGIN, "X-CSRFToken": token}
     codes = [client.post("/api/v1/analyses", json={}, headers=headers).status_code for _ in range(3)]
     assert codes == [422, 422, 429]
 
 
-def test_oversized_requests_are_refused(make_web_app):
-    client = make_web_app(MAX_CONTENT_LENGTH=1000).test_client()
+def test_oversized_requests_are_refused(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
     response = client.post("/api/v1/analyses", json={"text": "x" * 5000})
     assert response.status_code == 413
 
 
-def test_secret_key_survives_a_restart(make_web_app):
-    assert make_web_app().config["SECRET_KEY"] == make_web_app().config["SECRET_KEY"]
+def test_secret_key_survives_a_restart(make_app):
+    assert make_app().config["SECRET_KEY"] == make_app().config["SECRET_KEY"]
 
 
 def test_front_end_is_installed():

@@ -114,6 +114,26 @@ def summarize(graph: nx.DiGraph) -> dict:
     }
 
 
+def status_summary(analysis, graph: nx.DiGraph, *, count: int = LISTED) -> dict:
+    """What status pages show of a done analysis: counts, the top claims by rank, the notes.
+
+    The top claims are ranked as ``summarize`` ranks key claims (``rank``, from PageRank).
+    """
+    counts = {key: value for key, value in analysis.stats.items() if isinstance(value, int)}
+    counts.setdefault("comments", len(analysis.thread.comments))
+    counts.setdefault("claims", len(analysis.claims))
+    counts.setdefault("edges", len(analysis.relations))
+    attrs = graph.nodes
+    ranked = sorted(graph.nodes, key=lambda n: attrs[n].get("rank", 0.0), reverse=True)[:count]
+    return {
+        "title": analysis.thread.title,
+        "counts": counts,
+        "top_claims": [{"id": n, "text": attrs[n]["text"], "author": attrs[n].get("author") or None,
+                        "replies": attrs[n].get("supports", 0) + attrs[n].get("rebuts", 0)} for n in ranked],
+        "notes": [n for n in analysis.stats.get("notes", analysis.thread.notes) if isinstance(n, str)],
+    }
+
+
 def _quote(text: str, limit: int = 140) -> str:
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

@@ -1,6 +1,6 @@
 """Train and measure the relation model; writes ``models/relations/`` and ``models/metrics.json``.
 
-Run from the repo root: ``python -m argmap.training.relations``. Reads the data sets from
+Run from the repo root: ``python -m argmap.relations.training``. Reads the data sets from
 ``../shared/datasets`` (never copied into the repo), holds out a fixed stratified 15 % of
 DEBAGREEMENT dev as validation, fits both heads on the training pool, chooses the blend
 weight, the temperature and the abstention threshold on validation, then reports
@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from argmap import relation_model as rm
+from argmap.relations import classifier as rm
 
 SEED = 13
 VALIDATION_FRACTION = 0.15
@@ -41,7 +41,7 @@ SUPPORTS, REBUTS, NONE = 0, 1, 2
 class Pair:
     target: str
     response: str
-    label: int  # index into relation_model.LABELS
+    label: int  # index into classifier.LABELS
     source: str
     split: str  # train / val / test
     weight: float = 1.0
@@ -212,15 +212,22 @@ def sentences(text: str) -> list[str]:
     return found or [text]
 
 
+def embed_texts(texts: list[str], **options) -> np.ndarray:
+    """``argmap.embed.vectors.embed_texts`` through the instance folder's cache."""
+    from argmap.cache import cache_for
+    from argmap.embed.vectors import embed_texts as embed
+    from argmap.settings import Settings
+
+    return embed(texts, cache=cache_for(str(Settings.from_env().instance_folder)), **options)
+
+
 def measure_comment_stance(model: rm.RelationModel, val: list[Pair]) -> dict:
     """How much should a reply's comment-level stance weigh in its claim-level edges?
 
     Proxy on validation: the claim pair is the reply's first sentence vs. the most similar
     parent sentence, scored against the comment's label, with weight ``w`` on the stance
-    of the whole reply vs. the whole parent (``relations.COMMENT_STANCE_WEIGHT``).
+    of the whole reply vs. the whole parent (``comment_stance.COMMENT_STANCE_WEIGHT``).
     """
-    from argmap.embed import embed_texts
-
     claim_pairs = []
     for pair in val:
         parent, reply = sentences(pair.target), sentences(pair.response)
@@ -237,9 +244,7 @@ def measure_comment_stance(model: rm.RelationModel, val: list[Pair]) -> dict:
 
 
 def embed_pairs(pairs: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
-    """MiniLM vectors of targets and responses (through argmap.embed's cache)."""
-    from argmap.embed import embed_texts
-
+    """MiniLM vectors of targets and responses (through the instance folder's cache)."""
     texts = sorted({p.target for p in pairs} | {p.response for p in pairs})
     vectors = embed_texts(texts, progress=lambda stage, done, total, message: print(f"  {message}", flush=True)
                           if done % 2048 < 256 or done == total else None)
@@ -361,7 +366,7 @@ def measure_speed(folder: Path, samples: dict[str, list[tuple[str, str]]]) -> di
     """Pairs/s of the saved model from text (MiniLM embedding included, no cache) and heads only."""
     import torch
 
-    from argmap.embed import encode
+    from argmap.embed.vectors import encode
 
     model = rm.load(folder)
     result = {"torch_threads": torch.get_num_threads(),

@@ -1,7 +1,7 @@
 """The trained relation model: (target, response) text pairs → P(supports, rebuts, none).
 
 Two logistic-regression heads, averaged then temperature-scaled (weights from
-``models/relations/``). Both see the pair features: frozen MiniLM vectors ``[u, v, |u−v|,
+``argmap/relations/trained/``). Both see the pair features: frozen MiniLM vectors ``[u, v, |u−v|,
 u·v]`` plus discourse-marker, length and overlap features. The joint head adds TF-IDF of
 the response's words and bigrams and is trained on Reddit reply pairs only; the pair head
 is also trained on the debate sets. Features are computed here, so training and inference
@@ -12,6 +12,7 @@ Artifacts are numpy ``.npz`` + JSON (no pickles); they load once per process.
 from __future__ import annotations
 
 import functools
+import importlib.resources
 import json
 import math
 import re
@@ -22,9 +23,9 @@ import numpy as np
 from scipy import sparse
 
 from argmap.errors import ArgmapError
+from argmap.relations.predictions import LABELS
 
-LABELS = ("supports", "rebuts", "none")
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "relations"
+MODEL_DIR = Path(str(importlib.resources.files("argmap.relations") / "trained"))  # shipped in the package
 
 # Discourse markers of the response (and a few of the target); each is one binary feature.
 RESPONSE_MARKERS = {
@@ -191,10 +192,10 @@ class RelationModel:
         dense = np.stack([dense_features(t, r) for t, r in pairs])
         dense = (dense - self.dense_mean) / self.dense_scale
         if target_vectors is None or response_vectors is None:
-            from argmap.embed import embed_texts
+            from argmap.embed.vectors import encode
 
-            target_vectors = embed_texts([t for t, _ in pairs])
-            response_vectors = embed_texts([r for _, r in pairs])
+            target_vectors = encode([t for t, _ in pairs])
+            response_vectors = encode([r for _, r in pairs])
         return np.hstack([pair_vectors(target_vectors, response_vectors), dense.astype(np.float32)])
 
     def predict_proba(self, pairs: list[tuple[str, str]], target_vectors=None, response_vectors=None) -> np.ndarray:
@@ -236,7 +237,7 @@ def load(folder: Path = MODEL_DIR) -> RelationModel:
         weights = np.load(folder / "weights.npz")
     except FileNotFoundError as error:
         raise ArgmapError(f"relation model files are missing in {folder}; run `python -m "
-                          f"argmap.training.relations` to train them ({error.filename})",
+                          f"argmap.relations.training` to train them ({error.filename})",
                           code="model_missing", status=500) from error
     if config.get("dense_names") != DENSE_NAMES or tuple(config.get("labels", ())) != LABELS:
         raise ArgmapError(f"relation model in {folder} was trained with other features; retrain it",
@@ -254,5 +255,5 @@ def load(folder: Path = MODEL_DIR) -> RelationModel:
 
 @functools.lru_cache(maxsize=1)
 def shipped_model() -> RelationModel:
-    """The model in ``models/relations/``, loaded once per process."""
+    """The model shipped in ``argmap/relations/trained/``, loaded once per process."""
     return load(MODEL_DIR)

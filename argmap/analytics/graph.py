@@ -11,7 +11,7 @@ import math
 import networkx as nx
 import numpy as np
 
-from argmap import topics as topic_model
+from argmap.analytics import topics as topic_model
 
 from argmap.model import Analysis, Comment, Thread
 
@@ -30,7 +30,7 @@ def comment_url(thread: Thread, comment: Comment | None, comment_id: str) -> str
 
 
 def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiGraph:
-    """A DiGraph with one node per claim (attributes per DESIGN.md) and one edge per relation.
+    """A DiGraph with one node per claim (attributes per docs/contracts.md) and one edge per relation.
 
     ``vectors`` (one row per claim, in claim order) are the sentence vectors topics are
     found with; without them topics fall back to TF-IDF word vectors.

@@ -10,10 +10,10 @@ import networkx as nx
 import pytest
 
 from argmap.export import get_exporter
-from argmap.summary import summarize
+from argmap.analytics.summary import summarize
 
 from ..analytics.reddit_listing import load_listing
-from .test_argdown import parse_argdown
+from tests.export.argdown_parser import parse_argdown
 
 pytestmark = pytest.mark.slow
 

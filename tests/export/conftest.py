@@ -2,7 +2,7 @@
 
 import pytest
 
-from argmap.graph import build_graph
+from argmap.analytics.graph import build_graph
 
 from ..analytics.debate import debate_analysis
 
