@@ -62,6 +62,7 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             author=claim.author or "",
             created_at=comment.created_at or "",
             comment_score=comment.score,
+            field=claim.field,
             start=claim.start,
             end=claim.end,
             position=claim.position,

@@ -251,6 +251,24 @@ def parse_comments(comments: list[Comment], nlp, progress=None) -> dict[str, obj
     return parsed
 
 
+def _numbered_after(earlier: list[Claim], units: list[Claim]) -> list[Claim]:
+    """``units`` numbered on from ``earlier`` units of the same comment (the post's text after its title)."""
+    if not earlier:
+        return units
+    claims = sum(u.kind == "claim" for u in earlier)
+    counts: dict[str, int] = {}
+    for unit in earlier:
+        counts[unit.kind] = counts.get(unit.kind, 0) + 1
+    for unit in units:
+        if unit.kind == "claim":
+            unit.position += claims
+            unit.id = f"{unit.comment_id}:{unit.position}"
+        else:
+            number = int(unit.id.rsplit(":", 1)[1][len(unit.kind):]) + counts.get(unit.kind, 0)
+            unit.id = f"{unit.comment_id}:{unit.kind}{number}"
+    return units
+
+
 def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:
     """Every unit of the thread's post and comments, claims and non-claims, each with its kind.
 
@@ -263,23 +281,27 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> lis
     nlp = nlp or load_spacy()
     store = cache if cache is not None else memory_cache()
     namespace = units_namespace(nlp)
-    comments = [thread.root_comment()] + [c for c in thread.comments if not c.deleted and c.text]
-    keys = {c.id: text_key(c.text) for c in comments}
-    known = store.get_many(namespace, list(set(keys.values())))
-    fresh = [c for c in comments if keys[c.id] not in known]
+    parts = thread.post_parts() + [("text", c) for c in thread.comments if not c.deleted and c.text]
+    keys = [text_key(comment.text) for _field, comment in parts]
+    known = store.get_many(namespace, list(set(keys)))
+    fresh = [comment for (_field, comment), key in zip(parts, keys) if key not in known]
     parsed = parse_comments(fresh, nlp, progress)
     by_comment: dict[str, list[Claim]] = {}
     new: dict[str, bytes] = {}
-    for comment in comments:
-        if keys[comment.id] in known:
-            by_comment[comment.id] = units_from_bytes(known[keys[comment.id]], comment)
+    for (field, comment), key in zip(parts, keys):
+        if key in known:
+            units = units_from_bytes(known[key], comment)
         else:
-            by_comment[comment.id] = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
-            new[keys[comment.id]] = units_to_bytes(by_comment[comment.id], comment)
+            units = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
+            new[key] = units_to_bytes(units, comment)
+        for unit in units:
+            unit.field = field
+        by_comment[comment.id] = by_comment.get(comment.id, []) + _numbered_after(by_comment.get(comment.id, []),
+                                                                                   units)
     if new:
         store.put_many(namespace, new)
     if progress:
-        progress("claims", len(comments), len(comments), f"read {len(comments):,} comments")
+        progress("claims", len(parts), len(parts), f"read {len(parts):,} comments")
     parents = {c.id: c.parent_id for c in thread.comments}
     claims_of = {cid: [u for u in units if u.kind == "claim"] for cid, units in by_comment.items()}
     for comment_id, claims in claims_of.items():
@@ -291,7 +313,7 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> lis
                 quoted = _best_quoted_claim(claim.quote_of, claims_of.get(ancestor, []))
                 ancestor = parents.get(ancestor)
             claim.quote_of = quoted.id if quoted else None
-    return [unit for comment in comments for unit in by_comment[comment.id]]
+    return [unit for units in by_comment.values() for unit in units]
 
 
 def extract_claims(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:

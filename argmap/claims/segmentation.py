@@ -1,4 +1,4 @@
-"""A comment cut into lines with exact offsets, and a sentence cut into clauses.
+r"""A comment cut into lines with exact offsets, and a sentence cut into clauses.
 
 >>> [(s.start, s.text, s.quote) for s in split_lines("> Rust is safe\nNo, it is not.")]
 [(0, '> Rust is safe', 'Rust is safe'), (15, 'No, it is not.', None)]

@@ -22,10 +22,10 @@ def test_offsets_are_exact_over_every_recorded_thread(recorded):
     assert len(recorded) >= 5
     total = 0
     for name, (thread, units, _seconds) in recorded.items():
-        texts = {c.id: c.text for c in thread.comments}
-        texts[thread.id] = thread.root_comment().text
+        texts = {(c.id, "text"): c.text for c in thread.comments}
+        texts[thread.id, "title"], texts[thread.id, "text"] = thread.title, thread.text
         for unit in units:
-            assert texts[unit.comment_id][unit.start:unit.end] == unit.text, (name, unit.id)
+            assert texts[unit.comment_id, unit.field][unit.start:unit.end] == unit.text, (name, unit.id)
             assert unit.kind in KINDS
             total += unit.kind == "claim"
     assert total > 3000
@@ -33,10 +33,10 @@ def test_offsets_are_exact_over_every_recorded_thread(recorded):
 
 def test_recorded_claims_hold_no_questions_quotes_or_meta(recorded):
     for _name, (thread, units, _seconds) in recorded.items():
-        texts = {c.id: c.text for c in thread.comments}
-        texts[thread.id] = thread.root_comment().text
+        texts = {(c.id, "text"): c.text for c in thread.comments}
+        texts[thread.id, "title"], texts[thread.id, "text"] = thread.title, thread.text
         for claim in (u for u in units if u.kind == "claim"):
-            line = texts[claim.comment_id][:claim.start].rsplit("\n", 1)[-1]
+            line = texts[claim.comment_id, claim.field][:claim.start].rsplit("\n", 1)[-1]
             assert not (line + claim.text).lstrip().startswith(">"), claim.text  # "> 1000" mid-line is a claim
             assert not OBVIOUS_META.search(claim.text), claim.text
             assert not claim.text.rstrip().endswith("?") or "?\"" in claim.text or ", " in claim.text, claim.text

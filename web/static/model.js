@@ -48,7 +48,7 @@ export function buildModel(data) {
     outgoing.get(edge.source).push(edge);
     incoming.get(edge.target).push(edge);
   }
-  for (const list of byComment.values()) list.sort((a, b) => (a.start ?? 0) - (b.start ?? 0));
+  for (const list of byComment.values()) list.sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
 
   const ranked = [...claims.values()].sort((a, b) => b.rank - a.rank);
   const topicMap = new Map();
