@@ -167,7 +167,7 @@ def serve(settings, host, port, threads):
     app = create_app(settings=settings)
     from argmap.service.ui import missing_front_end
 
-    if missing_front_end():
+    if missing_front_end(settings.web_libraries_folder):
         click.echo("argmap: warning: the map's front-end libraries are missing; run `npm ci` in web/ "
                    "(scripts/setup.sh does)", err=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host

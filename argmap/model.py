@@ -81,11 +81,27 @@ class Claim:
     position: int = 0
     author: str | None = None
     kind: str = "claim"
-    quote_of: str | None = None
+    quote_of: str | None = None  # the id of the claim this one answers by quoting it
     hedged: bool = False
     evidence: bool = False
     score: float = 1.0
     field: str = "text"  # "title": a claim of the thread's title
+    quoted_text: str | None = None  # the ">" quote before it, as written (what ``quote_of`` was found from)
+
+
+@dataclass
+class Unit:
+    """A piece of a comment that is no claim: a question, a quote, meta talk, a greeting, a link,
+    code, a signature or other (``kind``); offsets as for a ``Claim``."""
+
+    id: str
+    comment_id: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    author: str | None = None
+    field: str = "text"
 
 
 @dataclass

@@ -45,6 +45,9 @@ class Settings:
                                          "`~/.local/share/argmap`")
     models_path: Path | None = setting(None, "ARGMAP_MODELS_PATH", "models built at set-up (the ONNX encoder)",
                                        "`models/` of the checkout")
+    web_libraries_path: Path | None = setting(None, "ARGMAP_WEB_LIBRARIES",
+                                              "the web page's front-end libraries (`npm ci` in web/)",
+                                              "`web/node_modules` of the checkout")
     database_url: str | None = setting(None, "ARGMAP_DATABASE_URL", "any SQLAlchemy URL",
                                        "SQLite (WAL) in the instance folder")
     # jobs
@@ -120,6 +123,12 @@ class Settings:
         return Path(self.models_path).expanduser() if self.models_path else default_models_path()
 
     @property
+    def web_libraries_folder(self) -> Path:
+        if self.web_libraries_path:
+            return Path(self.web_libraries_path).expanduser()
+        return Path(__file__).resolve().parent.parent / "web" / "node_modules"
+
+    @property
     def database(self) -> str:
         """The database URL: ``database_url``, else SQLite in the instance folder."""
         return self.database_url or f"sqlite:///{self.instance_folder / 'argmap.sqlite'}"
@@ -132,7 +141,7 @@ def _convert(spec: dataclasses.Field, value):
     try:
         if spec.name == "api_tokens":
             return tuple(t.strip() for t in value.split(",") if t.strip())
-        if spec.name in ("instance_path", "models_path"):
+        if spec.name in ("instance_path", "models_path", "web_libraries_path"):
             return Path(value)
         if kind is bool:
             return value.lower() not in ("off", "0", "false", "no")

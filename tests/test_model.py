@@ -65,7 +65,8 @@ def test_root_comment_carries_title_and_text():
 
 def test_the_posts_claims_index_its_title_or_its_text():
     """Offsets contract: a title claim carries field "title" and indexes the title; the post's
-    other claims index the thread's ``text`` (before issue 12 they indexed "title\\n\\ntext")."""
+    other claims index the thread's ``text`` (they used to index "title\\n\\ntext", which no
+    consumer could rebuild)."""
     from argmap.cache import memory_cache
     from argmap.claims.extraction import extract_claims
 

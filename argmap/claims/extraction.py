@@ -45,7 +45,9 @@ Attributes: ``start``/``end`` are exact (``comment.text[start:end] == text``),
 first-hand report like "I visited ..."), and ``score`` in [0, 1] for how claim-like it is.
 
 ``extract_claims`` returns the claims only (what relations and the graph use);
-``extract_units`` returns every unit with its kind (non-claims: ``position`` -1, score 0).
+``extract_units`` returns every unit with its kind: the claims, and a ``Unit`` for each
+non-claim. A claim after a ``>`` quote keeps the quote in ``quoted_text``; ``quote_of``
+is the id of the claim that quote was found to be (or None).
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ from pathlib import Path
 from argmap.claims.kinds import claim_score, edit_remainder, is_edit_meta, sentence_kind, words_of
 from argmap.claims.lexicon import CITATION, EVIDENCE, HEDGE, MIN_LONE_FRAGMENT_WORDS, SELF_ANSWER
 from argmap.claims.segmentation import clause_split, split_lines
-from argmap.model import Claim, Comment, Thread
+from argmap.model import Claim, Comment, Thread, Unit
 from argmap.sources.text import normalise
 
 
@@ -95,7 +97,7 @@ def _sentence_pieces(sent, line_start: int) -> list[_Piece]:
     return [_Piece(start, end, kind, sent)]
 
 
-def comment_units(comment: Comment, doc_for_line) -> list[Claim]:
+def comment_units(comment: Comment, doc_for_line) -> list[Claim | Unit]:
     """Every unit of one comment with its kind; ``doc_for_line(text)`` returns a spaCy Doc."""
     pieces: list[_Piece] = []
     quote_at: dict[int, str] = {}
@@ -147,8 +149,8 @@ def comment_units(comment: Comment, doc_for_line) -> list[Claim]:
     return _pieces_to_units(comment, pieces, quote_at)
 
 
-def _pieces_to_units(comment: Comment, pieces: list[_Piece], quote_at: dict[int, str]) -> list[Claim]:
-    units: list[Claim] = []
+def _pieces_to_units(comment: Comment, pieces: list[_Piece], quote_at: dict[int, str]) -> list[Claim | Unit]:
+    units: list[Claim | Unit] = []
     claims = 0
     counts: dict[str, int] = {}
     for index, piece in enumerate(pieces):
@@ -165,7 +167,7 @@ def _pieces_to_units(comment: Comment, pieces: list[_Piece], quote_at: dict[int,
                 position=claims,
                 author=comment.author,
                 kind="claim",
-                quote_of=quote_at.get(index),  # the quoted text for now; resolved to a claim id later
+                quoted_text=quote_at.get(index),
                 hedged=bool(HEDGE.search(plain)),
                 evidence=cited or bool(EVIDENCE.search(plain)),
                 score=claim_score(piece.span, text, lone_fragment=piece.lone_fragment),
@@ -173,16 +175,14 @@ def _pieces_to_units(comment: Comment, pieces: list[_Piece], quote_at: dict[int,
             claims += 1
         else:
             counts[piece.kind] = counts.get(piece.kind, 0) + 1
-            units.append(Claim(
+            units.append(Unit(
                 id=f"{comment.id}:{piece.kind}{counts[piece.kind]}",
                 comment_id=comment.id,
                 text=text,
                 start=piece.start,
                 end=piece.end,
-                position=-1,
-                author=comment.author,
                 kind=piece.kind,
-                score=0.0,
+                author=comment.author,
             ))
     return units
 
@@ -206,7 +206,8 @@ def parse_lines(texts: list[str], nlp, *, batch_size: int = 128) -> dict[str, ob
     return dict(zip(unique, nlp.pipe(unique, batch_size=batch_size))) if unique else {}
 
 
-_CACHED_FIELDS = ("start", "end", "position", "kind", "quote_of", "hedged", "evidence", "score")
+_CLAIM_FIELDS = ("start", "end", "kind", "position", "quoted_text", "hedged", "evidence", "score")
+_UNIT_FIELDS = ("start", "end", "kind")
 PARSE_CHUNK = 512  # lines parsed between progress reports
 
 
@@ -224,17 +225,19 @@ def units_namespace(nlp) -> str:
     return f"units:{nlp.meta.get('name')}-{nlp.meta.get('version')}:{_code_version()}"
 
 
-def units_to_bytes(units: list[Claim], comment: Comment) -> bytes:
+def units_to_bytes(units: list[Claim | Unit], comment: Comment) -> bytes:
     prefix = len(comment.id) + 1
-    return json.dumps([[u.id[prefix:], *(getattr(u, f) for f in _CACHED_FIELDS)] for u in units]).encode()
+    return json.dumps([[u.id[prefix:], *(getattr(u, f) for f in (_CLAIM_FIELDS if u.kind == "claim" else _UNIT_FIELDS))]
+                       for u in units]).encode()
 
 
-def units_from_bytes(blob: bytes, comment: Comment) -> list[Claim]:
+def units_from_bytes(blob: bytes, comment: Comment) -> list[Claim | Unit]:
     units = []
     for suffix, *values in json.loads(blob):
-        fields = dict(zip(_CACHED_FIELDS, values))
-        units.append(Claim(id=f"{comment.id}:{suffix}", comment_id=comment.id, author=comment.author,
-                           text=comment.text[fields["start"]:fields["end"]], **fields))
+        kind = Claim if values[2] == "claim" else Unit
+        fields = dict(zip(_CLAIM_FIELDS if kind is Claim else _UNIT_FIELDS, values))
+        units.append(kind(id=f"{comment.id}:{suffix}", comment_id=comment.id, author=comment.author,
+                          text=comment.text[fields["start"]:fields["end"]], **fields))
     return units
 
 
@@ -251,7 +254,7 @@ def parse_comments(comments: list[Comment], nlp, progress=None) -> dict[str, obj
     return parsed
 
 
-def _numbered_after(earlier: list[Claim], units: list[Claim]) -> list[Claim]:
+def _numbered_after(earlier: list[Claim | Unit], units: list[Claim | Unit]) -> list[Claim | Unit]:
     """``units`` numbered on from ``earlier`` units of the same comment (the post's text after its title)."""
     if not earlier:
         return units
@@ -269,7 +272,7 @@ def _numbered_after(earlier: list[Claim], units: list[Claim]) -> list[Claim]:
     return units
 
 
-def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:
+def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim | Unit]:
     """Every unit of the thread's post and comments, claims and non-claims, each with its kind.
 
     Units of a comment text seen before come from ``cache`` (the pipeline passes the
@@ -286,7 +289,7 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> lis
     known = store.get_many(namespace, list(set(keys)))
     fresh = [comment for (_field, comment), key in zip(parts, keys) if key not in known]
     parsed = parse_comments(fresh, nlp, progress)
-    by_comment: dict[str, list[Claim]] = {}
+    by_comment: dict[str, list[Claim | Unit]] = {}
     new: dict[str, bytes] = {}
     for (field, comment), key in zip(parts, keys):
         if key in known:
@@ -306,11 +309,11 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> lis
     claims_of = {cid: [u for u in units if u.kind == "claim"] for cid, units in by_comment.items()}
     for comment_id, claims in claims_of.items():
         for claim in claims:
-            if claim.quote_of is None:
+            if claim.quoted_text is None:
                 continue
             quoted, ancestor = None, parents.get(comment_id)
             while ancestor and quoted is None:
-                quoted = _best_quoted_claim(claim.quote_of, claims_of.get(ancestor, []))
+                quoted = _best_quoted_claim(claim.quoted_text, claims_of.get(ancestor, []))
                 ancestor = parents.get(ancestor)
             claim.quote_of = quoted.id if quoted else None
     return [unit for units in by_comment.values() for unit in units]

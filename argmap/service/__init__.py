@@ -39,6 +39,7 @@ def config_from_settings(settings: Settings) -> dict:
     return {
         "SETTINGS": settings,  # what the pipeline and the job backend run with
         "DATABASE_URL": settings.database,
+        "WEB_LIBRARIES": str(settings.web_libraries_folder),
         "API_TOKENS": list(settings.api_tokens),
         "MAX_BATCH": settings.max_batch,
         "MAX_COMMENTS": settings.max_comments,

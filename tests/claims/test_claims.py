@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 
 from argmap.claims.extraction import extract_claims
 from argmap.claims.lexicon import KINDS
-from argmap.model import Comment, Thread
+from argmap.model import Claim, Comment, Thread
 
 pytestmark = pytest.mark.slow
 
@@ -25,6 +25,7 @@ def test_offsets_are_exact_and_kinds_known(units_of):
     for unit in units:
         assert text[unit.start:unit.end] == unit.text
         assert unit.kind in KINDS
+        assert isinstance(unit, Claim) == (unit.kind == "claim")  # non-claims are Units, with no score
 
 
 @pytest.mark.parametrize("text", [
@@ -101,6 +102,7 @@ def test_quote_lines_are_not_claims_but_mark_the_reply(nlp):
     reply = [c for c in found if c.comment_id == "b"]
     assert [c.text for c in reply] == ["That ignores the cost of storing the waste for centuries."]
     assert reply[0].quote_of == "a:0"
+    assert reply[0].quoted_text == "Nuclear power is the safest source of energy per kWh."
 
 
 def test_code_lines_are_not_claims(units_of):

@@ -12,7 +12,7 @@ from argmap.sources.resolver import resolve
 
 from ..conftest import SAMPLE_TEXT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.evaluation]
 
 OBVIOUS_META = re.compile(r"why the (down|up)votes|(downvot\w*|upvot\w*) (me|this)\b|i'?m (getting|being) downvoted|"
                           r"^\W*edit\s*\d*\s*:\s*(typo|formatting|spelling|words?)\W*$|^\W*\[(deleted|removed)\]\W*$", re.I)

@@ -15,7 +15,7 @@ from argmap.analytics.summary import summarize
 from ..analytics.reddit_listing import load_listing
 from tests.export.argdown_parser import parse_argdown
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.evaluation]
 
 LISTING = "reddit/asyncpraw2020_n49rw_sort-confidence.json"
 

@@ -77,7 +77,7 @@ def test_static_modules_are_served(client):
 
 def test_no_module_puts_data_into_html():
     """Thread text reaches the page through textContent only: no innerHTML/outerHTML/insertAdjacentHTML."""
-    for path in ui.WEB_ROOT.joinpath("static").glob("*.js"):
+    for path in ui.STATIC.glob("*.js"):
         source = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, f"{path.name} uses {sink}"
@@ -132,9 +132,9 @@ def test_secret_key_survives_a_restart(make_app):
     assert make_app().config["SECRET_KEY"] == make_app().config["SECRET_KEY"]
 
 
-def test_front_end_is_installed():
+def test_front_end_is_installed(settings):
     """``argmap serve`` warns when these are missing; set-up (npm ci in web/) installs them."""
-    assert ui.missing_front_end() == []
+    assert ui.missing_front_end(settings.web_libraries_folder) == []
 
 
 def test_modules_parse_as_es_modules():
@@ -145,7 +145,7 @@ def test_modules_parse_as_es_modules():
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    for path in sorted(ui.WEB_ROOT.joinpath("static").glob("*.js")):
+    for path in sorted(ui.STATIC.glob("*.js")):
         result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
                                 capture_output=True, timeout=30)
         assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"
