@@ -9,12 +9,14 @@ from pathlib import Path
 
 import click
 
-from argmap import jobs, store
-from argmap.errors import ArgmapError, UnsupportedSourceError
-from argmap.export import get_exporter
+from argmap import jobs
+from argmap.errors import ArgmapError
+from argmap.export import get_exporter, render_kept
 from argmap.model import thread_to_dict
-from argmap.sources import looks_like_url
+from argmap.settings import Settings
 from argmap.sources.files import load_file
+from argmap.sources.urls import parse_url
+from argmap.store import Store, file_stem
 
 
 def read_sources(lines) -> list[str]:
@@ -30,12 +32,12 @@ def item_for(source: str) -> dict:
     """An API request item for a URL, or for a thread file (read here, so workers need not see it)."""
     if os.path.exists(source):
         return {"thread": thread_to_dict(load_file(source))}
-    if looks_like_url(source):
-        return {"url": source}
-    raise UnsupportedSourceError(f"{source!r} is neither a thread URL nor a file")
+    parse_url(source)  # the one validator: an unsupported URL is refused here, with the accepted forms
+    return {"url": source}
 
 
-def run_batch(sources: list[str], out_dir: str, *, fmt: str = "graphml", poll: float = 1.0) -> dict:
+def run_batch(sources: list[str], out_dir: str, settings: Settings, *, fmt: str = "graphml",
+              poll: float = 1.0) -> dict:
     """Queue every source as one batch, show a progress bar until all finish, write the exports.
 
     Returns {"total", "done", "failed": [(source, code, message)], "files": [paths]}.
@@ -53,19 +55,21 @@ def run_batch(sources: list[str], out_dir: str, *, fmt: str = "graphml", poll: f
             failed.append((source, error.code, error.message))
     files: list[str] = []
     if items:
-        batch = jobs.queue_batch(items, cap=len(items))
-        rows = _wait(batch["id"], len(items), poll)
+        store = Store(settings.database)
+        batch = jobs.queue_batch(items, store=store, backend=jobs.get_backend(settings),
+                                 max_comments=settings.max_comments, cap=len(items))
+        rows = _wait(store, batch["id"], len(items), poll)
         for row, source in zip(rows, item_sources):
             if row["status"] == "done":
-                name = out / f"{row['position']:04d}-{store.file_stem(row)}.{exporter.extension}"
-                name.write_bytes(store.render_result(row["id"], fmt))
+                name = out / f"{row['position']:04d}-{file_stem(row)}.{exporter.extension}"
+                name.write_bytes(render_kept(store, row["id"], fmt))
                 files.append(str(name))
             else:
                 failed.append((source, row["error_code"] or "unknown", row["error_message"] or row["status"]))
     return {"total": len(sources), "done": len(files), "failed": failed, "files": files, "out": str(out)}
 
 
-def _wait(batch_id: str, total: int, poll: float) -> list[dict]:
+def _wait(store: Store, batch_id: str, total: int, poll: float) -> list[dict]:
     with click.progressbar(length=total, label="analysing", file=sys.stderr,
                            show_pos=True) as bar:
         finished = 0

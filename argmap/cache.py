@@ -51,10 +51,10 @@ class BlobCache:
 
 @functools.lru_cache(maxsize=8)
 def cache_for(folder: str) -> BlobCache:
+    """The cache of an instance folder, one per process."""
     return BlobCache(Path(folder) / "cache.sqlite")
 
 
-def default_cache() -> BlobCache:
-    from argmap.config import instance_path
-
-    return cache_for(str(instance_path()))
+def memory_cache() -> BlobCache:
+    """A cache that lasts as long as the object (for callers that keep nothing)."""
+    return BlobCache(Path(":memory:"))

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 import sys
+from pathlib import Path
 
 import click
 
 from argmap.errors import ArgmapError
+from argmap.settings import Settings
 
 
 class StderrProgress:
@@ -40,9 +42,16 @@ def fail(error: ArgmapError) -> None:
 
 @click.group()
 @click.version_option(package_name="argmap")
-def main() -> None:
+@click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
+              help="a TOML file of settings (field names as keys); the environment overrides it")
+@click.pass_context
+def main(context: click.Context, settings_file: str | None) -> None:
     """Map the claims in a Hacker News or Reddit thread and which claims support or rebut which."""
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    try:
+        context.obj = Settings.from_env(os.environ, settings_file)
+    except ArgmapError as error:
+        fail(error)
 
 
 def check_output(output: str | None) -> None:
@@ -97,7 +106,8 @@ def _write(data: bytes, output: str | None) -> None:
 @click.option("--threshold", type=float, default=None, help="minimum confidence for an edge")
 @click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
-def analyze(source, fmt, output, threshold, max_comments, quiet):
+@click.pass_obj
+def analyze(settings, source, fmt, output, threshold, max_comments, quiet):
     """Analyse SOURCE (a URL, hn:N, reddit:ID, a thread file, or - for stdin)."""
     from argmap.export import get_exporter
     from argmap.pipeline import analyze as run_analysis
@@ -105,7 +115,7 @@ def analyze(source, fmt, output, threshold, max_comments, quiet):
     try:
         exporter = get_exporter(fmt)
         check_output(output)
-        analysis, graph = run_analysis(source, progress=None if quiet else StderrProgress(),
+        analysis, graph = run_analysis(source, settings=settings, progress=None if quiet else StderrProgress(),
                                        threshold=threshold, max_comments=max_comments)
         for note in analysis.thread.notes:
             click.echo(f"note: {note}", err=True)
@@ -118,14 +128,15 @@ def analyze(source, fmt, output, threshold, max_comments, quiet):
 @click.argument("source")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
-def fetch(source, output, max_comments):
+@click.pass_obj
+def fetch(settings, source, output, max_comments):
     """Fetch SOURCE and write its canonical thread JSON (to analyse later, offline)."""
     from argmap.model import thread_to_json
-    from argmap.sources import resolve
+    from argmap.sources.resolver import resolve
 
     try:
         check_output(output)
-        thread = resolve(source, progress=StderrProgress(), max_comments=max_comments)
+        thread = resolve(source, settings=settings, progress=StderrProgress(), max_comments=max_comments)
         for note in thread.notes:
             click.echo(f"note: {note}", err=True)
         _write(thread_to_json(thread).encode("utf-8"), output)
@@ -134,33 +145,30 @@ def fetch(source, output, max_comments):
 
 
 @main.command("build-encoder")
-def build_encoder():
-    """Export MiniLM to ONNX (fp32 and int8) under models/encoder/ for fast embedding."""
-    from argmap.encoder_onnx import build
-
-    for variant, path in build().items():
+@click.pass_obj
+def build_encoder(settings):
+    """Export MiniLM to ONNX (fp32 and int8) under the models folder's encoder/ for fast embedding."""
+    for variant, path in build_onnx_encoder(settings.models_folder / "encoder").items():
         click.echo(f"built {variant}: {path}", err=True)
 
 
-def waitress_options(threads: int) -> dict:
+def waitress_options(threads: int, settings) -> dict:
     """How ``serve`` runs waitress: many idle connections must not lock out the rest.
 
-    ``connection_limit`` (ARGMAP_CONNECTION_LIMIT, 1000) open connections, far above the
-    request threads, since an idle one holds no thread; an idle one is closed after
-    ``channel_timeout`` (ARGMAP_CHANNEL_TIMEOUT, 30 s), checked every ``cleanup_interval``;
-    poll(), not select() (which fails past 1024 descriptors); request bodies capped at
-    ARGMAP_MAX_REQUEST_BYTES (32 MiB) and headers at 64 KiB before Flask reads anything.
+    ``connection_limit`` (the settings' ``connection_limit``, 1000) open connections, far
+    above the request threads, since an idle one holds no thread; an idle one is closed after
+    ``channel_timeout`` (30 s), checked every ``cleanup_interval``; poll(), not select()
+    (which fails past 1024 descriptors); request bodies capped at ``max_request_bytes``
+    (32 MiB) and headers at 64 KiB before Flask reads anything.
     """
-    from argmap.config import env_int
-
-    channel_timeout = max(1, env_int("ARGMAP_CHANNEL_TIMEOUT", 30))
+    channel_timeout = max(1, settings.channel_timeout)
     return {
         "threads": threads,
-        "connection_limit": max(env_int("ARGMAP_CONNECTION_LIMIT", 1000), 4 * threads),
+        "connection_limit": max(settings.connection_limit, 4 * threads),
         "channel_timeout": channel_timeout,
         "cleanup_interval": max(1, min(10, channel_timeout // 2)),
         "asyncore_use_poll": True,
-        "max_request_body_size": env_int("ARGMAP_MAX_REQUEST_BYTES", 32 * 1024 * 1024) + 64 * 1024,
+        "max_request_body_size": settings.max_request_bytes + 64 * 1024,
         "max_request_header_size": 64 * 1024,
         "ident": "argmap",
     }
@@ -179,27 +187,65 @@ def _allow_open_files(wanted: int) -> None:
         pass
 
 
+def build_onnx_encoder(folder: Path) -> dict[str, Path]:
+    """Export fp32 ONNX from the packaged weights and a per-channel int8 copy of its MatMuls."""
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from argmap.embed.onnx_runtime import VARIANTS
+    from argmap.embed.torch_runtime import load_encoder
+
+    folder.mkdir(parents=True, exist_ok=True)
+    sentence_model = load_encoder()
+    transformer = sentence_model[0].auto_model.eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self, model):
+            super().__init__()
+            self.model = model
+
+        def forward(self, input_ids, attention_mask, token_type_ids):
+            hidden = self.model(input_ids=input_ids, attention_mask=attention_mask,
+                                token_type_ids=token_type_ids).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    example = sentence_model.tokenizer(["an example", "a slightly longer example sentence"], padding=True,
+                                       return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    fp32 = folder / VARIANTS["fp32"]
+    with torch.no_grad():
+        torch.onnx.export(Pooled(transformer), tuple(example[n] for n in names), str(fp32), input_names=names,
+                          output_names=["embedding"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "embedding": {0: "batch"}})
+    int8 = folder / VARIANTS["int8"]
+    quantize_dynamic(str(fp32), str(int8), weight_type=QuantType.QInt8, per_channel=True,
+                     op_types_to_quantize=["MatMul"])
+    return {"fp32": fp32, "int8": int8}
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
 @click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
 @click.option("--threads", default=8, show_default=True, type=int, help="request threads")
-def serve(host, port, threads):
+@click.pass_obj
+def serve(settings, host, port, threads):
     """Run the web service and API (analyses run on ARGMAP_WORKERS threads, or Celery with ARGMAP_BROKER_URL)."""
     import waitress
 
-    from argmap import jobs
     from argmap.service import create_app
 
-    app = create_app()
+    app = create_app(settings=settings)
     from argmap.service.ui import missing_front_end
 
-    if missing_front_end():
+    if missing_front_end(settings.web_libraries_folder):
         click.echo("argmap: warning: the map's front-end libraries are missing; run `npm ci` in web/ "
                    "(scripts/setup.sh does)", err=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
-               f"jobs: {jobs.get_backend().name}); Ctrl-C stops", err=True)
-    options = waitress_options(threads)
+               f"jobs: {app.extensions['argmap_jobs'].name}); Ctrl-C stops", err=True)
+    options = waitress_options(threads, settings)
     _allow_open_files(options["connection_limit"] + 128)
     waitress.serve(app, host=host, port=port, **options)
 
@@ -209,13 +255,14 @@ def serve(host, port, threads):
 @click.option("--pool", default="solo", show_default=True, type=click.Choice(["solo", "prefork", "threads"]),
               help="Celery pool (solo: one process, the models loaded once)")
 @click.option("--loglevel", default="info", show_default=True)
-def worker(concurrency, pool, loglevel):
+@click.pass_obj
+def worker(settings, concurrency, pool, loglevel):
     """Run a Celery worker that takes analyses from ARGMAP_BROKER_URL (e.g. redis://localhost:6379/0)."""
     from argmap import jobs
 
-    if not jobs.broker_url():
+    if not settings.broker_url:
         fail(ArgmapError("argmap worker needs ARGMAP_BROKER_URL (e.g. redis://localhost:6379/0)"))
-    jobs.celery_app().worker_main(jobs.worker_argv(concurrency, pool, loglevel))
+    jobs.celery_app(settings).worker_main(jobs.worker_argv(concurrency, pool, loglevel))
 
 
 @main.command()
@@ -223,13 +270,14 @@ def worker(concurrency, pool, loglevel):
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="folder for the exports")
 @click.option("--format", "fmt", default="graphml", show_default=True, help="export format (graphml, json, …)")
 @click.option("--poll", default=1.0, show_default=True, type=float, help="seconds between status checks")
-def batch(urls_file, out_dir, fmt, poll):
+@click.pass_obj
+def batch(settings, urls_file, out_dir, fmt, poll):
     """Analyse every URL in URLS_FILE (one a line, # comments) through the job system; write exports to OUT."""
     from argmap import batches as batch_run
 
     try:
         sources = batch_run.read_sources(urls_file)
-        summary = batch_run.run_batch(sources, out_dir, fmt=fmt, poll=poll)
+        summary = batch_run.run_batch(sources, out_dir, settings, fmt=fmt, poll=poll)
     except ArgmapError as error:
         fail(error)
     click.echo(batch_run.describe(summary), err=True)

@@ -21,8 +21,10 @@ class ArgmapError(Exception):
 
 
 class UnsupportedSourceError(ArgmapError):
+    """A source argmap cannot read; the message lists the forms it can (the API answers 422)."""
+
     code = "unsupported_source"
-    status = 400
+    status = 422
 
 
 class ThreadNotFoundError(ArgmapError):

@@ -1,23 +1,24 @@
 """Running analyses in the background: a local thread pool, or Celery on Redis to scale out.
 
-Both backends call ``run_analysis(analysis_id)``, which reads the request from the store,
-runs the pipeline and writes progress, then the result or the error, back to the store.
-``ARGMAP_BROKER_URL`` (e.g. ``redis://host:6379/0``) picks Celery; otherwise analyses
-run on ``ARGMAP_WORKERS`` (default 1) threads in this process.
+Both backends call ``run_analysis(analysis_id, store, settings)``, which reads the request
+from the store, runs the pipeline and writes progress, then the result or the error, back
+to the store. The settings' ``broker_url`` (e.g. ``redis://host:6379/0``) picks Celery;
+otherwise analyses run on ``workers`` threads in this process.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
-import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
-from argmap import store
-from argmap.config import MAX_COMMENTS_DEFAULT, env_float, env_int
-from argmap.errors import ArgmapError, TooLargeError, UnsupportedSourceError
+from argmap.errors import ArgmapError, TooLargeError
+from argmap.settings import Settings
+from argmap.store import IdempotencyConflict, Store
+from argmap.sources.urls import parse_url
 
 log = logging.getLogger(__name__)
 
@@ -25,14 +26,10 @@ PROGRESS_INTERVAL = 0.5  # seconds between progress writes within one stage
 INTERNAL_ERROR = "the analysis failed because of an internal error; it has been logged"
 
 
-def max_comments() -> int:
-    return env_int("ARGMAP_MAX_COMMENTS", MAX_COMMENTS_DEFAULT)
-
-
 class Backend(Protocol):
     name: str
 
-    def submit(self, analysis_id: str) -> None: ...
+    def submit(self, analysis_id: str, store: Store) -> None: ...
 
     def health(self) -> None:
         """Raise when the backend cannot take work."""
@@ -47,8 +44,9 @@ class Backend(Protocol):
 class _StoreProgress:
     """A pipeline progress callback that writes to the store at most every PROGRESS_INTERVAL."""
 
-    def __init__(self, analysis_id: str):
+    def __init__(self, analysis_id: str, store: Store):
         self.analysis_id = analysis_id
+        self.store = store
         self.last_stage = None
         self.last_write = 0.0
 
@@ -57,10 +55,10 @@ class _StoreProgress:
         if stage == self.last_stage and moment - self.last_write < PROGRESS_INTERVAL and done != total:
             return
         self.last_stage, self.last_write = stage, moment
-        store.set_progress(self.analysis_id, stage, done, total, message)
+        self.store.set_progress(self.analysis_id, stage, done, total, message)
 
 
-def source_of(item: dict):
+def source_of(item: dict, max_comments: int):
     """What ``pipeline.analyze`` takes for a request item: a URL string or a Thread."""
     from argmap.model import thread_from_dict
     from argmap.sources.text import parse_text
@@ -71,7 +69,7 @@ def source_of(item: dict):
         thread = thread_from_dict(item["thread"])
     else:
         thread = parse_text(item["text"], **({"title": item["title"]} if item.get("title") else {}))
-    limit = max_comments()
+    limit = max_comments
     if len(thread.comments) > limit:
         raise TooLargeError(f"the thread has {len(thread.comments):,} comments; "
                             f"this server analyses at most {limit:,}")
@@ -89,15 +87,11 @@ def clean_item(item: dict) -> dict:
         raise ArgmapError("the request is nested too deeply", code="malformed_json") from None
 
 
-def check_item(item: dict) -> None:
+def check_item(item: dict, max_comments: int) -> None:
     """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
-    from argmap.sources import looks_like_url
-
-    if "url" in item and not looks_like_url(item["url"]):
-        raise UnsupportedSourceError(f"{item['url']!r} is not a Hacker News or Reddit thread URL "
-                                     "(https://news.ycombinator.com/item?id=N, "
-                                     "https://www.reddit.com/r/SUB/comments/ID/…, hn:N or reddit:ID)")
-    source_of(item)
+    if "url" in item:
+        parse_url(item["url"])
+    source_of(item, max_comments)
 
 
 def _idempotency_conflict() -> ArgmapError:
@@ -105,9 +99,9 @@ def _idempotency_conflict() -> ArgmapError:
                        code="idempotency_conflict", status=409)
 
 
-def _submit(backend: Backend, analysis_id: str) -> None:
+def _submit(backend: Backend, store: Store, analysis_id: str) -> None:
     try:
-        backend.submit(analysis_id)
+        backend.submit(analysis_id, store)
     except Exception as error:  # noqa: BLE001 - the broker is down: say so, leave nothing silently queued
         log.exception("could not queue analysis %s", analysis_id)
         store.fail(analysis_id, "queue_unavailable", "the job queue is unavailable; try again later")
@@ -115,43 +109,42 @@ def _submit(backend: Backend, analysis_id: str) -> None:
                           status=503) from error
 
 
-def queue_analysis(item: dict, *, idempotency_key: str | None = None, backend: Backend | None = None,
-                   owner: str | None = None) -> dict:
+def queue_analysis(item: dict, *, store: Store, backend: Backend, max_comments: int,
+                   idempotency_key: str | None = None, owner: str | None = None) -> dict:
     """Check, store and submit one request item ({url} | {thread} | {text[, title]}); returns its row.
 
     The one way in for the API and the web pages. A repeated Idempotency-Key returns the first row.
     """
     item = clean_item(item)
-    check_item(item)
+    check_item(item, max_comments)
     try:
         row, created = store.create_analysis(item, idempotency_key=idempotency_key, owner=owner)
-    except store.IdempotencyConflict:
+    except IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
-        _submit(backend or get_backend(), row["id"])
+        _submit(backend, store, row["id"])
     return store.get_analysis(row["id"]) or row
 
 
-def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backend: Backend | None = None,
-                cap: int | None = None, owner: str | None = None) -> dict:
+def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_comments: int, cap: int,
+                idempotency_key: str | None = None, owner: str | None = None) -> dict:
     """Check every item, then store and submit them as one batch; returns the batch row."""
-    cap = cap or env_int("ARGMAP_MAX_BATCH", 100)
     if len(items) > cap:
         raise TooLargeError(f"a batch holds at most {cap} items; this one has {len(items)}")
     items = [clean_item(item) for item in items]
     for position, item in enumerate(items):
         try:
-            check_item(item)
+            check_item(item, max_comments)
         except ArgmapError as error:
             raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
     try:
         batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
-    except store.IdempotencyConflict:
+    except IdempotencyConflict:
         raise _idempotency_conflict() from None
     if created:
         for position, row in enumerate(rows):
             try:
-                _submit(backend or get_backend(), row["id"])
+                _submit(backend, store, row["id"])
             except ArgmapError as error:
                 for unsent in rows[position + 1:]:
                     store.fail(unsent["id"], error.code, error.message)
@@ -159,11 +152,12 @@ def queue_batch(items: list[dict], *, idempotency_key: str | None = None, backen
     return batch
 
 
-def run_analysis(analysis_id: str) -> str:
+def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     """Run one queued (or interrupted) analysis to the end; returns its final status.
 
     A finished or deleted analysis is left alone, so a redelivered task is harmless.
     """
+    from argmap.analytics.summary import status_summary
     from argmap.pipeline import analyze
 
     row = store.start(analysis_id)
@@ -173,9 +167,9 @@ def run_analysis(analysis_id: str) -> str:
     from sqlalchemy.exc import OperationalError
 
     try:
-        analysis, graph = analyze(source_of(row["request"]), progress=_StoreProgress(analysis_id),
-                                  max_comments=max_comments())
-        store.finish(analysis_id, analysis, graph)
+        analysis, graph = analyze(source_of(row["request"], settings.max_comments), settings=settings,
+                                  progress=_StoreProgress(analysis_id, store), max_comments=settings.max_comments)
+        store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
     except ArgmapError as error:
         store.fail(analysis_id, error.code, error.message)
         return "failed"
@@ -197,20 +191,20 @@ class LocalBackend:
 
     name = "local"
 
-    def __init__(self, workers: int | None = None):
-        self.workers = max(1, workers or env_int("ARGMAP_WORKERS", 1))
+    def __init__(self, settings: Settings, workers: int | None = None):
+        self.settings = settings
+        self.workers = max(1, workers or settings.workers)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argmap-job")
         self.closed = False
 
-    def submit(self, analysis_id: str) -> None:
+    def submit(self, analysis_id: str, store: Store) -> None:
         if self.closed:
             raise RuntimeError("the job pool is shut down")
-        self.pool.submit(self._run, analysis_id)
+        self.pool.submit(self._run, analysis_id, store)
 
-    @staticmethod
-    def _run(analysis_id: str) -> None:
+    def _run(self, analysis_id: str, store: Store) -> None:
         try:
-            run_analysis(analysis_id)
+            run_analysis(analysis_id, store, self.settings)
         except Exception:  # noqa: BLE001 - the store itself failed; the analysis stays queued for a restart
             log.exception("could not run analysis %s", analysis_id)
 
@@ -230,13 +224,9 @@ _celery_apps: dict[str, object] = {}
 _celery_lock = threading.Lock()
 
 
-def broker_url() -> str | None:
-    return os.environ.get("ARGMAP_BROKER_URL") or None
-
-
-def celery_app():
-    """The Celery app on ``ARGMAP_BROKER_URL``: late acks, re-queue on a lost worker, retries."""
-    url = broker_url()
+def celery_app(settings: Settings):
+    """The Celery app on the settings' broker: late acks, re-queue on a lost worker, retries."""
+    url = settings.broker_url
     if not url:
         raise RuntimeError("ARGMAP_BROKER_URL is not set")
     with _celery_lock:
@@ -254,9 +244,9 @@ def celery_app():
                 broker_transport_options={
                     # a message a dead worker took is delivered again after this long (longer
                     # than any one analysis should run) …
-                    "visibility_timeout": env_float("ARGMAP_VISIBILITY_TIMEOUT", 900.0),
+                    "visibility_timeout": settings.visibility_timeout,
                     # … found by a sweep this often (seconds)
-                    "unacked_restore_interval": env_float("ARGMAP_RESTORE_INTERVAL", 10.0),
+                    "unacked_restore_interval": settings.restore_interval,
                     "unacked_restore_throttle": 1,
                 },
                 worker_hijack_root_logger=False,
@@ -272,15 +262,24 @@ def celery_app():
 
 
 def _forget_connections(**_signal) -> None:
-    store.dispose()
+    from argmap.store import dispose
+
+    dispose()
+
+
+@functools.lru_cache(maxsize=1)
+def worker_settings() -> Settings:
+    """A Celery worker's settings, read once from its environment."""
+    return Settings.from_env()
 
 
 def _celery_run_analysis(task, analysis_id: str) -> str:
     """The Celery task: ``run_analysis``, retried with back-off when the store is unreachable."""
     from sqlalchemy.exc import OperationalError
 
+    settings = worker_settings()
     try:
-        return run_analysis(analysis_id)
+        return run_analysis(analysis_id, Store(settings.database), settings)
     except OperationalError as error:
         raise task.retry(exc=error, countdown=min(60, 2 ** task.request.retries))
 
@@ -290,10 +289,11 @@ class CeleryBackend:
 
     name = "celery"
 
-    def __init__(self):
-        self.app = celery_app()
+    def __init__(self, settings: Settings):
+        self.app = celery_app(settings)
 
-    def submit(self, analysis_id: str) -> None:
+    def submit(self, analysis_id: str, store: Store) -> None:
+        """Send the task; the worker opens the store its own settings name."""
         self.app.send_task("argmap.run_analysis", args=[analysis_id])
 
     def health(self) -> None:
@@ -310,36 +310,31 @@ _backends: dict[str | None, Backend] = {}
 _backends_lock = threading.Lock()
 
 
-def make_backend() -> Backend:
-    """A new backend as configured: Celery when ``ARGMAP_BROKER_URL`` is set, else local."""
-    return CeleryBackend() if broker_url() else LocalBackend()
+def make_backend(settings: Settings) -> Backend:
+    """A new backend as configured: Celery when ``broker_url`` is set, else local."""
+    return CeleryBackend(settings) if settings.broker_url else LocalBackend(settings)
 
 
-def get_backend() -> Backend:
-    """This process's backend for the current ``ARGMAP_BROKER_URL``, made on first use."""
+def get_backend(settings: Settings) -> Backend:
+    """This process's backend for the settings' broker (or the local pool), made on first use."""
     with _backends_lock:
-        key = broker_url()
+        key = settings.broker_url
         if key not in _backends:
-            _backends[key] = make_backend()
+            _backends[key] = make_backend(settings)
         return _backends[key]
 
 
-def submit(analysis_id: str) -> None:
-    get_backend().submit(analysis_id)
-
-
-def recover(backend: Backend | None = None) -> list[str]:
+def recover(store: Store, backend: Backend) -> list[str]:
     """Re-queue analyses a stopped process left queued or running; returns their ids.
 
     With Celery the broker keeps queued tasks and re-delivers those of dead workers, so
     only the local backend re-submits.
     """
-    backend = backend or get_backend()
     if backend.name != "local":
         return []
     ids = store.requeue_unfinished()
     for analysis_id in ids:
-        backend.submit(analysis_id)
+        backend.submit(analysis_id, store)
     return ids
 
 

@@ -21,7 +21,6 @@ from typing import Any
 
 from argmap.errors import ArgmapError
 
-SOURCES = ("hn", "reddit", "text", "file")
 RELATIONS = ("supports", "rebuts", "restates")
 
 
@@ -52,11 +51,21 @@ class Thread:
     comments: list[Comment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
+    def post_parts(self) -> list[tuple[str, Comment]]:
+        """The post's title and text, each as a comment with the thread's id: ``(field, comment)``."""
+        parts = [("title", self.title), ("text", self.text)]
+        return [(field, Comment(id=self.id, parent_id="", text=text, author=self.author,
+                                created_at=self.created_at, url=self.url)) for field, text in parts if text.strip()]
+
     def comment_by_id(self) -> dict[str, Comment]:
         return {c.id: c for c in self.comments}
 
     def root_comment(self) -> Comment:
-        """The thread's own post as a comment, so its text yields claims like any reply."""
+        """The thread's own post (title and text) as one comment: what replies answer as a whole.
+
+        Claims are read from the title and the text apart (``post_parts``), so their offsets
+        index ``title`` or ``text`` themselves.
+        """
         text = "\n\n".join(p for p in (self.title.strip(), self.text.strip()) if p)
         return Comment(id=self.id, parent_id="", text=text, author=self.author,
                        created_at=self.created_at, url=self.url)
@@ -66,7 +75,8 @@ class Thread:
 class Claim:
     """A sentence (or clause) of a comment that asserts something.
 
-    ``comment.text[start:end] == text`` always holds.
+    ``start``/``end`` index the text the claim came from: ``thread.title`` when ``field``
+    is ``"title"``, else its comment's ``text`` (the thread's ``text`` for the post).
     """
 
     id: str
@@ -77,10 +87,27 @@ class Claim:
     position: int = 0
     author: str | None = None
     kind: str = "claim"
-    quote_of: str | None = None
+    quote_of: str | None = None  # the id of the claim this one answers by quoting it
     hedged: bool = False
     evidence: bool = False
     score: float = 1.0
+    field: str = "text"  # "title": a claim of the thread's title
+    quoted_text: str | None = None  # the ">" quote before it, as written (what ``quote_of`` was found from)
+
+
+@dataclass
+class Unit:
+    """A piece of a comment that is no claim: a question, a quote, meta talk, a greeting, a link,
+    code, a signature or other (``kind``); offsets as for a ``Claim``."""
+
+    id: str
+    comment_id: str
+    text: str
+    start: int
+    end: int
+    kind: str
+    author: str | None = None
+    field: str = "text"
 
 
 @dataclass

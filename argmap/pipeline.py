@@ -1,4 +1,7 @@
-"""``analyze``: the one entry point the CLI, the web service and the workers call."""
+"""``analyze``: the one entry point the CLI, the web service and the workers call.
+
+sources → claims → embed → relations → analytics; ``export`` renders the result.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ from typing import Callable
 import networkx as nx
 
 from argmap.model import Analysis, Thread, clean_thread
+from argmap.settings import Settings
 
 # progress(stage, done, total, message)
 Progress = Callable[[str, int, int, str], None]
@@ -17,33 +21,44 @@ def _quiet(stage: str, done: int, total: int, message: str) -> None:
     return None
 
 
-def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshold: float | None = None,
-                   cache=None) -> tuple[Analysis, nx.DiGraph]:
-    """Run claims → embeddings → relations → graph over a thread."""
-    from argmap import claims as claims_stage
-    from argmap import embed, graph, relations
+def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress: Progress | None = None,
+                   threshold: float | None = None, cache=None) -> tuple[Analysis, nx.DiGraph]:
+    """Run claims → embeddings → relations → graph over a thread.
 
+    ``settings`` (read from the environment when not given) chooses the models and the
+    instance folder whose cache (``cache`` overrides it) keeps parses and vectors.
+    """
+    from argmap.analytics.graph import build_graph
+    from argmap.cache import cache_for
+    from argmap.claims.extraction import extract_claims
+    from argmap.claims.nlp import load_spacy
+    from argmap.embed.vectors import Encoder, embed_texts
+    from argmap.relations.edges import build_relations
+
+    settings = settings or Settings.from_env()
+    cache = cache if cache is not None else cache_for(str(settings.instance_folder))
+    encoder = Encoder.from_settings(settings)
     progress = progress or _quiet
     timings: dict[str, float] = {}
 
     started = time.perf_counter()
-    claims = claims_stage.extract_claims(thread, progress=progress, cache=cache)
+    claims = extract_claims(thread, nlp=load_spacy(settings.spacy_model), progress=progress, cache=cache)
     timings["claims"] = time.perf_counter() - started
     progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
 
     started = time.perf_counter()
-    vectors = embed.embed_texts([c.text for c in claims], cache=cache, progress=progress)
+    vectors = embed_texts([c.text for c in claims], cache=cache, progress=progress, encoder=encoder)
     timings["embed"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    threshold = relations.DEFAULT_THRESHOLD if threshold is None else threshold
-    edges, candidate_count = relations.build_relations(thread, claims, vectors, threshold=threshold,
-                                                       progress=progress, cache=cache)
+    threshold = settings.edge_threshold if threshold is None else threshold
+    edges, candidate_count = build_relations(thread, claims, vectors, threshold=threshold, progress=progress,
+                                             cache=cache, encoder=encoder, method=settings.relation_method)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)
     started = time.perf_counter()
-    argument_graph = graph.build_graph(analysis, vectors=vectors)
+    argument_graph = build_graph(analysis, vectors=vectors)
     timings["graph"] = time.perf_counter() - started
     analysis.stats = {
         "comments": len(thread.comments),
@@ -59,21 +74,22 @@ def analyze_thread(thread: Thread, *, progress: Progress | None = None, threshol
     return analysis, argument_graph
 
 
-def analyze(source: str | Thread, *, progress: Progress | None = None, threshold: float | None = None,
-            max_comments: int | None = None) -> tuple[Analysis, nx.DiGraph]:
+def analyze(source: str | Thread, *, settings: Settings | None = None, progress: Progress | None = None,
+            threshold: float | None = None, max_comments: int | None = None) -> tuple[Analysis, nx.DiGraph]:
     """Analyse a URL, shorthand, file path or Thread; returns the Analysis and its graph."""
-    from argmap.sources import resolve
+    from argmap.sources.resolver import resolve
 
+    settings = settings or Settings.from_env()
     progress = progress or _quiet
     started = time.perf_counter()
     if isinstance(source, Thread):
         thread = clean_thread(source)
     else:
         progress("fetch", 0, 0, f"reading {source}")
-        thread = resolve(source, progress=progress, max_comments=max_comments)
+        thread = resolve(source, settings=settings, progress=progress, max_comments=max_comments)
     fetch_seconds = time.perf_counter() - started
     progress("fetch", len(thread.comments), len(thread.comments), f"fetched {len(thread.comments):,} comments")
-    analysis, argument_graph = analyze_thread(thread, progress=progress, threshold=threshold)
+    analysis, argument_graph = analyze_thread(thread, settings=settings, progress=progress, threshold=threshold)
     analysis.timings = {"parse": fetch_seconds, **analysis.timings}
     return analysis, argument_graph
 

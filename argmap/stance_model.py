@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from argmap.errors import ArgmapError
-from argmap.relation_model import DENSE_NAMES, dense_features, softmax, tfidf_matrix
+from argmap.relations.classifier import DENSE_NAMES, dense_features, softmax, tfidf_matrix
 
 STANCES = ("agree", "disagree", "neither")
 AGREE, DISAGREE, NEITHER = 0, 1, 2
@@ -135,12 +135,16 @@ class StanceModel:
         (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
-def embed_inputs(items: list[StanceInput], cache=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def embed_inputs(items: list[StanceInput], cache=None, encoder=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """MiniLM vectors of each item's parent, reply and grandparent (cut to ``COMMENT_TOKENS``)."""
-    from argmap.embed import embed_texts
+    from argmap.embed.vectors import Encoder, embed_texts, encode
 
+    encoder = encoder or Encoder()
     texts = sorted({t for item in items for t in (item.parent, item.reply, item.grandparent or " ")})
-    vectors = embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS)
+    if cache is None:
+        vectors = encode(texts, max_tokens=COMMENT_TOKENS, encoder=encoder)
+    else:
+        vectors = embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS, encoder=encoder)
     row = {text: i for i, text in enumerate(texts)}
     return (vectors[[row[item.parent] for item in items]], vectors[[row[item.reply] for item in items]],
             vectors[[row[item.grandparent or " "] for item in items]])

@@ -1,15 +1,17 @@
-"""Durable analyses, their results and batches: SQLAlchemy Core over SQLite (WAL) or any URL.
+"""Durable analyses, their results, their exports and batches: SQLAlchemy Core over SQLite
+(WAL) or any URL.
 
-The database is ``instance_path()/argmap.sqlite`` unless ``ARGMAP_DATABASE_URL`` names
-another (e.g. PostgreSQL). Rows come back as plain dicts. A result and the status change
-to ``done`` are written in one transaction, so a reader never sees half of one.
+A ``Store`` is opened on a database URL (the settings' ``database``: SQLite in the
+instance folder unless ``ARGMAP_DATABASE_URL`` names another). It only stores: rows come
+back as plain dicts, a result as the Analysis and its graph, an export as the bytes an
+exporter rendered. A result and the status change to ``done`` are written in one
+transaction, so a reader never sees half of one.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-import os
 import threading
 import uuid
 from dataclasses import asdict
@@ -20,12 +22,10 @@ import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from argmap.config import instance_path
 from argmap.model import Analysis, Claim, Relation, thread_from_dict, thread_to_dict
 
 STATUSES = ("queued", "running", "done", "failed")
 UNFINISHED = ("queued", "running")
-
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -81,6 +81,13 @@ analyses = sa.Table(
     sa.Column("owner", sa.String(64)),  # sha256 of the API token that made it; None without tokens
 )
 
+exports = sa.Table(
+    "exports", metadata,  # a done analysis's exports, rendered once per format (a result never changes)
+    sa.Column("analysis_id", sa.String(32), sa.ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("format", sa.String(32), primary_key=True),
+    sa.Column("body", sa.LargeBinary, nullable=False),
+)
+
 results = sa.Table(
     "results", metadata,
     sa.Column("analysis_id", sa.String(32), sa.ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
@@ -97,14 +104,8 @@ class IdempotencyConflict(Exception):
     """An Idempotency-Key was reused with a different request."""
 
 
-def database_url() -> str:
-    """``ARGMAP_DATABASE_URL``, or the SQLite file in the instance folder."""
-    return os.environ.get("ARGMAP_DATABASE_URL") or f"sqlite:///{instance_path() / 'argmap.sqlite'}"
-
-
-def engine(url: str | None = None) -> Engine:
+def engine(url: str) -> Engine:
     """One engine per database URL per process, with the tables created."""
-    url = url or database_url()
     with _engines_lock:
         if url not in _engines:
             _engines[url] = _make_engine(url)
@@ -219,167 +220,9 @@ def _replayed(conn, table: sa.Table, idempotency_key: str | None, digest: str) -
     return existing
 
 
-def create_analysis(item: dict, *, idempotency_key: str | None = None, owner: str | None = None) -> tuple[dict, bool]:
-    """Queue one analysis; returns (row, created). A known Idempotency-Key (of this owner) returns its row."""
-    digest = request_hash(item)
-    idempotency_key = scoped_key(idempotency_key, owner)
-    with engine().begin() as conn:
-        existing = _replayed(conn, analyses, idempotency_key, digest)
-        if existing:
-            return existing, False
-        values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest, owner=owner)
-        conn.execute(analyses.insert().values(**values))
-    return values, True
-
-
-def create_batch(items: list[dict], *, idempotency_key: str | None = None,
-                 owner: str | None = None) -> tuple[dict, list[dict], bool]:
-    """Queue a batch of analyses in one transaction; returns (batch, items, created)."""
-    digest = request_hash(items)
-    idempotency_key = scoped_key(idempotency_key, owner)
-    with engine().begin() as conn:
-        existing = _replayed(conn, batches, idempotency_key, digest)
-        if existing:
-            return existing, _batch_rows(conn, existing["id"]), False
-        batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
-                 "request_hash": digest, "created_at": now(), "owner": owner}
-        conn.execute(batches.insert().values(**batch))
-        rows = [_analysis_values(item, batch_id=batch["id"], position=i, owner=owner) for i, item in enumerate(items)]
-        if rows:
-            conn.execute(analyses.insert(), rows)
-    return batch, rows, True
-
-
 def _listed():
     """A select of every analysis column but the request body (which can be megabytes)."""
     return sa.select(*[column for column in analyses.c if column.name != "request"])
-
-
-def _batch_rows(conn, batch_id: str) -> list[dict]:
-    query = _listed().where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
-    return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def get_analysis(analysis_id: str) -> dict | None:
-    with engine().connect() as conn:
-        return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
-
-
-def list_analyses(*, limit: int = 50, status: str | None = None) -> list[dict]:
-    """The most recent analyses first, without their request bodies."""
-    query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
-    if status:
-        query = query.where(analyses.c.status == status)
-    with engine().connect() as conn:
-        return [dict(r._mapping) for r in conn.execute(query)]
-
-
-def get_batch(batch_id: str) -> tuple[dict, list[dict]] | None:
-    with engine().connect() as conn:
-        batch = _row(conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first())
-        if batch is None:
-            return None
-        return batch, _batch_rows(conn, batch_id)
-
-
-def unfinished_ids() -> list[str]:
-    """Analyses still queued or running, oldest first (to re-queue after a restart)."""
-    query = sa.select(analyses.c.id).where(analyses.c.status.in_(UNFINISHED)).order_by(analyses.c.created_at)
-    with engine().connect() as conn:
-        return [r.id for r in conn.execute(query)]
-
-
-def requeue_unfinished() -> list[str]:
-    """Mark every running analysis queued again (its worker is gone); return all unfinished ids."""
-    with engine().begin() as conn:
-        conn.execute(analyses.update().where(analyses.c.status == "running").values(
-            status="queued", stage="queued", message="re-queued after a restart", updated_at=now()))
-    return unfinished_ids()
-
-
-def start(analysis_id: str) -> dict | None:
-    """Mark an analysis running (one more attempt); None when it is finished or gone."""
-    with engine().begin() as conn:
-        updated = conn.execute(
-            analyses.update()
-            .where(analyses.c.id == analysis_id, analyses.c.status.in_(UNFINISHED))
-            .values(status="running", stage="starting", message="started", attempts=analyses.c.attempts + 1,
-                    updated_at=now()))
-        if updated.rowcount == 0:
-            return None
-        return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
-
-
-def set_progress(analysis_id: str, stage: str, done: int, total: int, message: str) -> None:
-    with engine().begin() as conn:
-        conn.execute(analyses.update().where(analyses.c.id == analysis_id, analyses.c.status == "running").values(
-            stage=stage[:32], progress_done=int(done), progress_total=int(total), message=message[:1000],
-            updated_at=now()))
-
-
-def finish(analysis_id: str, analysis: Analysis, graph: nx.DiGraph | None = None) -> bool:
-    """Store the result and mark the analysis done, in one transaction.
-
-    ``graph`` is the pipeline's annotated graph (topics found with the claim vectors,
-    rank, controversy); stored with the result, exports render from it as it was.
-    """
-    data = analysis_to_dict(analysis)
-    if graph is not None:
-        data["graph"] = nx.node_link_data(graph, edges="edges")
-    summary = summarize(analysis)
-    stamp = now()
-    with engine().begin() as conn:
-        updated = conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
-            status="done", stage="done", progress_done=1, progress_total=1, message=_done_message(summary),
-            thread_id=analysis.thread.id, thread_url=analysis.thread.url, title=analysis.thread.title or None,
-            error_code=None, error_message=None, updated_at=stamp))
-        if updated.rowcount == 0:
-            return False  # deleted while it ran
-        conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
-        conn.execute(results.insert().values(analysis_id=analysis_id, analysis=data, summary=summary,
-                                             created_at=stamp))
-    return True
-
-
-def fail(analysis_id: str, code: str, message: str) -> None:
-    with engine().begin() as conn:
-        conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
-            status="failed", stage="failed", error_code=code[:64], error_message=message[:2000],
-            message=message[:1000], updated_at=now()))
-
-
-def delete_analysis(analysis_id: str) -> bool:
-    with engine().begin() as conn:
-        conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
-        return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
-
-
-def _stored(analysis_id: str) -> dict | None:
-    with engine().connect() as conn:
-        row = conn.execute(sa.select(results.c.analysis).where(results.c.analysis_id == analysis_id)).first()
-    return row.analysis if row else None
-
-
-def get_result(analysis_id: str) -> Analysis | None:
-    data = _stored(analysis_id)
-    return analysis_from_dict(data) if data else None
-
-
-def render_result(analysis_id: str, fmt: str) -> bytes:
-    """The stored result of a done analysis rendered by the ``fmt`` exporter.
-
-    Renders the stored graph when there is one; a result stored without it gets its
-    graph built again (topics then come from word vectors, not the claim vectors).
-    """
-    from argmap.export import get_exporter
-    from argmap.graph import build_graph
-
-    data = _stored(analysis_id)
-    if data is None:
-        raise LookupError(f"analysis {analysis_id} has no result")
-    analysis = analysis_from_dict(data)
-    graph = nx.node_link_graph(data["graph"], edges="edges") if "graph" in data else build_graph(analysis)
-    return get_exporter(fmt).render(analysis, graph)
 
 
 def file_stem(row: dict) -> str:
@@ -388,25 +231,184 @@ def file_stem(row: dict) -> str:
     return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "thread"
 
 
-def get_summary(analysis_id: str) -> dict | None:
-    with engine().connect() as conn:
-        row = conn.execute(sa.select(results.c.summary).where(results.c.analysis_id == analysis_id)).first()
-    return row.summary if row else None
+class Store:
+    """Analyses, batches, results and exports in the database at ``url``.
 
+    >>> store = Store("sqlite://")
+    >>> row, created = store.create_analysis({"text": "Cats are mammals."})
+    >>> created, store.get_analysis(row["id"])["status"]
+    (True, 'queued')
+    """
 
-def get_summaries(analysis_ids: list[str]) -> dict[str, dict]:
-    """Summaries of many done analyses at once: {analysis id: summary}."""
-    if not analysis_ids:
-        return {}
-    query = sa.select(results.c.analysis_id, results.c.summary).where(results.c.analysis_id.in_(analysis_ids))
-    with engine().connect() as conn:
-        return {r.analysis_id: r.summary for r in conn.execute(query)}
+    def __init__(self, url: str):
+        self.url = url
+        self.engine = engine(url)
 
+    def create_analysis(self, item: dict, *, idempotency_key: str | None = None,
+                        owner: str | None = None) -> tuple[dict, bool]:
+        """Queue one analysis; returns (row, created). A known Idempotency-Key (of this owner) returns its row."""
+        digest = request_hash(item)
+        idempotency_key = scoped_key(idempotency_key, owner)
+        with self.engine.begin() as conn:
+            existing = _replayed(conn, analyses, idempotency_key, digest)
+            if existing:
+                return existing, False
+            values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest, owner=owner)
+            conn.execute(analyses.insert().values(**values))
+        return values, True
 
-def ping() -> None:
-    """Raise if the database cannot answer."""
-    with engine().connect() as conn:
-        conn.execute(sa.text("SELECT 1"))
+    def create_batch(self, items: list[dict], *, idempotency_key: str | None = None,
+                     owner: str | None = None) -> tuple[dict, list[dict], bool]:
+        """Queue a batch of analyses in one transaction; returns (batch, items, created)."""
+        digest = request_hash(items)
+        idempotency_key = scoped_key(idempotency_key, owner)
+        with self.engine.begin() as conn:
+            existing = _replayed(conn, batches, idempotency_key, digest)
+            if existing:
+                return existing, self._batch_rows(conn, existing["id"]), False
+            batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
+                     "request_hash": digest, "created_at": now(), "owner": owner}
+            conn.execute(batches.insert().values(**batch))
+            rows = [_analysis_values(item, batch_id=batch["id"], position=i, owner=owner)
+                    for i, item in enumerate(items)]
+            if rows:
+                conn.execute(analyses.insert(), rows)
+        return batch, rows, True
+
+    def _batch_rows(self, conn, batch_id: str) -> list[dict]:
+        query = _listed().where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
+        return [dict(r._mapping) for r in conn.execute(query)]
+
+    def get_analysis(self, analysis_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
+
+    def list_analyses(self, *, limit: int = 50, status: str | None = None) -> list[dict]:
+        """The most recent analyses first, without their request bodies."""
+        query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
+        if status:
+            query = query.where(analyses.c.status == status)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
+    def get_batch(self, batch_id: str) -> tuple[dict, list[dict]] | None:
+        with self.engine.connect() as conn:
+            batch = _row(conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first())
+            if batch is None:
+                return None
+            return batch, self._batch_rows(conn, batch_id)
+
+    def unfinished_ids(self) -> list[str]:
+        """Analyses still queued or running, oldest first (to re-queue after a restart)."""
+        query = sa.select(analyses.c.id).where(analyses.c.status.in_(UNFINISHED)).order_by(analyses.c.created_at)
+        with self.engine.connect() as conn:
+            return [r.id for r in conn.execute(query)]
+
+    def requeue_unfinished(self) -> list[str]:
+        """Mark every running analysis queued again (its worker is gone); return all unfinished ids."""
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.status == "running").values(
+                status="queued", stage="queued", message="re-queued after a restart", updated_at=now()))
+        return self.unfinished_ids()
+
+    def start(self, analysis_id: str) -> dict | None:
+        """Mark an analysis running (one more attempt); None when it is finished or gone."""
+        with self.engine.begin() as conn:
+            updated = conn.execute(
+                analyses.update()
+                .where(analyses.c.id == analysis_id, analyses.c.status.in_(UNFINISHED))
+                .values(status="running", stage="starting", message="started", attempts=analyses.c.attempts + 1,
+                        updated_at=now()))
+            if updated.rowcount == 0:
+                return None
+            return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
+
+    def set_progress(self, analysis_id: str, stage: str, done: int, total: int, message: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.id == analysis_id, analyses.c.status == "running").values(
+                stage=stage[:32], progress_done=int(done), progress_total=int(total), message=message[:1000],
+                updated_at=now()))
+
+    def finish(self, analysis_id: str, analysis: Analysis, graph: nx.DiGraph, summary: dict) -> bool:
+        """Store the result and mark the analysis done, in one transaction.
+
+        ``graph`` is the pipeline's annotated graph (topics found with the claim vectors,
+        rank, controversy), stored with the result so exports render it as it was;
+        ``summary`` is what status pages show (``analytics.summary.status_summary``).
+        """
+        data = analysis_to_dict(analysis)
+        data["graph"] = nx.node_link_data(graph, edges="edges")
+        stamp = now()
+        with self.engine.begin() as conn:
+            updated = conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
+                status="done", stage="done", progress_done=1, progress_total=1, message=_done_message(summary),
+                thread_id=analysis.thread.id, thread_url=analysis.thread.url, title=analysis.thread.title or None,
+                error_code=None, error_message=None, updated_at=stamp))
+            if updated.rowcount == 0:
+                return False  # deleted while it ran
+            conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
+            conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
+            conn.execute(results.insert().values(analysis_id=analysis_id, analysis=data, summary=summary,
+                                                 created_at=stamp))
+        return True
+
+    def fail(self, analysis_id: str, code: str, message: str) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
+                status="failed", stage="failed", error_code=code[:64], error_message=message[:2000],
+                message=message[:1000], updated_at=now()))
+
+    def delete_analysis(self, analysis_id: str) -> bool:
+        with self.engine.begin() as conn:
+            conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
+            conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
+            return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
+
+    def _stored(self, analysis_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(results.c.analysis).where(results.c.analysis_id == analysis_id)).first()
+        return row.analysis if row else None
+
+    def get_result(self, analysis_id: str) -> tuple[Analysis, nx.DiGraph | None] | None:
+        """The stored analysis and its graph (None for a result stored before graphs were kept)."""
+        data = self._stored(analysis_id)
+        if not data:
+            return None
+        graph = nx.node_link_graph(data["graph"], edges="edges") if "graph" in data else None
+        return analysis_from_dict(data), graph
+
+    def get_export(self, analysis_id: str, fmt: str) -> bytes | None:
+        """An export kept by ``put_export``, or None."""
+        query = sa.select(exports.c.body).where(exports.c.analysis_id == analysis_id, exports.c.format == fmt)
+        with self.engine.connect() as conn:
+            row = conn.execute(query).first()
+        return bytes(row.body) if row else None
+
+    def put_export(self, analysis_id: str, fmt: str, body: bytes) -> None:
+        """Keep a done analysis's export in ``fmt`` (a later writer of the same one is ignored)."""
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(results.c.analysis_id).where(results.c.analysis_id == analysis_id)).first():
+                if not conn.execute(sa.select(exports.c.format).where(
+                        exports.c.analysis_id == analysis_id, exports.c.format == fmt)).first():
+                    conn.execute(exports.insert().values(analysis_id=analysis_id, format=fmt, body=body))
+
+    def get_summary(self, analysis_id: str) -> dict | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(results.c.summary).where(results.c.analysis_id == analysis_id)).first()
+        return row.summary if row else None
+
+    def get_summaries(self, analysis_ids: list[str]) -> dict[str, dict]:
+        """Summaries of many done analyses at once: {analysis id: summary}."""
+        if not analysis_ids:
+            return {}
+        query = sa.select(results.c.analysis_id, results.c.summary).where(results.c.analysis_id.in_(analysis_ids))
+        with self.engine.connect() as conn:
+            return {r.analysis_id: r.summary for r in conn.execute(query)}
+
+    def ping(self) -> None:
+        """Raise if the database cannot answer."""
+        with self.engine.connect() as conn:
+            conn.execute(sa.text("SELECT 1"))
 
 
 def analysis_to_dict(analysis: Analysis) -> dict:
@@ -428,25 +430,6 @@ def analysis_from_dict(data: dict) -> Analysis:
         timings=data.get("timings", {}),
         stats=data.get("stats", {}),
     )
-
-
-def summarize(analysis: Analysis, *, top: int = 5) -> dict:
-    """Counts and the most-engaged claims (most incoming edges), for status pages."""
-    incoming: dict[str, int] = {}
-    for relation in analysis.relations:
-        incoming[relation.target] = incoming.get(relation.target, 0) + 1
-    ranked = sorted(analysis.claims, key=lambda c: (-incoming.get(c.id, 0), c.comment_id, c.position))
-    counts = {key: value for key, value in analysis.stats.items() if isinstance(value, int)}
-    counts.setdefault("comments", len(analysis.thread.comments))
-    counts.setdefault("claims", len(analysis.claims))
-    counts.setdefault("edges", len(analysis.relations))
-    return {
-        "title": analysis.thread.title,
-        "counts": counts,
-        "top_claims": [{"id": c.id, "text": c.text, "author": c.author, "replies": incoming.get(c.id, 0)}
-                       for c in ranked[:top]],
-        "notes": [n for n in analysis.stats.get("notes", analysis.thread.notes) if isinstance(n, str)],
-    }
 
 
 def _done_message(summary: dict) -> str:

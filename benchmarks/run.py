@@ -81,7 +81,7 @@ def scaling(path: Path) -> list[dict]:
     """The pipeline on growing prefixes of a thread (reply tree kept whole), cold cache each time."""
     from argmap.cache import cache_for
     from argmap.pipeline import analyze_thread
-    from argmap.sources import resolve
+    from argmap.sources.resolver import resolve
 
     thread = resolve(str(path))
     rows = []

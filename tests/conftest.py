@@ -1,4 +1,5 @@
-"""Shared fixtures: offline models, a throwaway instance folder, the ../shared data."""
+"""Shared fixtures: offline models, the session's settings, an app with a fresh instance folder and
+database per test, the ../shared data."""
 
 from __future__ import annotations
 
@@ -18,10 +19,52 @@ SAMPLE_JSON = ROOT / "sample_threads" / "hn_china_ml_thread.json"
 
 @pytest.fixture(scope="session", autouse=True)
 def instance_folder(tmp_path_factory):
-    """Every test session gets an empty instance folder (database, caches)."""
+    """The session's instance folder: the parse and embedding caches fill once per run (the
+    environment names it, so subprocesses and ``Settings.from_env`` use it too)."""
     folder = tmp_path_factory.mktemp("instance")
     os.environ["ARGMAP_INSTANCE_PATH"] = str(folder)
     return folder
+
+
+@pytest.fixture(scope="session")
+def settings(instance_folder):
+    """The settings the session's pipeline and job pool run with."""
+    from argmap.settings import Settings
+
+    return Settings.from_env(os.environ).replace(instance_path=instance_folder)
+
+
+@pytest.fixture
+def store(tmp_path):
+    """A fresh database for this test."""
+    from argmap.store import Store
+
+    return Store(f"sqlite:///{tmp_path / 'argmap.sqlite'}")
+
+
+@pytest.fixture
+def make_app(local_backend, settings, store, tmp_path):
+    """``create_app(test_config)`` on this test's instance folder and database (``store``) and the
+    session's job pool; keyword settings override the test config."""
+    from argmap.service import create_app
+
+    def make(**config):
+        test_config = {"TESTING": True, "INSTANCE_PATH": tmp_path / "instance", "DATABASE_URL": store.url,
+                       "JOBS_BACKEND": local_backend, "RECOVER_JOBS": False, "RATELIMIT_ENABLED": False}
+        test_config.update(config)
+        return create_app(test_config, settings=settings)
+
+    return make
+
+
+@pytest.fixture
+def app(make_app):
+    return make_app()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
 
 
 @pytest.fixture(scope="session")
@@ -49,10 +92,10 @@ def sample_analysis():
 
 
 @pytest.fixture(scope="session")
-def local_backend():
+def local_backend(settings):
     """One real in-process job pool for the session's apps, API and web alike (models load once)."""
     from argmap.jobs import LocalBackend
 
-    backend = LocalBackend(workers=1)
+    backend = LocalBackend(settings, workers=1)
     yield backend
     backend.shutdown(wait=False)

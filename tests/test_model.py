@@ -61,3 +61,21 @@ def test_root_comment_carries_title_and_text():
     thread = Thread("hn", "1", title="Title here", text="Body.", comments=[Comment("2", "1", "x")])
     assert thread.root_comment().text == "Title here\n\nBody."
     assert json.loads(thread_to_json(thread))["comments"][0]["id"] == "2"
+
+
+def test_the_posts_claims_index_its_title_or_its_text():
+    """Offsets contract: a title claim carries field "title" and indexes the title; the post's
+    other claims index the thread's ``text`` (they used to index "title\\n\\ntext", which no
+    consumer could rebuild)."""
+    from argmap.cache import memory_cache
+    from argmap.claims.extraction import extract_claims
+
+    thread = Thread(source="text", id="t", title="Remote work is here to stay.",
+                    text="Offices cost too much. Commuting wastes hours every day.")
+    claims = extract_claims(thread, cache=memory_cache())
+    title = [c for c in claims if c.field == "title"]
+    body = [c for c in claims if c.field == "text"]
+    assert [c.id for c in title] == ["t:0"] and [c.id for c in body] == ["t:1", "t:2"]
+    assert all(thread.title[c.start:c.end] == c.text for c in title)
+    assert all(thread.text[c.start:c.end] == c.text for c in body)
+    assert body[0].start == 0

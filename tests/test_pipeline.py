@@ -16,11 +16,12 @@ pytestmark = pytest.mark.slow
 
 def test_claims_are_assertions_with_exact_offsets(sample_analysis):
     analysis, _graph = sample_analysis
-    comments = {c.id: c for c in analysis.thread.comments}
-    comments[analysis.thread.id] = analysis.thread.root_comment()
+    texts = {(c.id, "text"): c.text for c in analysis.thread.comments}
+    texts[analysis.thread.id, "title"] = analysis.thread.title
+    texts[analysis.thread.id, "text"] = analysis.thread.text
     assert len(analysis.claims) >= 15
     for claim in analysis.claims:
-        assert comments[claim.comment_id].text[claim.start:claim.end] == claim.text
+        assert texts[claim.comment_id, claim.field][claim.start:claim.end] == claim.text
         assert not claim.text.startswith(">")
         assert not claim.text.rstrip().endswith("?")
     texts = [c.text for c in analysis.claims]

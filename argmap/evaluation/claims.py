@@ -26,7 +26,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from argmap.claims import extract_claims, parse_lines, split_lines
+from argmap.claims.extraction import extract_claims, parse_lines
+from argmap.claims.segmentation import split_lines
 from argmap.evaluation.threads import SHARED_THREADS, read_recorded
 from argmap.model import Comment, Thread
 
@@ -154,7 +155,7 @@ def classifier_experiment(nlp, threshold: float = 0.4, seed: int = 0) -> dict:
     import numpy as np
     from sklearn.linear_model import LogisticRegression
 
-    from argmap.embed import load_encoder
+    from argmap.embed.torch_runtime import load_encoder
 
     encoder = load_encoder()
 
@@ -224,7 +225,7 @@ def main(argv: list[str] | None = None) -> None:
                         help="also train and score the (unshipped) UKP classifier; minutes on 2 cores")
     parser.add_argument("--json", type=Path, help="also write the results here")
     args = parser.parse_args(argv)
-    from argmap.nlp import load_spacy
+    from argmap.claims.nlp import load_spacy
 
     nlp = load_spacy()
     if args.sample or args.sample_heldout:

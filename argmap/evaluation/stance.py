@@ -56,13 +56,13 @@ def agreement() -> dict:
 
 def previous_release_proba(examples) -> np.ndarray:
     """The v1 relation model on whole reply vs whole parent (comment-level stance as shipped before)."""
-    from argmap import relation_model
-    from argmap.embed import embed_texts
+    from argmap.embed.vectors import encode
+    from argmap.relations import classifier
 
     texts = sorted({t for e in examples for t in (e.parent, e.reply)})
-    vectors = embed_texts(texts, max_tokens=128)
+    vectors = encode(texts, max_tokens=128)
     row = {t: i for i, t in enumerate(texts)}
-    proba = relation_model.shipped_model().predict_proba(
+    proba = classifier.shipped_model().predict_proba(
         [(e.parent, e.reply) for e in examples], vectors[[row[e.parent] for e in examples]],
         vectors[[row[e.reply] for e in examples]])
     return proba  # (supports, rebuts, none) is (agree, disagree, neither) in the same order

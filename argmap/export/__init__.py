@@ -97,6 +97,25 @@ def export_graph(graph: nx.DiGraph, *, xml: bool = False) -> nx.DiGraph:
     out.add_nodes_from((ids[node], _clean_attrs(attrs, xml)) for node, attrs in graph.nodes(data=True))
     out.add_edges_from((ids[s], ids[t], _clean_attrs(attrs, xml)) for s, t, attrs in graph.edges(data=True))
     return out
+def render_kept(store, analysis_id: str, fmt: str) -> bytes:
+    """A done analysis's export in ``fmt``: rendered once from the stored result, then kept.
+
+    A finished analysis never changes, so every later download is the kept bytes.
+    """
+    kept = store.get_export(analysis_id, fmt)
+    if kept is not None:
+        return kept
+    result = store.get_result(analysis_id)
+    if result is None:
+        raise LookupError(f"analysis {analysis_id} has no result")
+    analysis, graph = result
+    if graph is None:  # stored before graphs were kept: built again (topics then come from word vectors)
+        from argmap.analytics.graph import build_graph
+
+        graph = build_graph(analysis)
+    body = get_exporter(fmt).render(analysis, graph)
+    store.put_export(analysis_id, fmt, body)
+    return body
 
 
 def _load_builtin() -> None:

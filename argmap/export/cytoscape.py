@@ -15,7 +15,7 @@ Edge ``data`` keys: ``id`` ("e<n>"), ``source`` (the supporting/rebutting claim)
 ``target`` (the claim it answers), ``relation`` (supports | rebuts | restates),
 ``confidence`` (0..1), ``inferred`` (true when the edge follows a reply link guessed from
 a paste) and ``inferred_confidence`` (that guess's confidence, or null).
-``summary`` is ``argmap.summary.summarize`` (topics, most_contested, strongest_consensus,
+``summary`` is ``argmap.analytics.summary.summarize`` (topics, most_contested, strongest_consensus,
 unanswered, people).
 """
 
@@ -27,7 +27,7 @@ import textwrap
 import networkx as nx
 
 from argmap.export import Exporter, export_graph, register
-from argmap.summary import summarize
+from argmap.analytics.summary import summarize
 
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
              "supports", "rebuts", "contested", "consensus", "unanswered", "comment_score", "hedged",

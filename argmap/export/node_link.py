@@ -1,7 +1,7 @@
 """networkx node-link JSON: ``{"nodes": [...], "edges": [...]}`` plus the thread summary.
 
 ``graph`` holds the thread fields and the topic table, ``summary`` what
-``argmap.summary.summarize`` says, ``stats`` the pipeline's counts.
+``argmap.analytics.summary.summarize`` says, ``stats`` the pipeline's counts.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ import json
 import networkx as nx
 
 from argmap.export import Exporter, clean, export_graph, register
-from argmap.summary import summarize
+from argmap.analytics.summary import summarize
 
 
 def node_link_data(graph: nx.DiGraph) -> dict:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import networkx as nx
 
 from argmap.export import Exporter, export_graph, register
-from argmap.summary import summarize, summary_text
+from argmap.analytics.summary import summarize, summary_text
 
 
 def render(analysis, graph: nx.DiGraph) -> bytes:

@@ -1,6 +1,9 @@
 """The web service: ``create_app`` builds the Flask (APIFlask) app with the API and the web pages.
 
-Settings come from the environment (``ARGMAP_*``), then from the ``config`` dict given.
+The app factory reads the settings once (``Settings.from_env``, or the ``settings`` given),
+turns them into the app's config, then applies ``test_config`` over it, as the Flask
+tutorial's ``create_app(test_config)`` does. The store opens ``DATABASE_URL`` from that
+config; the job backend and the pipeline get the settings.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import hashlib
 import hmac
 import os
 import threading
+from pathlib import Path
 
 from apiflask import APIFlask
 from flask import current_app, jsonify, request
@@ -16,8 +20,10 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from argmap import __version__, jobs
-from argmap.config import env_int, instance_path
-from argmap.errors import ArgmapError
+from argmap.errors import ArgmapError, UnsupportedSourceError
+from argmap.settings import Settings
+from argmap.sources.urls import ACCEPTED_URL_FORMS
+from argmap.store import Store
 
 STATUS_CODES = {
     400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found", 405: "method_not_allowed",
@@ -29,22 +35,25 @@ _recovered: set[str] = set()
 _recovered_lock = threading.Lock()
 
 
-def default_config() -> dict:
-    """The settings create_app starts from, read from the environment."""
-    tokens = [t.strip() for t in os.environ.get("ARGMAP_API_TOKENS", "").split(",") if t.strip()]
-    broker = jobs.broker_url()
+def config_from_settings(settings: Settings) -> dict:
+    """The Flask config create_app starts from."""
+    broker = settings.broker_url
     return {
-        "API_TOKENS": tokens,
-        "MAX_BATCH": env_int("ARGMAP_MAX_BATCH", 100),
-        "MAX_CONTENT_LENGTH": env_int("ARGMAP_MAX_REQUEST_BYTES", 32 * 1024 * 1024),
-        "READ_RATE_LIMIT": os.environ.get("ARGMAP_READ_RATE_LIMIT", "600/minute"),
-        "WRITE_RATE_LIMIT": os.environ.get("ARGMAP_WRITE_RATE_LIMIT", "60/minute"),
-        "RATELIMIT_ENABLED": os.environ.get("ARGMAP_RATE_LIMITS", "on") != "off",
+        "SETTINGS": settings,  # what the pipeline and the job backend run with
+        "DATABASE_URL": settings.database,
+        "WEB_LIBRARIES": str(settings.web_libraries_folder),
+        "API_TOKENS": list(settings.api_tokens),
+        "MAX_BATCH": settings.max_batch,
+        "MAX_COMMENTS": settings.max_comments,
+        "MAX_CONTENT_LENGTH": settings.max_request_bytes,
+        "READ_RATE_LIMIT": settings.read_rate_limit,
+        "WRITE_RATE_LIMIT": settings.write_rate_limit,
+        "RATELIMIT_ENABLED": settings.rate_limits,
         "RATELIMIT_STORAGE_URI": broker if broker and broker.startswith("redis") else "memory://",
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_SWALLOW_ERRORS": True,  # a Redis outage must not turn every request into a 500 …
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,  # … limits then count in memory until it is back
-        "JOBS_BACKEND": None,  # a jobs.Backend; None: jobs.get_backend()
+        "JOBS_BACKEND": None,  # a jobs.Backend; None: jobs.get_backend(settings)
         # the docs page's Swagger UI from web/node_modules (served by the ui blueprint), never a CDN
         "SWAGGER_UI_BUNDLE_JS": "/vendor/swagger-ui-bundle.js",
         "SWAGGER_UI_STANDALONE_PRESET_JS": "/vendor/swagger-ui-standalone-preset.js",
@@ -56,13 +65,22 @@ def default_config() -> dict:
     }
 
 
-def create_app(config: dict | None = None) -> APIFlask:
-    """The argmap web app: ``/api/v1`` (REST + OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs)."""
+def create_app(test_config: dict | None = None, *, settings: Settings | None = None) -> APIFlask:
+    """The argmap web app: ``/api/v1`` (REST + OpenAPI at /api/v1/openapi.json, docs at /api/v1/docs).
+
+    ``test_config`` overrides the config made from the settings; an ``INSTANCE_PATH`` in it
+    moves the instance folder (and the default database with it).
+    """
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
-    app = APIFlask("argmap", title="argmap API", version=__version__, instance_path=str(instance_path()),
+    test_config = dict(test_config or {})
+    settings = settings or Settings.from_env()
+    if "INSTANCE_PATH" in test_config:
+        settings = settings.replace(instance_path=Path(test_config.pop("INSTANCE_PATH")))
+    app = APIFlask("argmap", title="argmap API", version=__version__,
+                   instance_path=str(settings.instance_folder),
                    spec_path="/api/v1/openapi.json", docs_path="/api/v1/docs")
-    app.config.update(default_config())
-    app.config.update(config or {})
+    app.config.from_mapping(config_from_settings(settings))
+    app.config.from_mapping(test_config)
     from argmap.service.schemas import ErrorOut, document_constraints
 
     app.spec_processor(document_constraints)
@@ -75,10 +93,12 @@ def create_app(config: dict | None = None) -> APIFlask:
     register_rate_limits(app)
     register_blueprints(app)
 
-    backend = app.config["JOBS_BACKEND"] or jobs.get_backend()
+    store = Store(app.config["DATABASE_URL"])
+    backend = app.config["JOBS_BACKEND"] or jobs.get_backend(app.config["SETTINGS"])
+    app.extensions["argmap_store"] = store
     app.extensions["argmap_jobs"] = backend
     if app.config["RECOVER_JOBS"]:
-        recover_once(backend)
+        recover_once(store, backend)
     return app
 
 
@@ -87,7 +107,6 @@ def register_blueprints(app: APIFlask) -> None:
     from argmap.service.api import bp as api_bp
 
     app.register_blueprint(api_bp)
-    # --- web UI (issue 6): register the `ui` blueprint here -------------------------
     from argmap.service import ui
 
     ui.init_app(app)
@@ -98,16 +117,25 @@ def job_backend() -> jobs.Backend:
     return current_app.extensions["argmap_jobs"]
 
 
-def recover_once(backend: jobs.Backend) -> list[str]:
-    """Re-queue what a stopped service left unfinished, once per process and database."""
-    from argmap.store import database_url
+def app_store() -> Store:
+    """The store of the current app (on its ``DATABASE_URL``)."""
+    return current_app.extensions["argmap_store"]
 
+
+def queue_item(item: dict, idempotency_key: str | None = None, owner: str | None = None) -> dict:
+    """Queue one request item on the current app's store and backend (``owner``: the token's hash)."""
+    return jobs.queue_analysis(item, store=app_store(), backend=job_backend(),
+                               max_comments=current_app.config["MAX_COMMENTS"], idempotency_key=idempotency_key,
+                               owner=owner)
+
+
+def recover_once(store: Store, backend: jobs.Backend) -> list[str]:
+    """Re-queue what a stopped service left unfinished, once per process and database."""
     with _recovered_lock:
-        url = database_url()
-        if url in _recovered:
+        if store.url in _recovered:
             return []
-        _recovered.add(url)
-    return jobs.recover(backend)
+        _recovered.add(store.url)
+    return jobs.recover(store, backend)
 
 
 def error_body(code: str, message: str, detail=None) -> dict:
@@ -136,7 +164,8 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(ArgmapError)
     def _argmap_error(error: ArgmapError):
-        return jsonify(error_body(error.code, error.message)), error.status
+        detail = {"accepted_forms": list(ACCEPTED_URL_FORMS)} if isinstance(error, UnsupportedSourceError) else None
+        return jsonify(error_body(error.code, error.message, detail)), error.status
 
     @app.errorhandler(RecursionError)
     def _too_deep(error):

@@ -15,10 +15,11 @@ from apiflask.fields import String
 from apiflask.validators import Length
 from flask import Response, current_app, url_for
 
-from argmap import jobs, store
+from argmap import jobs
 from argmap.errors import ArgmapError
-from argmap.export import format_names, get_exporter
-from argmap.service import job_backend, schemas, valid_token
+from argmap.export import format_names, get_exporter, render_kept
+from argmap.service import app_store, job_backend, queue_item, schemas, valid_token
+from argmap.store import STATUSES, file_stem, owner_of
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -55,7 +56,7 @@ def current_owner() -> str | None:
     """Who owns what this request makes: the hash of its token; None when no tokens are configured."""
     if not current_app.config["API_TOKENS"]:
         return None
-    return store.owner_of(auth.current_user)
+    return owner_of(auth.current_user)
 
 
 # ----------------------------------------------------------------------------------
@@ -91,8 +92,8 @@ def analysis_out(row: dict, summary: dict | None = None) -> dict:
 
 
 def batch_out(batch: dict, rows: list[dict]) -> dict:
-    summaries = store.get_summaries([r["id"] for r in rows if r["status"] == "done"])
-    counts = {status: sum(r["status"] == status for r in rows) for status in store.STATUSES}
+    summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
     return {
         "id": batch["id"],
         "created_at": batch["created_at"],
@@ -119,12 +120,12 @@ def _found(row, what: str = "analysis"):
 @bp.input(schemas.AnalysisRequest, arg_name="item")
 @bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION,
            description="Queued (or, for a repeated Idempotency-Key, the analysis queued the first time)")
-@bp.doc(responses={400: "Unsupported URL or malformed thread", 409: "Idempotency-Key reused",
+@bp.doc(responses={400: "Malformed thread", 409: "Idempotency-Key reused",
+                   422: "Invalid request, or a URL argmap cannot read (the message lists the accepted forms)",
                    413: "Too large", 503: "The job queue is unavailable"})
 def create_analysis(headers: dict, item: dict):
     """Queue an analysis of a thread URL, a canonical thread, or pasted text."""
-    row = jobs.queue_analysis(item, idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
-                              owner=current_owner())
+    row = queue_item(item, idempotency_key=headers.get("Idempotency-Key"), owner=current_owner())
     location = url_for("api.get_analysis", analysis_id=row["id"])
     return analysis_out(row), 202, {"Location": location}
 
@@ -134,8 +135,8 @@ def create_analysis(headers: dict, item: dict):
 @bp.output(schemas.AnalysisList)
 def list_analyses(query: dict):
     """The most recent analyses, newest first."""
-    rows = store.list_analyses(limit=query["limit"], status=query.get("status"))
-    summaries = store.get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    rows = app_store().list_analyses(limit=query["limit"], status=query.get("status"))
+    summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
     return {"analyses": [analysis_out(r, summaries.get(r["id"])) for r in rows]}
 
 
@@ -144,8 +145,8 @@ def list_analyses(query: dict):
 @bp.doc(responses=NOT_FOUND)
 def get_analysis(analysis_id: str):
     """Status, progress, the error (when failed) and a summary (when done)."""
-    row = _found(store.get_analysis(analysis_id))
-    return analysis_out(row, store.get_summary(analysis_id) if row["status"] == "done" else None)
+    row = _found(app_store().get_analysis(analysis_id))
+    return analysis_out(row, app_store().get_summary(analysis_id) if row["status"] == "done" else None)
 
 
 @bp.delete("/analyses/<analysis_id>")
@@ -154,24 +155,24 @@ def get_analysis(analysis_id: str):
 @bp.doc(responses={**NOT_FOUND, 403: "The analysis belongs to another token"})
 def delete_analysis(analysis_id: str):
     """Forget an analysis and its result (with tokens configured: only the token that made it)."""
-    row = _found(store.get_analysis(analysis_id))
+    row = _found(app_store().get_analysis(analysis_id))
     owner = current_owner()
     if owner is not None and row.get("owner") is not None and not hmac.compare_digest(row["owner"], owner):
         raise ApiError("this analysis belongs to another token", code="forbidden", status=403)
-    if not store.delete_analysis(analysis_id):
+    if not app_store().delete_analysis(analysis_id):
         _found(None)
     return ""
 
 
 def export_response(analysis_id: str, fmt: str) -> Response:
     """The stored result of a done analysis rendered in ``fmt``, as a download."""
-    row = _found(store.get_analysis(analysis_id))
+    row = _found(app_store().get_analysis(analysis_id))
     if row["status"] != "done":
         detail = f": {row['error_message']}" if row["status"] == "failed" else ""
         raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
     exporter = get_exporter(fmt)
-    body = store.render_result(analysis_id, fmt)
-    name = f"argmap-{store.file_stem(row)}.{exporter.extension}"
+    body = render_kept(app_store(), analysis_id, fmt)
+    name = f"argmap-{file_stem(row)}.{exporter.extension}"
     return Response(body, mimetype=exporter.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
@@ -200,13 +201,15 @@ def get_graph(analysis_id: str, query: dict):
 @bp.input(IDEMPOTENCY_HEADERS, location="headers", arg_name="headers")
 @bp.input(schemas.BatchRequest, arg_name="body")
 @bp.output(schemas.BatchOut, status_code=202, headers=LOCATION, description="Queued")
-@bp.doc(tags=["batches"], responses={400: "An item is unsupported or malformed", 409: "Idempotency-Key reused",
+@bp.doc(tags=["batches"], responses={400: "An item is malformed", 422: "An item's URL is unsupported",
+                                     409: "Idempotency-Key reused",
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    batch = jobs.queue_batch(body["items"], idempotency_key=headers.get("Idempotency-Key"), backend=job_backend(),
-                             cap=current_app.config["MAX_BATCH"], owner=current_owner())
-    batch, rows = store.get_batch(batch["id"])
+    batch = jobs.queue_batch(body["items"], store=app_store(), backend=job_backend(),
+                             max_comments=current_app.config["MAX_COMMENTS"], cap=current_app.config["MAX_BATCH"],
+                             idempotency_key=headers.get("Idempotency-Key"), owner=current_owner())
+    batch, rows = app_store().get_batch(batch["id"])
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
 
 
@@ -215,7 +218,7 @@ def create_batch(headers: dict, body: dict):
 @bp.doc(tags=["batches"], responses=NOT_FOUND)
 def get_batch(batch_id: str):
     """Every item's status, progress and error, and the counts per status."""
-    batch, rows = _found(store.get_batch(batch_id), "batch")
+    batch, rows = _found(app_store().get_batch(batch_id), "batch")
     return batch_out(batch, rows)
 
 
@@ -225,7 +228,7 @@ def get_batch(batch_id: str):
                                                   ["application/zip"]))
 def get_batch_archive(batch_id: str, query: dict):
     """A zip with the export of every done item and ``manifest.json`` listing every item's outcome."""
-    batch, rows = _found(store.get_batch(batch_id), "batch")
+    batch, rows = _found(app_store().get_batch(batch_id), "batch")
     exporter = get_exporter(query["format"])
     buffer = io.BytesIO()
     manifest = []
@@ -234,7 +237,7 @@ def get_batch_archive(batch_id: str, query: dict):
             entry = {"position": row["position"], "id": row["id"], "status": row["status"],
                      "source": row["source"], "file": None, "error": None}
             if row["status"] == "done":
-                name = f"{row['position']:04d}-{store.file_stem(row)}.{exporter.extension}"
+                name = f"{row['position']:04d}-{file_stem(row)}.{exporter.extension}"
                 archive.writestr(name, export_response(row["id"], exporter.name).get_data())
                 entry["file"] = name
             elif row["status"] == "failed":
@@ -258,7 +261,7 @@ def health():
     report = {"status": "ok", "store": "ok", "queue": "ok", "backend": job_backend().name,
               "formats": format_names()}
     try:
-        store.ping()
+        app_store().ping()
     except Exception as error:  # noqa: BLE001 - report, don't crash
         report["store"] = f"unavailable: {type(error).__name__}"
     try:

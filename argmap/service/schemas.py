@@ -91,7 +91,8 @@ class ErrorInfo(Schema):
 
 
 class ErrorBody(ErrorInfo):
-    detail = Dict(metadata={"description": "per-field problems, for invalid input"})
+    detail = Dict(metadata={"description": "per-field problems, for invalid input; for an unsupported URL, "
+                                           "``accepted_forms``: the URL forms argmap reads"})
 
 
 class TopClaim(Schema):

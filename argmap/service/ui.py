@@ -1,7 +1,9 @@
 """The web pages: the home page and the analysis page ``/a/<id>``.
 
 Pages only: the browser fetches every piece of data from the JSON API under ``/api/v1``.
-This blueprint also serves the front-end libraries from ``web/node_modules`` (no CDN),
+Templates and static files ship inside the package (``argmap/service/templates``,
+``argmap/service/static``). This blueprint also serves the front-end libraries that set-up
+installs into ``web/node_modules`` (no CDN; the settings' ``web_libraries_path``),
 sets the Content-Security-Policy, and guards state-changing requests against CSRF.
 
 CSRF: the page submits analyses with ``fetch`` to the JSON API. A state-changing request
@@ -21,10 +23,9 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Flask, abort, current_app, jsonify, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
 
-WEB_ROOT = Path(__file__).resolve().parents[2] / "web"
-NODE_MODULES = WEB_ROOT / "node_modules"
+STATIC = Path(__file__).resolve().parent / "static"
 
-# The only files served from web/node_modules, by the name the page asks for.
+# The only files served from the front-end libraries, by the name the page asks for.
 VENDOR_FILES = {
     "cytoscape.min.js": "cytoscape/dist/cytoscape.min.js",
     "layout-base.js": "layout-base/layout-base.js",
@@ -48,14 +49,13 @@ CONTENT_SECURITY_POLICY = "; ".join([
     "frame-ancestors 'none'",
 ])
 
-SAMPLE_THREAD = WEB_ROOT.parent / "sample_threads" / "hn_china_ml_thread.txt"
+SAMPLE_THREAD = Path(__file__).resolve().parents[2] / "sample_threads" / "hn_china_ml_thread.txt"
 MAX_REQUEST_BYTES = 32 * 1024 * 1024
 UNSAFE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 # The API docs page loads Swagger UI the way APIFlask ships it; it shows no thread data.
 DOCS_ENDPOINTS = {"openapi.docs", "openapi.swagger_ui_oauth_redirect"}
 
-ui = Blueprint("ui", __name__, template_folder=str(WEB_ROOT / "templates"),
-               static_folder=str(WEB_ROOT / "static"), static_url_path="/assets")
+ui = Blueprint("ui", __name__, template_folder="templates", static_folder="static", static_url_path="/assets")
 csrf = CSRFProtect()
 
 
@@ -72,9 +72,9 @@ def init_app(app: Flask) -> None:
     app.register_blueprint(ui)
 
 
-def missing_front_end() -> list[str]:
-    """The front-end library files not installed (``npm ci`` in web/ installs them)."""
-    return [name for name, relative in VENDOR_FILES.items() if not (NODE_MODULES / relative).is_file()]
+def missing_front_end(folder: Path) -> list[str]:
+    """The front-end library files not installed in ``folder`` (``npm ci`` in web/ installs them)."""
+    return [name for name, relative in VENDOR_FILES.items() if not (Path(folder) / relative).is_file()]
 
 
 def _instance_secret(folder: Path) -> str:
@@ -160,9 +160,10 @@ def sample_thread():
 def vendor(name: str):
     """A front-end library installed by ``npm ci`` in web/ (see web/package.json)."""
     relative = VENDOR_FILES.get(name)
-    if relative is None or not (NODE_MODULES / relative).is_file():
+    libraries = Path(current_app.config["WEB_LIBRARIES"])
+    if relative is None or not (libraries / relative).is_file():
         current_app.logger.warning("front-end library %s missing: run `npm ci` in web/", name)
         abort(404)
-    path = NODE_MODULES / relative
+    path = libraries / relative
     mimetype = "text/css" if path.suffix == ".css" else "text/javascript"
     return send_from_directory(path.parent, path.name, mimetype=mimetype, max_age=3600)

@@ -12,9 +12,11 @@ from typing import Any
 
 from argmap.errors import ArgmapError, ThreadNotFoundError, TooLargeError
 from argmap.model import Comment, Thread
+from argmap.settings import Settings
 from argmap.sources.http import HttpClient, HttpStatusError
 from argmap.sources.markup import hn_html_to_text
-from argmap.sources.urls import ThreadRef, cut_thread, default_max_comments, iso_time
+from argmap.sources.trees import cut_thread, iso_time
+from argmap.sources.urls import ThreadRef
 
 ALGOLIA_ITEM = "https://hn.algolia.com/api/v1/items/{id}"
 FIREBASE_ITEM = "https://hacker-news.firebaseio.com/v0/item/{id}.json"
@@ -146,11 +148,11 @@ def fetch_firebase(item_id: str, client: HttpClient, *, max_comments: int, progr
 # ----------------------------------------------------------------------------------
 
 
-def fetch_thread(ref: ThreadRef, *, progress=None, max_comments: int | None = None,
+def fetch_thread(ref: ThreadRef, settings: Settings, *, progress=None, max_comments: int | None = None,
                  client: HttpClient | None = None) -> Thread:
     """Algolia first (the whole tree at once); Firebase when Algolia fails or lacks the item."""
-    client = client or HttpClient()
-    max_comments = max_comments or default_max_comments()
+    client = client or HttpClient.from_settings(settings)
+    max_comments = max_comments or settings.max_comments
     item_id = ref.comment_id or ref.thread_id
     if progress:
         progress("fetch", 0, 0, f"asking Hacker News (Algolia) for item {item_id}")

@@ -14,7 +14,6 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
-from argmap.config import env_float, env_int
 from argmap.errors import ArgmapError, NetworkError, RateLimitedError, TooLargeError
 
 ALLOWED_HOSTS = frozenset({
@@ -87,12 +86,17 @@ class HttpClient:
                  backoff: float = 1.0, sleep=None):
         self.session = session or AllowListSession()
         self.user_agent = user_agent
-        self.timeout = timeout if timeout is not None else env_float("ARGMAP_HTTP_TIMEOUT", 20.0)
-        self.retries = retries if retries is not None else env_int("ARGMAP_HTTP_RETRIES", 4)
-        self.max_bytes = max_bytes if max_bytes is not None else env_int("ARGMAP_MAX_RESPONSE_BYTES",
-                                                                          MAX_RESPONSE_BYTES_DEFAULT)
+        self.timeout = timeout if timeout is not None else 20.0
+        self.retries = retries if retries is not None else 4
+        self.max_bytes = max_bytes if max_bytes is not None else MAX_RESPONSE_BYTES_DEFAULT
         self.backoff = backoff
         self.sleep = sleep or time.sleep
+
+    @classmethod
+    def from_settings(cls, settings, session: requests.Session | None = None) -> "HttpClient":
+        """A client with the settings' timeout, retries and response cap."""
+        return cls(session, timeout=settings.http_timeout, retries=settings.http_retries,
+                   max_bytes=settings.max_response_bytes)
 
     def get_json(self, url: str, params: dict | None = None) -> Any:
         return self.request_json("GET", url, params=params)

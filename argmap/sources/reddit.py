@@ -9,25 +9,19 @@ Also converts a recorded listing (``[submission listing, comments listing]``) fr
 from __future__ import annotations
 
 import html
-import os
 from dataclasses import dataclass, field
 from typing import Any
 
-from argmap.config import env_int
 from argmap.errors import AccessDeniedError, ArgmapError, NetworkError, RateLimitedError, ThreadNotFoundError
 from argmap.model import Comment, Thread
+from argmap.settings import Settings
 from argmap.sources.http import USER_AGENT, AllowListSession, HttpClient, HttpStatusError
 from argmap.sources.markup import markdown_to_text
-from argmap.sources.urls import ThreadRef, cut_thread, default_max_comments, iso_time
+from argmap.sources.trees import cut_thread, iso_time
+from argmap.sources.urls import ThreadRef
 
 PUBLIC_BASE = "https://www.reddit.com"
-MORE_LIMIT_DEFAULT = 300
 GONE_BODIES = ("[deleted]", "[removed]")
-
-
-def more_limit() -> int:
-    """How many "load more" stubs to expand per thread (``ARGMAP_REDDIT_MORE_LIMIT``)."""
-    return max(0, env_int("ARGMAP_REDDIT_MORE_LIMIT", MORE_LIMIT_DEFAULT))
 
 
 @dataclass
@@ -291,13 +285,13 @@ def fetch_public(ref: ThreadRef, client: HttpClient, *, max_comments: int, limit
 # praw
 
 
-def praw_settings() -> dict | None:
-    """praw keyword arguments from the environment, or None when no credentials are configured."""
-    client_id, secret = os.environ.get("REDDIT_CLIENT_ID"), os.environ.get("REDDIT_CLIENT_SECRET")
-    user_agent = os.environ.get("REDDIT_USER_AGENT") or USER_AGENT
+def praw_settings(settings: Settings) -> dict | None:
+    """praw keyword arguments from the settings, or None when no credentials are configured."""
+    client_id, secret = settings.reddit_client_id, settings.reddit_client_secret
+    user_agent = settings.reddit_user_agent or USER_AGENT
     if client_id and secret:
         return {"client_id": client_id, "client_secret": secret, "user_agent": user_agent}
-    site = os.environ.get("ARGMAP_PRAW_SITE") or os.environ.get("praw_site")
+    site = settings.praw_site
     if site:
         return {"site_name": site, "user_agent": user_agent}
     return None
@@ -360,14 +354,15 @@ def fetch_praw(ref: ThreadRef, reddit, *, max_comments: int, limit: int, progres
     return cut_thread(thread, max_comments)
 
 
-def fetch_thread(ref: ThreadRef, *, progress=None, max_comments: int | None = None,
+def fetch_thread(ref: ThreadRef, settings: Settings, *, progress=None, max_comments: int | None = None,
                  client: HttpClient | None = None, reddit=None) -> Thread:
     """praw when credentials are set (or a praw client is given), else the public JSON."""
-    max_comments = max_comments or default_max_comments()
-    limit = more_limit()
-    settings = praw_settings() if reddit is None and client is None else None
-    if reddit is not None or settings is not None:
-        return fetch_praw(ref, reddit or make_praw(settings), max_comments=max_comments, limit=limit,
+    max_comments = max_comments or settings.max_comments
+    limit = max(0, settings.reddit_more_limit)
+    praw_options = praw_settings(settings) if reddit is None and client is None else None
+    if reddit is not None or praw_options is not None:
+        return fetch_praw(ref, reddit or make_praw(praw_options), max_comments=max_comments, limit=limit,
                           progress=progress)
-    return fetch_public(ref, client or HttpClient(), max_comments=max_comments, limit=limit, progress=progress)
+    return fetch_public(ref, client or HttpClient.from_settings(settings), max_comments=max_comments, limit=limit,
+                        progress=progress)
 

@@ -324,12 +324,12 @@ def _beam_decode(features: Features, model: ParentModel, fixed: dict[int, int],
 
 def embed_units(units: list[Unit], root_text: str = "", *, cache=None) -> tuple[np.ndarray, np.ndarray | None]:
     """MiniLM vectors of the units (and of the root text when there is one)."""
-    from argmap.embed import embed_texts
+    from argmap.embed.vectors import embed_texts, encode
 
     texts = [u.text or " " for u in units]
     if root_text.strip():
         texts.append(root_text)
-    vectors = embed_texts(texts, cache=cache, max_tokens=128)
+    vectors = embed_texts(texts, cache=cache, max_tokens=128) if cache is not None else encode(texts, max_tokens=128)
     if root_text.strip():
         return vectors[:-1], vectors[-1]
     return vectors, None

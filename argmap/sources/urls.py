@@ -1,21 +1,22 @@
-"""Thread URLs and shorthands: which site, which thread, which comment; then fetch it.
+"""Thread URLs and shorthands: which site, which thread, which comment.
 
-``parse_url`` only reads the text (the web service validates a URL with it before
-queueing a job); ``fetch`` turns it into a Thread through the HN or Reddit source.
-The hosts a URL names are matched here and never contacted: the sources build API
-URLs from the parsed ids alone.
+``parse_url`` is the one URL validator: the CLI, the API, the web form and batches all
+ask it, before anything is fetched or queued. It only reads the text; the hosts a URL
+names are matched here and never contacted (the sources build API URLs from the ids).
+
+>>> parse_url("https://news.ycombinator.com/item?id=8863")
+ThreadRef(site='hn', thread_id='8863', comment_id=None, subreddit=None)
+>>> parse_url("https://redd.it/2xmo63").canonical_url
+'https://www.reddit.com/comments/2xmo63/'
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from urllib.parse import parse_qs, urlsplit
 
-from argmap.config import MAX_COMMENTS_DEFAULT, env_int
-from argmap.errors import ArgmapError, UnsupportedSourceError
-from argmap.model import Comment, Thread
+from argmap.errors import UnsupportedSourceError
 
 SUPPORTED_URL_FORMS = """\
   https://news.ycombinator.com/item?id=N      a Hacker News story, or a comment and its replies
@@ -24,6 +25,17 @@ SUPPORTED_URL_FORMS = """\
   https://www.reddit.com/r/SUB/comments/ID/[slug/[COMMENT]]   (also old., new., np., m.reddit.com)
   https://www.reddit.com/comments/ID          https://redd.it/ID
   reddit:ID                                   shorthand for a Reddit thread"""
+
+ACCEPTED_URL_FORMS = (
+    "https://news.ycombinator.com/item?id=N",
+    "https://hn.algolia.com/api/v1/items/N",
+    "hn:N",
+    "https://www.reddit.com/r/SUB/comments/ID/[slug/[COMMENT]]",
+    "https://{old,new,np,m}.reddit.com/r/SUB/comments/ID/[slug/[COMMENT]]",
+    "https://www.reddit.com/comments/ID",
+    "https://redd.it/ID",
+    "reddit:ID",
+)
 
 REDDIT_HOSTS = frozenset({"reddit.com", "www.reddit.com", "old.reddit.com", "new.reddit.com", "np.reddit.com",
                           "m.reddit.com", "i.reddit.com", "sh.reddit.com", "amp.reddit.com"})
@@ -132,63 +144,3 @@ def parse_url(source: str) -> ThreadRef:
                                       "address it leads to (…/r/SUB/comments/ID/…)")
         return _parse_reddit_path(segments, source)
     raise unsupported(source)
-
-
-def iso_time(epoch) -> str | None:
-    """``2026-09-27T16:19:46Z`` from seconds since 1970 (None when unknown)."""
-    if isinstance(epoch, bool) or not isinstance(epoch, (int, float)):
-        return None
-    return datetime.fromtimestamp(epoch, tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
-def tree_order(thread_id: str, comments: list[Comment]) -> tuple[list[Comment], int]:
-    """Comments in reply-tree order (each after its parent, siblings as given), and how many
-    were dropped because their parent never arrived."""
-    children: dict[str, list[Comment]] = {}
-    seen: set[str] = set()
-    for comment in comments:
-        if comment.id in seen or comment.id == thread_id:
-            continue
-        seen.add(comment.id)
-        children.setdefault(comment.parent_id, []).append(comment)
-    ordered: list[Comment] = []
-    stack = list(reversed(children.get(thread_id, [])))
-    while stack:
-        comment = stack.pop()
-        ordered.append(comment)
-        stack.extend(reversed(children.get(comment.id, [])))
-    return ordered, len(seen) - len(ordered)
-
-
-def cut_thread(thread: Thread, max_comments: int | None) -> Thread:
-    """Put comments in tree order and keep the first ``max_comments``, saying so in the notes."""
-    thread.comments, orphans = tree_order(thread.id, thread.comments)
-    if orphans:
-        thread.notes.append(f"{orphans} comments were left out because the comment they reply to was not loaded")
-    if max_comments is not None and len(thread.comments) > max_comments:
-        total = len(thread.comments)
-        thread.comments = thread.comments[:max_comments]
-        thread.notes.append(f"thread cut at {max_comments:,} comments (of {total:,} loaded); "
-                            f"raise --max-comments or ARGMAP_MAX_COMMENTS to analyse more")
-    return thread
-
-
-def default_max_comments() -> int:
-    """The comment cap per thread: ``ARGMAP_MAX_COMMENTS`` or 5000."""
-    return env_int("ARGMAP_MAX_COMMENTS", MAX_COMMENTS_DEFAULT)
-
-
-def fetch(source: str, *, progress=None, max_comments: int | None = None) -> Thread:
-    """Fetch the thread a URL or shorthand names, cut at ``max_comments`` comments."""
-    ref = parse_url(source)
-    if max_comments is None:
-        max_comments = default_max_comments()
-    if max_comments < 1:
-        raise ArgmapError("max_comments should be at least 1")
-    if ref.site == "hn":
-        from argmap.sources import hn
-
-        return hn.fetch_thread(ref, progress=progress, max_comments=max_comments)
-    from argmap.sources import reddit
-
-    return reddit.fetch_thread(ref, progress=progress, max_comments=max_comments)

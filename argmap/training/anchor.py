@@ -51,8 +51,11 @@ def overlapping(claims, thread, field: str, start: int, end: int) -> int | None:
 
 def collect(rows: list[dict], log=print) -> list[dict]:
     """Per labelled agree/disagree pair: claims, vectors and the marked target / carrier indexes."""
+    from argmap.cache import BlobCache
     from argmap.claims import extract_claims
-    from argmap.embed import embed_texts
+    from argmap.embed.vectors import embed_texts
+
+    cache = BlobCache(REPO / "build" / "stance-vectors.sqlite")
 
     examples = []
     by_thread: dict[str, list[dict]] = {}
@@ -63,16 +66,16 @@ def collect(rows: list[dict], log=print) -> list[dict]:
         thread = stance_labels.load_thread(thread_file)
         wanted = {r["reply_id"] for r in thread_rows} | {r["parent_id"] for r in thread_rows}
         sub = replace(thread, comments=[c for c in thread.comments if c.id in wanted])
-        claims = extract_claims(sub)
+        claims = extract_claims(sub, cache=cache)
         of: dict[str, list] = {}
         for claim in claims:
             of.setdefault(claim.comment_id, []).append(claim)
-        vectors = embed_texts([c.text for c in claims])
+        vectors = embed_texts([c.text for c in claims], cache=cache)
         row_of = {c.id: i for i, c in enumerate(claims)}
         by_id = {c.id: c for c in sub.comments}
         post = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p)
         comment_texts = {cid: (post if cid == thread.id else by_id[cid].text) for cid in wanted}
-        comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), max_tokens=128)))
+        comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache, max_tokens=128)))
         for row in thread_rows:
             parent_claims, reply_claims = of.get(row["parent_id"], []), of.get(row["reply_id"], [])
             if not parent_claims or not reply_claims:

@@ -58,7 +58,7 @@ def as_input(example: StanceExample) -> sm.StanceInput:
 
 def build_vocabulary(texts: list[str], min_df: int = MIN_DF,
                      size: int = MAX_VOCABULARY) -> tuple[dict[str, int], np.ndarray]:
-    from argmap.relation_model import tokens
+    from argmap.relations.classifier import tokens
 
     frequency: Counter = Counter()
     for text in texts:
@@ -84,7 +84,7 @@ class FeatureTable:
         self.labels = np.array([e.label for e in examples])
         # one vocabulary from the training texts (no labels read: the test threads are never here)
         self.vocabulary, self.idf = build_vocabulary(self.openings)
-        from argmap.relation_model import tfidf_matrix
+        from argmap.relations.classifier import tfidf_matrix
 
         self.tfidf = tfidf_matrix(self.openings, self.vocabulary, self.idf).toarray()
 
@@ -100,7 +100,7 @@ class FeatureTable:
         labels = self.labels[rows]
         counts = np.bincount(labels, weights=weights, minlength=3)
         balanced = weights * (counts.sum() / (3 * np.maximum(counts[labels], 1e-9)))
-        head = LogisticRegression(C=c, max_iter=2000, random_state=SEED)
+        head = LogisticRegression(C=c, max_iter=300, tol=1e-3, random_state=SEED)
         head.fit(features, labels, sample_weight=balanced)
         model.coef, model.intercept = head.coef_.astype(np.float32), head.intercept_.astype(np.float32)
         return model

@@ -36,7 +36,7 @@ def _load(folder: str | None):
     import torch
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
-    from argmap.embed import model_path
+    from argmap.embed.weights import model_path
 
     source = folder or str(model_path())
     tokenizer = AutoTokenizer.from_pretrained(source)

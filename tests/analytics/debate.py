@@ -53,12 +53,9 @@ def debate_analysis() -> Analysis:
                        for i, (cid, parent, author, score, text) in enumerate(COMMENTS)]
     claims = []
     for comment in [thread.root_comment(), *thread.comments]:
-        spans = sentences(comment.text)
-        if comment.id == "t1":  # the title is no claim: only the post's text
-            start = comment.text.index(thread.text)
-            spans = [(start, start + len(thread.text))]
-        for position, (start, end) in enumerate(spans):
-            claims.append(Claim(f"{comment.id}:{position}", comment.id, comment.text[start:end], start, end,
+        text = thread.text if comment.id == "t1" else comment.text  # the title is no claim: only the post's text
+        for position, (start, end) in enumerate(sentences(text) if comment.id != "t1" else [(0, len(text))]):
+            claims.append(Claim(f"{comment.id}:{position}", comment.id, text[start:end], start, end,
                                 position=position, author=comment.author))
     relations = [Relation(s, t, r, c) for s, t, r, c in RELATIONS]
     return Analysis(thread=thread, claims=claims, relations=relations)

@@ -6,7 +6,7 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from argmap.graph import build_graph, controversy
+from argmap.analytics.graph import build_graph, controversy
 from argmap.model import Analysis, Claim, Relation, Thread
 
 from .debate import debate_analysis
@@ -93,7 +93,7 @@ def synthetic_analysis(claims: int, edges: int, seed: int = 0):
 
 @pytest.mark.timeout(120)
 def test_analytics_on_3000_claims_is_fast():
-    from argmap.summary import summarize
+    from argmap.analytics.summary import summarize
 
     analysis, vectors = synthetic_analysis(3000, 2500)
     build_graph(Analysis(Thread("text", "warm"), analysis.claims[:50], []), vectors[:50])  # imports warm

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from argmap.graph import build_graph
-from argmap.summary import summarize, summary_text
+from argmap.analytics.graph import build_graph
+from argmap.analytics.summary import summarize, summary_text
 
 from .debate import debate_analysis
 

@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from argmap.topics import find_topics, knn_graph, silhouette, unit_rows
+from argmap.analytics.topics import find_topics, knn_graph, silhouette, unit_rows
 
 THEMES = {
     "database": ["database", "index", "query", "postgres"],

@@ -1,4 +1,4 @@
-"""Fixtures for the API tests: apps on the session's store, a shared local job pool, small threads."""
+"""Fixtures for the API tests: small threads, and waiting for an analysis to finish."""
 
 from __future__ import annotations
 
@@ -30,25 +30,6 @@ def small_text() -> str:
             "> Remote work makes teams more productive\n"
             "That is not true, studies show collaboration suffers without an office.\n\n"
             "I agree with the first point, commuting wastes two hours a day.")
-
-
-@pytest.fixture
-def make_app(local_backend):
-    """create_app with the session store and pool; keyword settings override the defaults."""
-    from argmap.service import create_app
-
-    def make(**config):
-        settings = {"TESTING": True, "JOBS_BACKEND": local_backend, "RECOVER_JOBS": False,
-                    "RATELIMIT_ENABLED": False}
-        settings.update(config)
-        return create_app(settings)
-
-    return make
-
-
-@pytest.fixture
-def client(make_app):
-    return make_app().test_client()
 
 
 def wait_for(client, analysis_id: str, *, timeout: float = 180.0, headers=None) -> dict:

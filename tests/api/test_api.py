@@ -9,7 +9,7 @@ import zipfile
 import networkx as nx
 import pytest
 
-from argmap import jobs, store
+from argmap import jobs
 from tests.api.conftest import wait_for
 
 pytestmark = pytest.mark.slow
@@ -50,7 +50,7 @@ def test_analysis_of_pasted_text_runs_to_done_and_exports(client, small_text):
     assert len(node_link.get_json()["nodes"]) == graph.number_of_nodes()
 
 
-def test_thread_json_analysis_and_delete(client, sample_thread):
+def test_thread_json_analysis_and_delete(client, sample_thread, store):
     created = client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
     assert created["thread_id"] == sample_thread["id"]
     body = wait_for(client, created["id"])
@@ -67,8 +67,11 @@ def test_thread_json_analysis_and_delete(client, sample_thread):
     assert store.get_result(created["id"]) is None
 
 
-def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text, sample_thread):
-    items = [{"text": small_text}, {"thread": sample_thread}, {"url": "https://example.com/not-a-forum"}]
+def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text, sample_thread, monkeypatch):
+    from tests.sources.fakes import FakeSession
+
+    monkeypatch.setattr("argmap.sources.http.AllowListSession", FakeSession)  # every request: 404
+    items = [{"text": small_text}, {"thread": sample_thread}, {"url": "hn:999999"}]
     response = client.post("/api/v1/batches", json={"items": items})
     assert response.status_code == 202
     batch = response.get_json()
@@ -81,7 +84,7 @@ def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text
     batch = client.get(f"/api/v1/batches/{batch['id']}").get_json()
     assert batch["aggregate"] == {"total": 3, "queued": 0, "running": 0, "done": 2, "failed": 1, "finished": True}
     failed = batch["items"][2]
-    assert failed["error"]["code"] == "unsupported_source"
+    assert failed["error"]["code"] == "thread_not_found"
     assert "Traceback" not in failed["error"]["message"]
 
     archive = client.get(f"/api/v1/batches/{batch['id']}/archive?format=graphml")
@@ -93,7 +96,7 @@ def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text
         for name in graphs:
             assert nx.read_graphml(io.BytesIO(zipped.read(name))).number_of_nodes() > 0
     assert [e["status"] for e in manifest["items"]] == ["done", "done", "failed"]
-    assert manifest["items"][2]["error"]["code"] == "unsupported_source"
+    assert manifest["items"][2]["error"]["code"] == "thread_not_found"
 
 
 def test_idempotency_key_makes_a_retry_safe(client, small_text):
@@ -126,13 +129,15 @@ def test_idempotency_key_makes_a_retry_safe(client, small_text):
     (json.dumps({"text": "x", "colour": "red"}), "application/json", 422, "invalid_input"),
     (json.dumps({"url": "hn:1", "title": "no"}), "application/json", 422, "invalid_input"),
     (json.dumps({"text": ""}), "application/json", 422, "invalid_input"),
-    (json.dumps({"url": "not a url at all"}), "application/json", 400, "unsupported_source"),
+    (json.dumps({"url": "not a url at all"}), "application/json", 422, "unsupported_source"),
+    (json.dumps({"url": "https://example.com/x"}), "application/json", 422, "unsupported_source"),
+    (json.dumps({"url": "sample_threads/hn_china_ml_thread.json"}), "application/json", 422, "unsupported_source"),
     (json.dumps({"thread": {"id": "t", "comments": [{"id": "c", "parent_id": "nowhere"}]}}),
      "application/json", 400, "bad_input"),
     (json.dumps({"thread": {"id": "t"}}), "application/json", 400, "bad_input"),
     (json.dumps({"text": "   \n  "}), "application/json", 400, "bad_input"),
 ])
-def test_bad_analysis_requests_get_clear_json_errors(client, body, content_type, status, code):
+def test_bad_analysis_requests_get_clear_json_errors(client, body, content_type, status, code, store):
     before = len(store.list_analyses(limit=500))
     response = client.post("/api/v1/analyses", data=body, content_type=content_type)
     assert response.status_code == status, response.get_json()
@@ -159,7 +164,7 @@ def test_unknown_ids_routes_and_methods(client):
     assert error_of(client.get("/api/v1/analyses?status=sleeping"))["code"] == "invalid_input"
 
 
-def test_graph_of_an_unfinished_or_failed_analysis_is_a_conflict(client):
+def test_graph_of_an_unfinished_or_failed_analysis_is_a_conflict(client, store):
     row, _ = store.create_analysis({"text": "Queued but never submitted."})
     response = client.get(f"/api/v1/analyses/{row['id']}/graph?format=graphml")
     assert response.status_code == 409
@@ -178,8 +183,8 @@ def test_oversized_body_is_refused(make_app):
     assert error_of(response)["code"] == "too_large"
 
 
-def test_thread_with_too_many_comments_is_refused(client, sample_thread, monkeypatch):
-    monkeypatch.setenv("ARGMAP_MAX_COMMENTS", "3")
+def test_thread_with_too_many_comments_is_refused(make_app, sample_thread):
+    client = make_app(MAX_COMMENTS=3).test_client()
     response = client.post("/api/v1/analyses", json={"thread": sample_thread})
     assert response.status_code == 413
     assert "at most 3" in error_of(response)["message"]
@@ -191,7 +196,7 @@ def test_batch_limits_and_bad_items(make_app, small_text):
     assert response.status_code == 413
     assert "at most 2" in error_of(response)["message"]
     response = client.post("/api/v1/batches", json={"items": [{"text": small_text}, {"url": "nonsense"}]})
-    assert response.status_code == 400
+    assert response.status_code == 422
     error = error_of(response)
     assert error["code"] == "unsupported_source" and error["message"].startswith("item 1:")
     assert client.post("/api/v1/batches", json={"items": []}).status_code == 422
@@ -246,8 +251,8 @@ def test_health_docs_and_spec(client):
     assert docs.status_code == 200 and b"openapi.json" in docs.data
 
 
-def test_a_dead_queue_is_reported_not_hidden(make_app, small_text):
-    dead = jobs.LocalBackend(workers=1)
+def test_a_dead_queue_is_reported_not_hidden(make_app, small_text, store, settings):
+    dead = jobs.LocalBackend(settings, workers=1)
     dead.shutdown()
     client = make_app(JOBS_BACKEND=dead).test_client()
     health = client.get("/api/v1/health")
@@ -273,26 +278,44 @@ def test_unexpected_server_errors_are_json_without_a_traceback(make_app):
     assert error["code"] == "internal_error" and "secret" not in error["message"]
 
 
-def test_run_analysis_stores_failures_and_ignores_redelivery():
+def test_run_analysis_stores_failures_and_ignores_redelivery(store, settings):
     broken, _ = store.create_analysis({"nothing": "to analyse"})  # only the store can hold such a request
-    assert jobs.run_analysis(broken["id"]) == "failed"
+    assert jobs.run_analysis(broken["id"], store, settings) == "failed"
     row = store.get_analysis(broken["id"])
     assert row["error_code"] == "internal_error"
     assert "Traceback" not in row["error_message"] and "AttributeError" not in row["error_message"]
-    assert jobs.run_analysis(broken["id"]) == "failed"  # a redelivered task leaves it alone
+    assert jobs.run_analysis(broken["id"], store, settings) == "failed"  # a redelivered task leaves it alone
     assert store.get_analysis(broken["id"])["attempts"] == 1
-    assert jobs.run_analysis("no-such-id") == "deleted"
+    assert jobs.run_analysis("no-such-id", store, settings) == "deleted"
 
 
-def test_a_broker_that_is_down_gives_503_not_a_crash(monkeypatch, small_text):
+def test_a_broker_that_is_down_gives_503_not_a_crash(make_app, settings, small_text):
     from argmap.jobs import CeleryBackend
-    from argmap.service import create_app
     from tests.api.servers import free_port
 
-    monkeypatch.setenv("ARGMAP_BROKER_URL", f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
-    client = create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RECOVER_JOBS": False}).test_client()
+    down = settings.replace(broker_url=f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    client = make_app(JOBS_BACKEND=CeleryBackend(down), RATELIMIT_ENABLED=True,
+                      RATELIMIT_STORAGE_URI=down.broker_url).test_client()
     health = client.get("/api/v1/health")
     assert health.status_code == 503 and health.get_json()["queue"].startswith("unavailable")
     response = client.post("/api/v1/analyses", json={"text": small_text})  # rate limits fall back to memory
     assert response.status_code == 503
     assert error_of(response)["code"] == "queue_unavailable"
+
+
+def test_an_unsupported_url_is_refused_with_the_accepted_forms_before_anything_is_queued(client, store):
+    response = client.post("/api/v1/analyses", json={"url": "https://example.com/x"})
+    assert response.status_code == 422
+    error = error_of(response)
+    assert error["code"] == "unsupported_source"
+    assert "https://news.ycombinator.com/item?id=N" in error["message"]
+    assert "https://news.ycombinator.com/item?id=N" in error["detail"]["accepted_forms"]
+    assert store.list_analyses(limit=10) == []
+
+
+def test_the_url_field_never_reads_a_local_file(client, store, monkeypatch, tmp_path):
+    """Whatever the server's working folder holds, ``url`` is only ever a thread URL."""
+    (tmp_path / "thread.json").write_text('{"id": "1", "source": "text", "comments": []}')
+    monkeypatch.chdir(tmp_path)
+    assert client.post("/api/v1/analyses", json={"url": "thread.json"}).status_code == 422
+    assert store.list_analyses(limit=10) == []

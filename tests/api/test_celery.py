@@ -7,7 +7,8 @@ import zipfile
 
 import pytest
 
-from argmap import store
+from argmap.settings import Settings
+from argmap.store import Store
 from tests.api import servers
 from tests.api.conftest import wait_for
 
@@ -55,11 +56,19 @@ def celery_client(celery_setup, monkeypatch):
     env, _folder = celery_setup
     for name in ("ARGMAP_BROKER_URL", "ARGMAP_DATABASE_URL", "ARGMAP_VISIBILITY_TIMEOUT"):
         monkeypatch.setenv(name, env[name])
-    app = create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RATELIMIT_ENABLED": False})
+    app = create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(Settings.from_env()),
+                      "RATELIMIT_ENABLED": False})
     return app.test_client()
 
 
-def test_a_killed_worker_loses_nothing(request, celery_setup, celery_client, sample_thread):
+@pytest.fixture
+def workers_store(celery_setup):
+    """The database the workers write to."""
+    env, _folder = celery_setup
+    return Store(env["ARGMAP_DATABASE_URL"])
+
+
+def test_a_killed_worker_loses_nothing(request, celery_setup, celery_client, workers_store, sample_thread):
     """SIGKILL the worker mid-analysis; another worker gets the task again and finishes it.
 
     Runs first in this module, so no other worker can take the task before the kill.
@@ -69,13 +78,13 @@ def test_a_killed_worker_loses_nothing(request, celery_setup, celery_client, sam
     try:
         created = celery_client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
         # a fresh worker loads the models inside its first task, so "running" lasts seconds
-        servers.wait_until(lambda: store.get_analysis(created["id"])["status"] == "running",
+        servers.wait_until(lambda: workers_store.get_analysis(created["id"])["status"] == "running",
                            timeout=120, what="the first worker to start the analysis", interval=0.05)
     finally:
         first.kill()
-    row = store.get_analysis(created["id"])
+    row = workers_store.get_analysis(created["id"])
     assert row["status"] == "running", "the analysis finished before the worker was killed"
-    assert store.get_result(created["id"]) is None
+    assert workers_store.get_result(created["id"]) is None
 
     second = request.getfixturevalue("celery_worker")  # a fresh one unless the module has one running
     body = wait_for(celery_client, created["id"], timeout=240)
@@ -109,7 +118,7 @@ def test_rate_limits_are_shared_through_redis(celery_setup, monkeypatch):
 
     env, _folder = celery_setup
     monkeypatch.setenv("ARGMAP_BROKER_URL", env["ARGMAP_BROKER_URL"])
-    apps = [create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(), "RECOVER_JOBS": False,
+    apps = [create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(Settings.from_env()), "RECOVER_JOBS": False,
                         "WRITE_RATE_LIMIT": "2/minute"}) for _ in range(2)]
     assert apps[0].config["RATELIMIT_STORAGE_URI"] == env["ARGMAP_BROKER_URL"]
     headers = {"Authorization": "Bearer shared-limit-test"}
@@ -123,13 +132,14 @@ def test_the_researcher_script_runs_unchanged_on_two_workers(celery_setup, celer
     """examples/analyse_many.py against a server that hands the work to two Celery workers."""
     from argmap.jobs import CeleryBackend
     from argmap.service import create_app
-    from tests.api.test_researcher_script import THREADS, check_graphs, load_script, many_items
+    from tests.api.researcher import THREADS, check_graphs, load_script, many_items
 
     env, folder = celery_setup
     second = servers.start_worker(env, folder / "worker-two.log")
     try:
         servers.wait_until(lambda: "ready." in second.output(), timeout=60, what="the second worker")
-        server = servers.ThreadedServer(create_app({"JOBS_BACKEND": CeleryBackend(), "RATELIMIT_ENABLED": False}))
+        server = servers.ThreadedServer(create_app({"JOBS_BACKEND": CeleryBackend(Settings.from_env()),
+                                                    "RATELIMIT_ENABLED": False}))
         try:
             result = load_script().analyse_many(server.base, many_items(small_text, THREADS), tmp_path, poll=0.3)
         finally:
@@ -140,7 +150,7 @@ def test_the_researcher_script_runs_unchanged_on_two_workers(celery_setup, celer
     assert "succeeded" in second.output()  # the work was shared
 
 
-def test_argmap_batch_uses_the_celery_workers(celery_setup, celery_worker, celery_client, tmp_path):
+def test_argmap_batch_uses_the_celery_workers(celery_setup, celery_worker, celery_client, workers_store, tmp_path):
     """``argmap batch`` with ARGMAP_BROKER_URL set queues on Redis; a worker process does the work."""
     from click.testing import CliRunner
 
@@ -153,6 +163,6 @@ def test_argmap_batch_uses_the_celery_workers(celery_setup, celery_worker, celer
     result = CliRunner().invoke(main, ["batch", str(listing), "--out", str(tmp_path / "out"), "--poll", "0.2"])
     assert result.exit_code == 0, result.output
     assert len(list((tmp_path / "out").glob("*.graphml"))) == 1
-    assert store.list_analyses(limit=1)[0]["status"] == "done"
+    assert workers_store.list_analyses(limit=1)[0]["status"] == "done"
     servers.wait_until(lambda: celery_worker.output(None).count("succeeded") > succeeded_before,
                        timeout=10, what="the worker to log the task")

@@ -9,10 +9,10 @@ import zipfile
 import networkx as nx
 import pytest
 
-from argmap import store
-from argmap.graph import build_graph
+from argmap.store import _make_engine, owner_of
+from argmap.analytics.graph import build_graph
 from tests.api.conftest import wait_for
-from tests.exports.test_hardening import hostile_analysis
+from tests.export.hostile import hostile_analysis
 
 XML_FORMATS = ("graphml", "graphml-yed", "authors")
 
@@ -21,7 +21,7 @@ def bearer(token: str) -> dict:
     return {"Authorization": f"Bearer {token}"}
 
 
-def stored_hostile_result(*, batch: bool = False) -> str:
+def stored_hostile_result(store, *, batch: bool = False) -> str:
     """A done analysis whose stored thread holds control characters and a lone surrogate
     (as results stored before input cleaning do), written straight to the store."""
     analysis = hostile_analysis()
@@ -35,8 +35,8 @@ def stored_hostile_result(*, batch: bool = False) -> str:
     return batch_row["id"] if batch else analysis_id
 
 
-def test_xml_exports_of_text_with_control_characters_answer_200(client):
-    analysis_id = stored_hostile_result()
+def test_xml_exports_of_text_with_control_characters_answer_200(client, store):
+    analysis_id = stored_hostile_result(store)
     for _ in range(20):  # repeated downloads crashed the process
         for fmt in XML_FORMATS:
             response = client.get(f"/api/v1/analyses/{analysis_id}/graph?format={fmt}")
@@ -47,8 +47,8 @@ def test_xml_exports_of_text_with_control_characters_answer_200(client):
         assert client.get(f"/api/v1/analyses/{analysis_id}/graph?format={fmt}").status_code == 200, fmt
 
 
-def test_batch_archive_of_graphml_with_control_characters(client):
-    batch_id = stored_hostile_result(batch=True)
+def test_batch_archive_of_graphml_with_control_characters(client, store):
+    batch_id = stored_hostile_result(store, batch=True)
     response = client.get(f"/api/v1/batches/{batch_id}/archive?format=graphml")
     assert response.status_code == 200
     with zipfile.ZipFile(io.BytesIO(response.data)) as archive:
@@ -121,13 +121,13 @@ def test_tokens_are_compared_in_constant_time(make_app, monkeypatch):
     assert (b"s3c", b"s3cret") in calls and (b"s3c", b"other") in calls
 
 
-def test_an_analysis_belongs_to_the_token_that_made_it(make_app, small_text):
+def test_an_analysis_belongs_to_the_token_that_made_it(make_app, store, small_text):
     client = make_app(API_TOKENS=["token-a", "token-b"]).test_client()
     made = client.post("/api/v1/analyses", json={"text": small_text}, headers=bearer("token-a"))
     assert made.status_code == 202
     analysis_id = made.get_json()["id"]
     row = store.get_analysis(analysis_id)
-    assert row["owner"] == store.owner_of("token-a") and "token-a" not in json.dumps(row, default=str)
+    assert row["owner"] == owner_of("token-a") and "token-a" not in json.dumps(row, default=str)
     assert client.get(f"/api/v1/analyses/{analysis_id}").status_code == 200  # reading stays open
     other = client.delete(f"/api/v1/analyses/{analysis_id}", headers=bearer("token-b"))
     assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
@@ -167,7 +167,7 @@ def test_old_database_gets_the_owner_column(tmp_path):
         conn.execute(sa.text("CREATE TABLE batches (id VARCHAR(32) PRIMARY KEY, size INTEGER NOT NULL, "
                              "idempotency_key VARCHAR(200) UNIQUE, request_hash VARCHAR(64), created_at DATETIME NOT NULL)"))
     old.dispose()
-    created = store._make_engine(url)
+    created = _make_engine(url)
     columns = {c["name"] for c in sa.inspect(created).get_columns("batches")}
     assert "owner" in columns
     created.dispose()

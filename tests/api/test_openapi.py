@@ -14,14 +14,15 @@ MAX_EXAMPLES = 25
 
 
 @pytest.fixture(scope="module")
-def api_schema(tmp_path_factory):
+def api_schema(tmp_path_factory, settings):
     """The spec served by an app with tokens on and a pool of its own, stopped afterwards."""
     from argmap.jobs import LocalBackend
     from argmap.service import create_app
 
-    backend = LocalBackend(workers=1)
-    app = create_app({"TESTING": True, "JOBS_BACKEND": backend, "RECOVER_JOBS": False,
-                      "RATELIMIT_ENABLED": False, "API_TOKENS": [TOKEN], "MAX_BATCH": 5})
+    backend = LocalBackend(settings, workers=1)
+    app = create_app({"TESTING": True, "INSTANCE_PATH": tmp_path_factory.mktemp("openapi-instance"),
+                      "JOBS_BACKEND": backend, "RECOVER_JOBS": False, "RATELIMIT_ENABLED": False,
+                      "API_TOKENS": [TOKEN], "MAX_BATCH": 5}, settings=settings)
     yield schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
     backend.shutdown(wait=False)
 

@@ -1,13 +1,17 @@
-"""The store on its own: atomic results, restart recovery, idempotency, configuration."""
+"""The store on its own: atomic results, restart recovery, idempotency, kept exports."""
 
 from __future__ import annotations
 
 import json
 
+import pytest
 import sqlalchemy as sa
 
-from argmap import store
+from argmap.analytics.graph import build_graph
+from argmap.analytics.summary import status_summary
+from argmap.export import render_kept
 from argmap.model import Analysis, Claim, Thread
+from argmap.store import Store
 
 
 def tiny_analysis(**stats) -> Analysis:
@@ -16,11 +20,16 @@ def tiny_analysis(**stats) -> Analysis:
                     stats={"claims": 1, **stats})
 
 
-def test_a_failed_result_write_leaves_no_half_result():
+def finish(store: Store, analysis_id: str, analysis: Analysis, graph=None) -> bool:
+    graph = graph if graph is not None else build_graph(analysis)
+    return store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
+
+
+def test_a_failed_result_write_leaves_no_half_result(store):
     row, _ = store.create_analysis({"text": "Tiny is fine."})
     assert store.start(row["id"])["status"] == "running"
     try:
-        store.finish(row["id"], tiny_analysis(broken={1, 2}))  # a set cannot be stored as JSON
+        finish(store, row["id"], tiny_analysis(broken={1, 2}))  # a set cannot be stored as JSON
     except (TypeError, sa.exc.StatementError):
         pass
     else:
@@ -28,16 +37,17 @@ def test_a_failed_result_write_leaves_no_half_result():
     after = store.get_analysis(row["id"])
     assert after["status"] == "running" and store.get_result(row["id"]) is None
 
-    assert store.finish(row["id"], tiny_analysis())
+    assert finish(store, row["id"], tiny_analysis())
     done = store.get_analysis(row["id"])
     assert done["status"] == "done" and done["thread_id"] == "t1"
-    result = store.get_result(row["id"])
+    result, graph = store.get_result(row["id"])
     assert result.claims[0].text == "Tiny is fine." and result.thread.title == "Tiny"
+    assert list(graph.nodes) == ["t1:0"]
     assert store.get_summary(row["id"])["counts"]["claims"] == 1
-    assert b"Tiny is fine." in store.render_result(row["id"], "graphml")
+    assert b"Tiny is fine." in render_kept(store, row["id"], "graphml")
 
 
-def test_requeue_after_a_crash_and_start_is_exclusive():
+def test_requeue_after_a_crash_and_start_is_exclusive(store):
     running, _ = store.create_analysis({"text": "Left running."})
     queued, _ = store.create_analysis({"text": "Left queued."})
     finished, _ = store.create_analysis({"text": "Finished."})
@@ -52,7 +62,7 @@ def test_requeue_after_a_crash_and_start_is_exclusive():
     assert store.start(running["id"])["attempts"] == 2
 
 
-def test_timestamps_are_utc_and_progress_is_stored():
+def test_timestamps_are_utc_and_progress_is_stored(store):
     row, _ = store.create_analysis({"text": "Clock check."})
     store.start(row["id"])
     store.set_progress(row["id"], "claims", 3, 10, "3 of 10 comments")
@@ -61,36 +71,54 @@ def test_timestamps_are_utc_and_progress_is_stored():
     assert (stored["stage"], stored["progress_done"], stored["progress_total"]) == ("claims", 3, 10)
 
 
-def test_database_url_setting_and_sqlite_wal(tmp_path, monkeypatch):
+def test_database_url_setting_and_sqlite_wal(tmp_path, store):
+    from argmap.settings import Settings
+
     url = f"sqlite:///{tmp_path / 'elsewhere.sqlite'}"
-    monkeypatch.setenv("ARGMAP_DATABASE_URL", url)
-    assert store.database_url() == url
-    row, _ = store.create_analysis({"text": "Stored elsewhere."})
+    assert Settings.from_env({"ARGMAP_DATABASE_URL": url}).database == url
+    assert Settings.from_env({"ARGMAP_INSTANCE_PATH": str(tmp_path)}).database == \
+        f"sqlite:///{tmp_path / 'argmap.sqlite'}"
+    elsewhere = Store(url)
+    row, _ = elsewhere.create_analysis({"text": "Stored elsewhere."})
     assert (tmp_path / "elsewhere.sqlite").exists()
-    with store.engine().connect() as conn:
+    with elsewhere.engine.connect() as conn:
         assert conn.execute(sa.text("PRAGMA journal_mode")).scalar() == "wal"
-    monkeypatch.delenv("ARGMAP_DATABASE_URL")
-    assert store.get_analysis(row["id"]) is None  # the default database is another file
+    assert store.get_analysis(row["id"]) is None  # another database is another file
 
 
-def test_an_analysis_deleted_while_it_runs_stores_nothing():
+def test_the_app_store_opens_the_configured_database(make_app, tmp_path):
+    url = f"sqlite:///{tmp_path / 'configured.sqlite'}"
+    assert make_app(DATABASE_URL=url).extensions["argmap_store"].url == url
+
+
+def test_an_analysis_deleted_while_it_runs_stores_nothing(store):
     row, _ = store.create_analysis({"text": "Deleted midway."})
     store.start(row["id"])
     assert store.delete_analysis(row["id"])
-    assert store.finish(row["id"], tiny_analysis()) is False
+    assert finish(store, row["id"], tiny_analysis()) is False
     assert store.get_result(row["id"]) is None and store.get_analysis(row["id"]) is None
 
 
-def test_exports_render_the_graph_the_pipeline_annotated():
+def test_exports_render_the_graph_the_pipeline_annotated(store):
     """Topics are found with the claim vectors during the analysis; a download must not redo them."""
-    from argmap.graph import build_graph
-
     analysis = tiny_analysis()
     graph = build_graph(analysis)
     for node in graph.nodes:
         graph.nodes[node]["topic_label"] = "as the pipeline found it"
     row, _ = store.create_analysis({"text": "Tiny is fine."})
     store.start(row["id"])
-    assert store.finish(row["id"], analysis, graph)
-    exported = json.loads(store.render_result(row["id"], "json"))
+    assert finish(store, row["id"], analysis, graph)
+    exported = json.loads(render_kept(store, row["id"], "json"))
     assert {n["topic_label"] for n in exported["nodes"]} == {"as the pipeline found it"}
+
+
+def test_an_export_is_rendered_once_and_kept(store, monkeypatch):
+    from argmap import export
+
+    row, _ = store.create_analysis({"text": "Tiny is fine."})
+    store.start(row["id"])
+    finish(store, row["id"], tiny_analysis())
+    first = render_kept(store, row["id"], "graphml")
+    monkeypatch.setattr(export, "get_exporter", lambda name: pytest.fail("a kept export was rendered again"))
+    assert render_kept(store, row["id"], "graphml") == first
+    assert store.delete_analysis(row["id"]) and store.get_export(row["id"], "graphml") is None

@@ -6,13 +6,13 @@ import time
 
 import pytest
 
-from argmap.claims import extract_units
+from argmap.claims.extraction import extract_units
 from argmap.model import Comment, Thread
 
 
 @pytest.fixture(scope="session")
 def nlp():
-    from argmap.nlp import load_spacy
+    from argmap.claims.nlp import load_spacy
 
     return load_spacy()
 

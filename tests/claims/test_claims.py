@@ -4,8 +4,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from argmap.claims import KINDS, extract_claims
-from argmap.model import Comment, Thread
+from argmap.claims.extraction import extract_claims
+from argmap.claims.lexicon import KINDS
+from argmap.model import Claim, Comment, Thread
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +25,7 @@ def test_offsets_are_exact_and_kinds_known(units_of):
     for unit in units:
         assert text[unit.start:unit.end] == unit.text
         assert unit.kind in KINDS
+        assert isinstance(unit, Claim) == (unit.kind == "claim")  # non-claims are Units, with no score
 
 
 @pytest.mark.parametrize("text", [
@@ -100,6 +102,7 @@ def test_quote_lines_are_not_claims_but_mark_the_reply(nlp):
     reply = [c for c in found if c.comment_id == "b"]
     assert [c.text for c in reply] == ["That ignores the cost of storing the waste for centuries."]
     assert reply[0].quote_of == "a:0"
+    assert reply[0].quoted_text == "Nuclear power is the safest source of energy per kWh."
 
 
 def test_code_lines_are_not_claims(units_of):
@@ -202,7 +205,7 @@ def test_edit_note_about_the_comment_is_meta(units_of):
 def test_units_from_the_cache_equal_fresh_ones(tmp_path):
     """A re-analysis reads the parsed comments back from the cache, unchanged."""
     from argmap.cache import cache_for
-    from argmap.claims import extract_units
+    from argmap.claims.extraction import extract_units
     from argmap.sources.text import parse_text
 
     thread = parse_text("Most papers come from China. The vast majority.\n"

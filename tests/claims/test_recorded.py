@@ -5,13 +5,14 @@ from collections import Counter
 
 import pytest
 
-from argmap.claims import KINDS, extract_claims
+from argmap.claims.extraction import extract_claims
+from argmap.claims.lexicon import KINDS
 from argmap.evaluation.claims import LABEL_VALUES, POSITIVE_LABELS, covered, read_labels, reference_units, scores
-from argmap.sources import resolve
+from argmap.sources.resolver import resolve
 
 from ..conftest import SAMPLE_TEXT
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.evaluation]
 
 OBVIOUS_META = re.compile(r"why the (down|up)votes|(downvot\w*|upvot\w*) (me|this)\b|i'?m (getting|being) downvoted|"
                           r"^\W*edit\s*\d*\s*:\s*(typo|formatting|spelling|words?)\W*$|^\W*\[(deleted|removed)\]\W*$", re.I)
@@ -21,10 +22,10 @@ def test_offsets_are_exact_over_every_recorded_thread(recorded):
     assert len(recorded) >= 5
     total = 0
     for name, (thread, units, _seconds) in recorded.items():
-        texts = {c.id: c.text for c in thread.comments}
-        texts[thread.id] = thread.root_comment().text
+        texts = {(c.id, "text"): c.text for c in thread.comments}
+        texts[thread.id, "title"], texts[thread.id, "text"] = thread.title, thread.text
         for unit in units:
-            assert texts[unit.comment_id][unit.start:unit.end] == unit.text, (name, unit.id)
+            assert texts[unit.comment_id, unit.field][unit.start:unit.end] == unit.text, (name, unit.id)
             assert unit.kind in KINDS
             total += unit.kind == "claim"
     assert total > 3000
@@ -32,10 +33,10 @@ def test_offsets_are_exact_over_every_recorded_thread(recorded):
 
 def test_recorded_claims_hold_no_questions_quotes_or_meta(recorded):
     for _name, (thread, units, _seconds) in recorded.items():
-        texts = {c.id: c.text for c in thread.comments}
-        texts[thread.id] = thread.root_comment().text
+        texts = {(c.id, "text"): c.text for c in thread.comments}
+        texts[thread.id, "title"], texts[thread.id, "text"] = thread.title, thread.text
         for claim in (u for u in units if u.kind == "claim"):
-            line = texts[claim.comment_id][:claim.start].rsplit("\n", 1)[-1]
+            line = texts[claim.comment_id, claim.field][:claim.start].rsplit("\n", 1)[-1]
             assert not (line + claim.text).lstrip().startswith(">"), claim.text  # "> 1000" mid-line is a claim
             assert not OBVIOUS_META.search(claim.text), claim.text
             assert not claim.text.rstrip().endswith("?") or "?\"" in claim.text or ", " in claim.text, claim.text

@@ -1,17 +1,15 @@
-"""The relation model behind ``argmap.relations.classify``: contract, loading, threshold, candidates."""
+"""The relation model behind ``argmap.relations.judging.classify``: contract, loading, threshold, candidates."""
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-import numpy as np
 import pytest
 
-from argmap import relation_model, relations
+from argmap.cache import memory_cache
+from argmap.relations import candidates, classifier as relation_model, edges
+from argmap.relations.judging import classify
 from argmap.errors import ArgmapError
 from argmap.model import Claim, Comment, Thread
 
@@ -22,7 +20,7 @@ def test_classify_contract():
     pairs = [("Nuclear power is the safest energy source per unit of energy.", "Source? That sounds made up."),
              ("The city should build more bike lanes.", "Agreed, the new lanes downtown cut my commute in half."),
              ("I had the vaccine last week.", "What brand did you get?")]
-    predictions = relations.classify(pairs)
+    predictions = classify(pairs)
     assert len(predictions) == len(pairs)
     for prediction in predictions:
         assert prediction.label in {"supports", "rebuts", "none"}
@@ -31,12 +29,12 @@ def test_classify_contract():
 
 
 def test_classify_empty_input():
-    assert relations.classify([]) == []
+    assert classify([]) == []
 
 
 def test_obvious_pairs_are_labelled_right():
     target = "Remote work makes teams more productive."
-    predictions = relations.classify([
+    predictions = classify([
         (target, "No, that's just not true. You're wrong, the studies show the opposite."),
         (target, "Exactly, I completely agree. Well said, this is so true."),
         ("Raising the minimum wage will cost jobs.", "That's false. Nonsense, it never happened in Seattle."),
@@ -48,8 +46,8 @@ def test_obvious_pairs_are_labelled_right():
 def test_model_loads_offline_from_models_folder():
     model = relation_model.load(relation_model.MODEL_DIR)
     config = json.loads((relation_model.MODEL_DIR / "config.json").read_text(encoding="utf-8"))
-    assert relation_model.MODEL_DIR == ROOT / "models" / "relations"
-    assert model.threshold == pytest.approx(relations.MODEL_THRESHOLD)
+    assert relation_model.MODEL_DIR == ROOT / "argmap" / "relations" / "trained"
+    assert model.threshold == pytest.approx(edges.MODEL_THRESHOLD)
     assert config["labels"] == list(relation_model.LABELS)
     size = sum(path.stat().st_size for path in relation_model.MODEL_DIR.iterdir())
     assert size <= 30 * 1024 * 1024
@@ -61,19 +59,19 @@ def test_missing_model_is_a_clear_error(tmp_path):
     with pytest.raises(ArgmapError) as caught:
         relation_model.load(tmp_path)
     assert caught.value.code == "model_missing"
-    assert "argmap.training.relations" in caught.value.message
+    assert "argmap.relations.training" in caught.value.message
 
 
-def test_edge_threshold_setting_is_read_from_the_environment():
-    code = "from argmap import relations; print(relations.DEFAULT_THRESHOLD)"
-    env = {**os.environ, "ARGMAP_EDGE_THRESHOLD": "0.83", "PYTHONPATH": str(ROOT)}
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
-    assert float(out.stdout) == pytest.approx(0.83)
+def test_edge_threshold_setting_reaches_the_pipeline():
+    from argmap.settings import Settings
+
+    assert Settings.from_env({"ARGMAP_EDGE_THRESHOLD": "0.83"}).edge_threshold == pytest.approx(0.83)
+    assert Settings.from_env({}).edge_threshold == pytest.approx(edges.MODEL_THRESHOLD)
 
 
 def _thread_with_claims(replies: int):
     """A post with one claim and ``replies`` top-level comments of two claims each; vectors from MiniLM."""
-    from argmap.embed import embed_texts
+    from argmap.embed.vectors import embed_texts
 
     topics = ["taxes", "trains", "coffee", "chess", "rust", "solar", "cats", "rent"]
     thread = Thread(source="text", id="t", title="Is public transport worth funding?")
@@ -85,29 +83,29 @@ def _thread_with_claims(replies: int):
         thread.comments.append(Comment(id=f"c{i}", parent_id="t", text=text))
         claims.append(Claim(f"c{i}:0", f"c{i}", first, 0, len(first)))
         claims.append(Claim(f"c{i}:1", f"c{i}", second, len(first) + 1, len(text), position=1))
-    return thread, claims, embed_texts([c.text for c in claims])
+    return thread, claims, embed_texts([c.text for c in claims], cache=memory_cache())
 
 
 def test_candidates_are_bounded_per_claim_never_all_pairs():
     thread, claims, vectors = _thread_with_claims(30)
-    candidates = relations.candidate_pairs(thread, claims, vectors)
+    pairs = candidates.candidate_pairs(thread, claims, vectors)
     n = len(claims)
-    assert 0 < len(candidates) < n * (n - 1) / 2
+    assert 0 < len(pairs) < n * (n - 1) / 2
     per_source: dict[str, int] = {}
-    for candidate in candidates:
+    for candidate in pairs:
         per_source[candidate.source.id] = per_source.get(candidate.source.id, 0) + 1
-    assert max(per_source.values()) <= relations.REPLY_TARGETS + relations.NEIGHBOURS + 2  # + within-comment
+    assert max(per_source.values()) <= candidates.REPLY_TARGETS + candidates.NEIGHBOURS + 2  # + within-comment
 
 
 def test_threshold_controls_which_edges_are_drawn():
     thread, claims, vectors = _thread_with_claims(6)
-    loose, count = relations.build_relations(thread, claims, vectors, threshold=0.0)
-    strict, same_count = relations.build_relations(thread, claims, vectors, threshold=1.01)
+    loose, count = edges.build_relations(thread, claims, vectors, cache=memory_cache(), threshold=0.0)
+    strict, same_count = edges.build_relations(thread, claims, vectors, cache=memory_cache(), threshold=1.01)
     assert count == same_count
     assert all(r.relation == "restates" for r in strict)
     assert len(loose) > len(strict)
     assert all(r.confidence >= 0.0 for r in loose)
-    middle, _ = relations.build_relations(thread, claims, vectors, threshold=0.6)
+    middle, _ = edges.build_relations(thread, claims, vectors, cache=memory_cache(), threshold=0.6)
     judged = [r for r in middle if r.relation != "restates"]
     assert all(r.confidence >= 0.6 for r in judged)
     assert len(strict) <= len(middle) <= len(loose)
@@ -127,9 +125,9 @@ def test_missing_model_falls_back_to_rules_with_a_warning(tmp_path, monkeypatch,
     monkeypatch.setattr(relation_model, "MODEL_DIR", tmp_path)
     relation_model.shipped_model.cache_clear()
     try:
-        with caplog.at_level("WARNING", logger="argmap.relations"):
-            predictions = relations.classify([("Cats are mammals.", "No, that is not true.")])
+        with caplog.at_level("WARNING", logger="argmap.relations.judging"):
+            predictions = classify([("Cats are mammals.", "No, that is not true.")])
     finally:
         relation_model.shipped_model.cache_clear()
     assert predictions[0].label == "rebuts"
-    assert any("falling back to v0 marker rules" in record.message for record in caplog.records)
+    assert any("falling back to the marker rules" in record.message for record in caplog.records)

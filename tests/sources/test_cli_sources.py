@@ -8,8 +8,7 @@ from click.testing import CliRunner
 
 from argmap.cli import main
 from argmap.model import thread_from_dict
-from tests.sources.test_hn import STORY
-from tests.sources.test_reddit import small_network
+from tests.sources.samples import STORY, small_network
 
 RECORDED = [
     ("hn/circumflex_25015967_biden.json", "hn", 2170),

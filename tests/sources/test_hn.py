@@ -6,28 +6,14 @@ import pytest
 
 from argmap.errors import ThreadNotFoundError
 from argmap.model import thread_from_dict, thread_to_dict
-from argmap.sources import hn, resolve
+from argmap.sources import hn
+from argmap.sources.resolver import resolve
 from argmap.sources.files import load_file
 from argmap.sources.http import HttpClient
+from argmap.settings import Settings
 from argmap.sources.urls import parse_url
 from tests.sources.conftest import assert_clean_text
-
-STORY = {
-    "id": 100, "created_at": "2020-01-01T00:00:00.000Z", "created_at_i": 1577836800, "type": "story",
-    "author": "alice", "title": "Ask HN: Tabs or spaces?", "url": None, "text": "<p>Which one &amp; why?",
-    "points": 12, "parent_id": None, "story_id": 100, "children": [
-        {"id": 101, "created_at_i": 1577836900, "type": "comment", "author": "bob", "points": None,
-         "text": "Tabs.<p>&gt; spaces align better<p>They don&#x27;t.", "parent_id": 100, "story_id": 100,
-         "children": [
-             {"id": 103, "created_at_i": 1577837000, "type": "comment", "author": None, "text": None,
-              "parent_id": 101, "story_id": 100, "children": [
-                  {"id": 104, "created_at_i": 1577837100, "type": "comment", "author": "dan",
-                   "text": "Replying to a deleted comment.", "parent_id": 103, "story_id": 100, "children": []}]}]},
-        {"id": 102, "created_at_i": 1577836950, "type": "comment", "author": "carol",
-         "text": "Spaces: <a href=\"https://pep8.org/\">PEP 8</a> says so.", "parent_id": 100, "story_id": 100,
-         "children": []},
-    ]}
-
+from tests.sources.samples import STORY
 
 def firebase_items():
     return {
@@ -93,7 +79,7 @@ def test_firebase_fallback_when_algolia_fails(fake_network):
     fake_network.add(("algolia", "100"), 500, {"error": "boom"})
     add_firebase(fake_network, firebase_items())
     client = HttpClient(fake_network, sleep=lambda seconds: None, retries=1)
-    thread = hn.fetch_thread(parse_url("hn:100"), client=client, max_comments=100)
+    thread = hn.fetch_thread(parse_url("hn:100"), Settings(), client=client, max_comments=100)
     assert [(c.id, c.parent_id, c.deleted) for c in thread.comments] == [
         ("101", "100", False), ("103", "101", True), ("104", "103", False), ("102", "100", True)]
     assert thread.comments[3].text == ""  # dead: kept as a text-less placeholder
@@ -103,7 +89,7 @@ def test_firebase_fallback_when_algolia_fails(fake_network):
 def test_firebase_walk_stops_at_the_cap(fake_network):
     fake_network.add(("algolia", "100"), 404, {"status": 404, "error": "Not Found"})
     add_firebase(fake_network, firebase_items())
-    thread = hn.fetch_thread(parse_url("hn:100"), client=HttpClient(fake_network), max_comments=2)
+    thread = hn.fetch_thread(parse_url("hn:100"), Settings(), client=HttpClient(fake_network), max_comments=2)
     assert [c.id for c in thread.comments] == ["101", "102"]
     assert "thread cut at 2 comments" in thread.notes[0]
 

@@ -127,7 +127,7 @@ def test_exports_mark_edges_that_follow_an_inferred_link():
     import json
 
     from argmap.export.cytoscape import elements
-    from argmap.graph import build_graph
+    from argmap.analytics.graph import build_graph
     from argmap.model import Analysis, Claim, Relation
 
     thread = Thread(source="text", id="p", comments=[

@@ -8,50 +8,15 @@ import pytest
 
 from argmap.errors import AccessDeniedError, RateLimitedError, ThreadNotFoundError
 from argmap.model import thread_from_dict, thread_to_dict
-from argmap.sources import reddit, resolve
+from argmap.sources import reddit
+from argmap.sources.resolver import resolve
 from argmap.sources.files import load_file
 from argmap.sources.http import ALLOWED_HOSTS, HttpClient
+from argmap.settings import Settings
 from argmap.sources.urls import parse_url
 from tests.sources.conftest import assert_clean_text
+from tests.sources.samples import MORE_C4, SMALL, listing, small_network
 from tests.sources.fakes import EMPTY_MORECHILDREN, FakeSession, cassette_session, recorded_morechildren
-
-
-def t1(cid, parent, body, author="someone", replies=None):
-    return {"kind": "t1", "data": {
-        "id": cid, "name": f"t1_{cid}", "parent_id": parent, "body": body, "author": author, "score": 3,
-        "created_utc": 1600000000.0, "permalink": f"/r/test/comments/abc/slug/{cid}/",
-        "replies": {"kind": "Listing", "data": {"children": replies}} if replies else ""}}
-
-
-def listing(*comments, selftext="Is **this** right?"):
-    submission = {"kind": "t3", "data": {"id": "abc", "name": "t3_abc", "title": "A &amp; B", "author": "op",
-                                         "selftext": selftext, "created_utc": 1600000000.0,
-                                         "permalink": "/r/test/comments/abc/a_b/"}}
-    return [{"kind": "Listing", "data": {"children": [submission]}},
-            {"kind": "Listing", "data": {"children": list(comments)}}]
-
-
-SMALL = listing(
-    t1("c1", "t3_abc", "> is this right?\n\nNo, see [the docs](https://docs.example/x).", replies=[
-        t1("c2", "t1_c1", "[removed]", author="[deleted]"),
-        {"kind": "more", "data": {"count": 2, "name": "t1_c4", "id": "c4", "parent_id": "t1_c1", "depth": 1,
-                                  "children": ["c4"]}},
-    ]),
-    t1("c3", "t3_abc", "Yes.", author="[deleted]", replies=[
-        {"kind": "more", "data": {"count": 0, "name": "t1__", "id": "_", "parent_id": "t1_c3", "depth": 10,
-                                  "children": []}}]),
-    t1("c7", "t3_abc", "[deleted]", author="[deleted]"),
-)
-MORE_C4 = {"json": {"errors": [], "data": {"things": [t1("c4", "t1_c1", "This reply was hidden behind a load more link on the first page."),
-                                                      t1("c5", "t1_c4", "Nested &gt; later.")]}}}
-CONTINUE_C3 = listing(t1("c3", "t3_abc", "Yes.", replies=[t1("c6", "t1_c3", "Deep replies are only reachable through the continue this thread link.")]))
-
-
-def small_network(session):
-    session.add(("path", "/comments/abc"), 200, SMALL)
-    session.add(("morechildren", ("c4",)), 200, MORE_C4)
-    session.add(("path", "/comments/abc/_/c3"), 200, CONTINUE_C3)
-    return session
 
 
 def test_public_json_expands_more_and_continue_this_thread(fake_network):
@@ -240,11 +205,10 @@ def test_credentials_in_the_environment_select_praw(threads_dir, monkeypatch):
     assert "oauth.reddit.com" in session.hosts()
 
 
-def test_praw_limit_leaves_a_note(threads_dir, monkeypatch):
-    monkeypatch.setenv("ARGMAP_REDDIT_MORE_LIMIT", "0")
+def test_praw_limit_leaves_a_note(threads_dir):
     session = cassette_session(threads_dir / "reddit/TestCommentForest.test_replace__all.json")
     client = reddit.make_praw({"client_id": "id", "client_secret": "secret", "user_agent": "t"}, session=session)
-    thread = reddit.fetch_thread(parse_url("reddit:3hahrw"), reddit=client)
+    thread = reddit.fetch_thread(parse_url("reddit:3hahrw"), Settings(reddit_more_limit=0), reddit=client)
     assert len(thread.comments) < 541
     assert "ARGMAP_REDDIT_MORE_LIMIT" in thread.notes[0]
 

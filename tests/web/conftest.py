@@ -1,4 +1,4 @@
-"""Fixtures for the web tests: an app on the session store, a live server, a real headless Chromium."""
+"""Fixtures for the web tests: a live server, a real headless Chromium."""
 
 from __future__ import annotations
 
@@ -16,19 +16,6 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic"
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture
-def make_web_app(local_backend):
-    """create_app on the session store; keyword settings override the defaults."""
-    from argmap.service import create_app
-
-    def make(**config):
-        settings = {"JOBS_BACKEND": local_backend, "RECOVER_JOBS": False, "RATELIMIT_ENABLED": False}
-        settings.update(config)
-        return create_app(settings)
-
-    return make
-
-
 class LiveServer:
     """The real app served by waitress on 127.0.0.1 and a free port, in a thread."""
 
@@ -37,6 +24,7 @@ class LiveServer:
 
         self.server = create_server(app, host="127.0.0.1", port=0, threads=6, ident="argmap-test")
         self.url = f"http://127.0.0.1:{self.server.effective_port}"
+        self.app = app
         self.closing = False
         self.thread = threading.Thread(target=self._run, daemon=True)
         self.thread.start()
@@ -54,11 +42,13 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(local_backend):
+def live_server(local_backend, settings, tmp_path_factory):
+    """One served app for the browser tests, on an instance folder (and database) of its own."""
     from argmap.service import create_app
 
-    server = LiveServer(create_app({"JOBS_BACKEND": local_backend, "RECOVER_JOBS": False,
-                                    "RATELIMIT_ENABLED": False}))
+    server = LiveServer(create_app({"INSTANCE_PATH": tmp_path_factory.mktemp("web-instance"),
+                                    "JOBS_BACKEND": local_backend, "RECOVER_JOBS": False,
+                                    "RATELIMIT_ENABLED": False}, settings=settings))
     yield server
     server.close()
 

@@ -12,16 +12,6 @@ from argmap.service import ui
 ORIGIN = "http://localhost"
 
 
-@pytest.fixture
-def app(make_web_app):
-    return make_web_app()
-
-
-@pytest.fixture
-def client(app):
-    return app.test_client()
-
-
 def page_token(client) -> str:
     html = client.get("/").get_data(as_text=True)
     return re.search(r'name="csrf-token" content="([^"]+)"', html).group(1)
@@ -87,7 +77,7 @@ def test_static_modules_are_served(client):
 
 def test_no_module_puts_data_into_html():
     """Thread text reaches the page through textContent only: no innerHTML/outerHTML/insertAdjacentHTML."""
-    for path in ui.WEB_ROOT.joinpath("static").glob("*.js"):
+    for path in ui.STATIC.glob("*.js"):
         source = path.read_text(encoding="utf-8")
         for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
             assert sink not in source, f"{path.name} uses {sink}"
@@ -124,27 +114,27 @@ def test_scripts_without_a_browser_origin_pass_the_guard(client):
     assert client.post("/api/v1/analyses", json={}, headers=bearer).status_code == 422
 
 
-def test_anonymous_analysis_requests_are_rate_limited(make_web_app):
-    client = make_web_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute").test_client()
+def test_anonymous_analysis_requests_are_rate_limited(make_app):
+    client = make_app(RATELIMIT_ENABLED=True, WRITE_RATE_LIMIT="2/minute").test_client()
     token = page_token(client)
     headers = {"Origin": ORIGIN, "X-CSRFToken": token}
     codes = [client.post("/api/v1/analyses", json={}, headers=headers).status_code for _ in range(3)]
     assert codes == [422, 422, 429]
 
 
-def test_oversized_requests_are_refused(make_web_app):
-    client = make_web_app(MAX_CONTENT_LENGTH=1000).test_client()
+def test_oversized_requests_are_refused(make_app):
+    client = make_app(MAX_CONTENT_LENGTH=1000).test_client()
     response = client.post("/api/v1/analyses", json={"text": "x" * 5000})
     assert response.status_code == 413
 
 
-def test_secret_key_survives_a_restart(make_web_app):
-    assert make_web_app().config["SECRET_KEY"] == make_web_app().config["SECRET_KEY"]
+def test_secret_key_survives_a_restart(make_app):
+    assert make_app().config["SECRET_KEY"] == make_app().config["SECRET_KEY"]
 
 
-def test_front_end_is_installed():
+def test_front_end_is_installed(settings):
     """``argmap serve`` warns when these are missing; set-up (npm ci in web/) installs them."""
-    assert ui.missing_front_end() == []
+    assert ui.missing_front_end(settings.web_libraries_folder) == []
 
 
 def test_modules_parse_as_es_modules():
@@ -155,7 +145,7 @@ def test_modules_parse_as_es_modules():
     node = shutil.which("node")
     if node is None:
         pytest.skip("node is not installed")
-    for path in sorted(ui.WEB_ROOT.joinpath("static").glob("*.js")):
+    for path in sorted(ui.STATIC.glob("*.js")):
         result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
                                 capture_output=True, timeout=30)
         assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"

@@ -1,0 +1,73 @@
+r"""A comment cut into lines with exact offsets, and a sentence cut into clauses.
+
+>>> [(s.start, s.text, s.quote) for s in split_lines("> Rust is safe\nNo, it is not.")]
+[(0, '> Rust is safe', 'Rust is safe'), (15, 'No, it is not.', None)]
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from argmap.claims.kinds import has_subject, has_verb, words_of
+from argmap.claims.lexicon import FENCE, LIST_MARKER
+from argmap.sources.text import quote_text
+
+
+
+@dataclass
+class Segment:
+    """A line of a comment with its offset; ``quote`` holds the quoted text of a quote line."""
+
+    start: int
+    text: str
+    quote: str | None = None
+    code: bool = False
+    paragraph: int = 0
+
+
+def split_lines(text: str) -> list[Segment]:
+    """Lines of a comment with exact offsets, list markers cut off; blank lines end paragraphs."""
+    segments: list[Segment] = []
+    offset, paragraph, fenced = 0, 0, False
+    for line in text.split("\n"):
+        if FENCE.match(line):
+            fenced = not fenced
+            segments.append(Segment(start=offset + len(line) - len(line.lstrip()), text=line.strip(), code=True,
+                                    paragraph=paragraph))
+        elif line.strip():
+            lead = len(line) - len(line.lstrip())
+            body = line.strip()
+            code = fenced or line.startswith(("    ", "\t"))
+            quote = None if code else quote_text(line)
+            marker = LIST_MARKER.match(body) if quote is None and not code else None
+            if marker and body[marker.end():].strip():
+                lead += marker.end()
+                body = body[marker.end():]
+            segments.append(Segment(start=offset + lead, text=body, quote=quote, code=code, paragraph=paragraph))
+        else:
+            paragraph += 1
+        offset += len(line) + 1
+    return segments
+
+
+
+
+def clause_split(sent, base: int) -> list[tuple[int, int, object]]:
+    """Split "X; Y" and "X, but Y" where both halves are full assertions; (start, end, span)."""
+    for tok in sent:
+        at_semicolon = tok.text == ";"
+        at_but = tok.lower_ == "but" and tok.i > sent.start and tok.nbor(-1).text == ","
+        if not (at_semicolon or at_but) or tok.i in (sent.start, sent.end - 1):
+            continue
+        left_end = tok.i - 1 if at_but else tok.i
+        left = sent.doc[sent.start:left_end]
+        right = sent.doc[tok.i + 1:sent.end]
+        if not all(words_of(half) >= 4 and has_subject(half) and has_verb(half) for half in (left, right)):
+            continue
+        if any(t.dep_ == "nsubj" and t.head.i >= tok.i for t in left):
+            continue  # the left half's subject belongs to a verb on the right: not two assertions
+        right_start = right[0].idx
+        rest = clause_split(right, base)
+        return [(base + left[0].idx, base + left[-1].idx + len(left[-1].text), left)] + (
+            rest or [(base + right_start, base + sent[-1].idx + len(sent[-1].text), right)])
+    return []

@@ -1,0 +1,171 @@
+"""Every setting of argmap in one frozen dataclass, read once and passed in.
+
+``Settings.from_env(os.environ, file)`` reads the ``ARGMAP_*`` (and Reddit) variables over
+an optional TOML file whose keys are the field names; the CLI and ``create_app`` do this
+once, and everything below them receives the settings (or values from them).
+
+>>> settings = Settings.from_env({"ARGMAP_MAX_COMMENTS": "40", "ARGMAP_API_TOKENS": "a, b"})
+>>> settings.max_comments, settings.api_tokens, settings.workers
+(40, ('a', 'b'), 1)
+
+``python -m argmap.settings`` prints the table the README's "Settings" section holds.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Mapping
+
+from argmap.errors import ArgmapError
+
+
+def setting(default, env: str, doc: str, shown: str | None = None):
+    """A field read from the environment variable ``env``; ``doc`` and ``shown`` make its README row."""
+    return field(default=default, metadata={"env": env, "doc": doc, "shown": shown})
+
+
+def default_instance_path(environ: Mapping[str, str]) -> Path:
+    base = environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base) / "argmap"
+
+
+def default_models_path() -> Path:
+    """The ``models/`` folder of a checkout (where set-up builds the ONNX encoder)."""
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass(frozen=True)
+class Settings:
+    # where things live
+    instance_path: Path | None = setting(None, "ARGMAP_INSTANCE_PATH", "database, caches, secret key",
+                                         "`~/.local/share/argmap`")
+    models_path: Path | None = setting(None, "ARGMAP_MODELS_PATH", "models built at set-up (the ONNX encoder)",
+                                       "`models/` of the checkout")
+    web_libraries_path: Path | None = setting(None, "ARGMAP_WEB_LIBRARIES",
+                                              "the web page's front-end libraries (`npm ci` in web/)",
+                                              "`web/node_modules` of the checkout")
+    database_url: str | None = setting(None, "ARGMAP_DATABASE_URL", "any SQLAlchemy URL",
+                                       "SQLite (WAL) in the instance folder")
+    # jobs
+    broker_url: str | None = setting(None, "ARGMAP_BROKER_URL",
+                                     "Redis URL: run analyses on Celery workers instead of in-process")
+    workers: int = setting(1, "ARGMAP_WORKERS", "analyses at once on the local pool")
+    visibility_timeout: float = setting(900.0, "ARGMAP_VISIBILITY_TIMEOUT",
+                                        "seconds before a dead Celery worker's analysis is redelivered", "900 s")
+    restore_interval: float = setting(10.0, "ARGMAP_RESTORE_INTERVAL",
+                                      "seconds between sweeps for unacknowledged Celery tasks", "10 s")
+    # the API
+    api_tokens: tuple[str, ...] = setting((), "ARGMAP_API_TOKENS",
+                                          "comma-separated; writes then need `Authorization: Bearer …`")
+    max_batch: int = setting(100, "ARGMAP_MAX_BATCH", "items per batch request")
+    max_request_bytes: int = setting(32 * 1024 * 1024, "ARGMAP_MAX_REQUEST_BYTES", "request body cap", "32 MiB")
+    connection_limit: int = setting(1000, "ARGMAP_CONNECTION_LIMIT",
+                                    "`serve`: open connections at once (idle ones hold no thread)")
+    channel_timeout: int = setting(30, "ARGMAP_CHANNEL_TIMEOUT", "`serve`: seconds an idle connection stays open",
+                                   "30 s")
+    rate_limits: bool = setting(True, "ARGMAP_RATE_LIMITS", "`off` turns the API's rate limits off", "on")
+    read_rate_limit: str = setting("600/minute", "ARGMAP_READ_RATE_LIMIT", "reads per token or IP")
+    write_rate_limit: str = setting("60/minute", "ARGMAP_WRITE_RATE_LIMIT", "writes per token or IP")
+    # the pipeline
+    max_comments: int = setting(5000, "ARGMAP_MAX_COMMENTS",
+                                "comments per thread (`--max-comments`); a cut thread says so")
+    encoder: str | None = setting(None, "ARGMAP_ENCODER", "MiniLM runtime: `onnx`, `onnx-int8`, `torch`",
+                                  "`onnx` when built, else `torch`")
+    spacy_model: str | None = setting(None, "ARGMAP_SPACY_MODEL", "the spaCy pipeline claims are read with",
+                                      "`en_core_web_sm` if installed")
+    edge_threshold: float = setting(0.46, "ARGMAP_EDGE_THRESHOLD", "calibrated confidence an edge needs")
+    relation_method: str = setting("model", "ARGMAP_RELATION_METHOD",
+                                   "how pairs are judged: `model` (the classifier) or `rules`")
+    # fetching threads
+    http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
+    http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")
+    max_response_bytes: int = setting(32 * 1024 * 1024, "ARGMAP_MAX_RESPONSE_BYTES", "HTTP response cap", "32 MiB")
+    reddit_more_limit: int = setting(300, "ARGMAP_REDDIT_MORE_LIMIT",
+                                     "\"load more\" / \"continue this thread\" expansions per Reddit thread")
+    reddit_client_id: str | None = setting(None, "REDDIT_CLIENT_ID", "with the secret: read Reddit through praw")
+    reddit_client_secret: str | None = setting(None, "REDDIT_CLIENT_SECRET", "praw (OAuth) client secret")
+    reddit_user_agent: str | None = setting(None, "REDDIT_USER_AGENT", "praw user agent", "argmap's")
+    praw_site: str | None = setting(None, "ARGMAP_PRAW_SITE", "a `praw.ini` site to read Reddit through instead")
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None, file: str | Path | None = None) -> "Settings":
+        """Settings from a TOML ``file`` (keys: field names), then the environment over it."""
+        environ = os.environ if environ is None else environ
+        values: dict = {}
+        if file:
+            try:
+                values.update(tomllib.loads(Path(file).read_text(encoding="utf-8")))
+            except (OSError, tomllib.TOMLDecodeError) as error:
+                raise ArgmapError(f"cannot read the settings file {file}: {error}") from None
+            unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
+            if unknown:
+                raise ArgmapError(f"unknown settings in {file}: {', '.join(sorted(unknown))}")
+        for spec in dataclasses.fields(cls):
+            raw = environ.get(spec.metadata["env"])
+            if raw is not None and raw.strip() != "":
+                values[spec.name] = raw.strip()
+        return cls(**{name: _convert(cls.__dataclass_fields__[name], value) for name, value in values.items()})
+
+    def replace(self, **changes) -> "Settings":
+        return dataclasses.replace(self, **changes)
+
+    # derived places
+
+    @property
+    def instance_folder(self) -> Path:
+        """The instance folder, made on first use."""
+        path = Path(self.instance_path).expanduser() if self.instance_path else default_instance_path(os.environ)
+        path.mkdir(parents=True, exist_ok=True)
+        return path
+
+    @property
+    def models_folder(self) -> Path:
+        return Path(self.models_path).expanduser() if self.models_path else default_models_path()
+
+    @property
+    def web_libraries_folder(self) -> Path:
+        if self.web_libraries_path:
+            return Path(self.web_libraries_path).expanduser()
+        return Path(__file__).resolve().parent.parent / "web" / "node_modules"
+
+    @property
+    def database(self) -> str:
+        """The database URL: ``database_url``, else SQLite in the instance folder."""
+        return self.database_url or f"sqlite:///{self.instance_folder / 'argmap.sqlite'}"
+
+
+def _convert(spec: dataclasses.Field, value):
+    if not isinstance(value, str):
+        return tuple(value) if spec.name == "api_tokens" else value
+    kind = type(spec.default) if spec.default is not None else str
+    try:
+        if spec.name == "api_tokens":
+            return tuple(t.strip() for t in value.split(",") if t.strip())
+        if spec.name in ("instance_path", "models_path", "web_libraries_path"):
+            return Path(value)
+        if kind is bool:
+            return value.lower() not in ("off", "0", "false", "no")
+        if kind in (int, float):
+            return kind(value)
+    except ValueError:
+        raise ArgmapError(f"{spec.metadata['env']} should be a number, not {value!r}") from None
+    return value
+
+
+def readme_table() -> str:
+    """The Markdown table of every setting (the README holds it verbatim; a test checks)."""
+    rows = ["| setting (environment) | field | default | what |", "|---|---|---|---|"]
+    for spec in dataclasses.fields(Settings):
+        shown = spec.metadata["shown"]
+        if shown is None:
+            shown = "unset" if spec.default in (None, ()) else f"{spec.default}"
+        rows.append(f"| `{spec.metadata['env']}` | `{spec.name}` | {shown} | {spec.metadata['doc']} |")
+    return "\n".join(rows)
+
+
+if __name__ == "__main__":
+    print(readme_table())

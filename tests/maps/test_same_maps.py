@@ -1,0 +1,53 @@
+"""The restructuring (issue 12) changes no map: the node-link JSON of the sample thread and of a
+recorded Reddit thread projects to what the code made before it (``maps_before_issue_12.json``).
+
+The projection keeps, per node, (id, comment id, start, end, kind) and, per edge, (source,
+target, relation, confidence to 3 places): everything that says which claims were found and
+how they are joined, and none of the thread's text.
+
+What changed on purpose, and why these two maps do not show it: the offsets contract
+(docs/contracts.md) makes a claim of the post's *body* index the thread's ``text`` (it used
+to index "title, blank line, text", which no consumer could rebuild), and title claims now
+carry ``field: "title"``. Both threads here have a title and no body, so their title claims
+keep start 0 and every projection is equal; ``tests/test_model.py`` covers a post with both.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import ROOT
+
+BEFORE = json.loads((Path(__file__).parent / "maps_before_issue_12.json").read_text())
+
+
+def projection(node_link: dict) -> dict:
+    """The parts of a node-link export that say which claims were found and how they are joined."""
+    nodes = sorted([n["id"], n["comment_id"], n["start"], n["end"], n.get("kind", "claim")]
+                   for n in node_link["nodes"])
+    edges = sorted([e["source"], e["target"], e["relation"], round(float(e["confidence"]), 3)]
+                   for e in node_link["edges"])
+    return {"nodes": nodes, "edges": edges}
+
+
+def node_link_of(source: str) -> dict:
+    from argmap.pipeline import analyze, export
+
+    analysis, graph = analyze(source)
+    return json.loads(export(analysis, graph, "json"))
+
+
+@pytest.mark.slow
+def test_sample_thread_maps_as_before():
+    assert projection(node_link_of(str(ROOT / "sample_threads" / "hn_china_ml_thread.txt"))) == \
+        BEFORE["sample_threads/hn_china_ml_thread.txt"]
+
+
+@pytest.mark.slow
+@pytest.mark.evaluation
+def test_recorded_reddit_thread_maps_as_before(threads_dir):
+    assert projection(node_link_of(str(threads_dir / "reddit" / "rtv_2xmo63.json"))) == \
+        BEFORE["reddit/rtv_2xmo63.json"]
