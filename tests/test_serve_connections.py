@@ -16,8 +16,9 @@ def health(base: str, timeout: float) -> int:
 
 def test_health_answers_with_120_idle_connections_open(tmp_path):
     from argmap.cli import waitress_options
+    from argmap.settings import Settings
 
-    options = waitress_options(8)
+    options = waitress_options(8, Settings())
     assert options["connection_limit"] > 120 and options["connection_limit"] > options["threads"]
     assert options["channel_timeout"] <= 60
 

@@ -11,6 +11,7 @@ import pytest
 
 from argmap.store import _make_engine, owner_of
 from argmap.analytics.graph import build_graph
+from argmap.analytics.summary import status_summary
 from tests.api.conftest import wait_for
 from tests.export.hostile import hostile_analysis
 
@@ -31,7 +32,8 @@ def stored_hostile_result(store, *, batch: bool = False) -> str:
     else:
         analysis_id = store.create_analysis({"text": "x"})[0]["id"]
     store.start(analysis_id)
-    assert store.finish(analysis_id, analysis, build_graph(analysis))
+    graph = build_graph(analysis)
+    assert store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
     return batch_row["id"] if batch else analysis_id
 
 
