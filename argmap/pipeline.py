@@ -34,6 +34,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.claims.nlp import load_spacy
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations.edges import build_relations
+    from argmap.relations.judging import judge
 
     settings = settings or Settings.from_env()
     cache = cache if cache is not None else cache_for(str(settings.instance_folder))
@@ -52,8 +53,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
 
     started = time.perf_counter()
     threshold = settings.edge_threshold if threshold is None else threshold
+    method = judge(settings.relation_method, settings.models_folder)  # the classifier from the models folder
     edges, candidate_count = build_relations(thread, claims, vectors, threshold=threshold, progress=progress,
-                                             cache=cache, encoder=encoder, method=settings.relation_method)
+                                             cache=cache, encoder=encoder, method=method)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)

@@ -1,8 +1,8 @@
 """The trained relation model: (target, response) text pairs → P(supports, rebuts, none).
 
-Two logistic-regression heads, averaged then temperature-scaled (weights from
-``argmap/relations/trained/``). Both see the pair features: frozen MiniLM vectors ``[u, v, |u−v|,
-u·v]`` plus discourse-marker, length and overlap features. The joint head adds TF-IDF of
+Two logistic-regression heads, averaged then temperature-scaled (weights in ``relations/``
+of the settings' models folder, by default ``models/relations/`` of the checkout). Both see
+the pair features: frozen MiniLM vectors ``[u, v, |u−v|, u·v]`` plus discourse-marker, length and overlap features. The joint head adds TF-IDF of
 the response's words and bigrams and is trained on Reddit reply pairs only; the pair head
 is also trained on the debate sets. Features are computed here, so training and inference
 share them.
@@ -12,7 +12,6 @@ Artifacts are numpy ``.npz`` + JSON (no pickles); they load once per process.
 from __future__ import annotations
 
 import functools
-import importlib.resources
 import json
 import math
 import re
@@ -24,8 +23,18 @@ from scipy import sparse
 
 from argmap.errors import ArgmapError
 from argmap.relations.predictions import LABELS
+from argmap.settings import default_models_path
 
-MODEL_DIR = Path(str(importlib.resources.files("argmap.relations") / "trained"))  # shipped in the package
+MODEL_FOLDER = "relations"  # the model's folder inside the models folder
+
+
+def model_dir(models_folder: Path | None = None) -> Path:
+    """Where the model is: ``relations/`` in ``models_folder`` (the settings' ``models_folder``;
+    by default the checkout's ``models/``, beside ``MODEL_CARD.md``)."""
+    return Path(models_folder or default_models_path()) / MODEL_FOLDER
+
+
+MODEL_DIR = model_dir()  # models/relations/ of the checkout
 
 # Discourse markers of the response (and a few of the target); each is one binary feature.
 RESPONSE_MARKERS = {
@@ -253,7 +262,7 @@ def load(folder: Path = MODEL_DIR) -> RelationModel:
         threshold=float(config["threshold"]), meta=meta)
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_model() -> RelationModel:
-    """The model shipped in ``argmap/relations/trained/``, loaded once per process."""
-    return load(MODEL_DIR)
+@functools.lru_cache(maxsize=4)
+def shipped_model(folder: Path | None = None) -> RelationModel:
+    """The model in ``folder`` (default ``MODEL_DIR``, the shipped one), loaded once per process."""
+    return load(Path(folder) if folder else MODEL_DIR)

@@ -9,7 +9,7 @@ import numpy as np
 
 from argmap.embed.vectors import Encoder, embed_texts
 from argmap.model import Thread
-from argmap.relations.judging import DEFAULT_METHOD, predict_proba
+from argmap.relations.judging import DEFAULT_METHOD, PairJudge, predict_proba
 
 # Share of the reply's comment-level stance in its claim-level reply/quote edges: on the
 # validation proxy (metrics.json ``comment_stance_blend``) 0.75 beat 0 and 0.5.
@@ -18,7 +18,7 @@ COMMENT_STANCE_WEIGHT = 0.75
 
 
 def comment_stances(thread: Thread, comment_ids: set[str], *, cache,
-                    encoder=None, method: str = DEFAULT_METHOD) -> dict[str, np.ndarray]:
+                    encoder=None, method: str | PairJudge = DEFAULT_METHOD) -> dict[str, np.ndarray]:
     """P(supports, rebuts, none) of each listed reply comment's whole text vs. its parent comment's.
 
     Comments are embedded cut to ``COMMENT_MAX_TOKENS``: on DEBAGREEMENT validation that

@@ -3,12 +3,16 @@
 ``METHODS`` maps a name to a function ``(pairs, target_vectors, response_vectors) ->
 P(supports, rebuts, none)``: ``"model"`` is the trained classifier, ``"rules"`` the
 discourse-marker fallback. ``"model"`` falls back to ``"rules"`` when the classifier's
-files are not installed.
+files are not installed. ``judge(name, models_folder)`` binds ``"model"`` to the
+classifier in a models folder (the settings' ``models_folder``); wherever a method is
+taken, a judge made so may be given instead of a name.
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -24,10 +28,11 @@ PairJudge = Callable[[list[tuple[str, str]], "np.ndarray | None", "np.ndarray | 
 
 
 def model_proba(pairs: list[tuple[str, str]], target_vectors: np.ndarray | None = None,
-                response_vectors: np.ndarray | None = None) -> np.ndarray:
-    """Calibrated P(supports, rebuts, none) per pair from the shipped model (rules if it is missing)."""
+                response_vectors: np.ndarray | None = None, *, folder: Path | None = None) -> np.ndarray:
+    """Calibrated P(supports, rebuts, none) per pair from the model in ``folder`` (default the
+    shipped one, ``classifier.MODEL_DIR``); the marker rules if it is missing."""
     try:
-        model = classifier.shipped_model()
+        model = classifier.shipped_model(folder)
     except ArgmapError as error:
         if error.code != "model_missing":
             raise
@@ -40,18 +45,33 @@ METHODS: dict[str, PairJudge] = {"model": model_proba, "rules": rule_proba}
 DEFAULT_METHOD = "model"
 
 
-def predict_proba(pairs: list[tuple[str, str]], target_vectors: np.ndarray | None = None,
-                  response_vectors: np.ndarray | None = None, *, method: str = DEFAULT_METHOD) -> np.ndarray:
-    """P(supports, rebuts, none) per pair by the named method."""
+def judge(method: str = DEFAULT_METHOD, models_folder: Path | None = None) -> PairJudge:
+    """The named method; ``"model"`` reads the classifier from ``relations/`` in ``models_folder``
+    (``Settings.models_folder``; without one, the shipped model).
+
+    >>> judge("rules") is rule_proba
+    True
+    """
     try:
-        judge = METHODS[method]
+        named = METHODS[method]
     except KeyError:
         raise ArgmapError(f"unknown relation method {method!r}; choose one of: {', '.join(METHODS)}") from None
-    return judge(pairs, target_vectors, response_vectors)
+    if named is model_proba and models_folder is not None:
+        return functools.partial(model_proba, folder=classifier.model_dir(models_folder))
+    return named
+
+
+def predict_proba(pairs: list[tuple[str, str]], target_vectors: np.ndarray | None = None,
+                  response_vectors: np.ndarray | None = None, *,
+                  method: str | PairJudge = DEFAULT_METHOD) -> np.ndarray:
+    """P(supports, rebuts, none) per pair by the named method (or a ``judge``)."""
+    chosen = method if callable(method) else judge(method)
+    return chosen(pairs, target_vectors, response_vectors)
 
 
 def classify(pairs: list[tuple[str, str]], *, target_vectors: np.ndarray | None = None,
-             response_vectors: np.ndarray | None = None, method: str = DEFAULT_METHOD) -> list[Prediction]:
+             response_vectors: np.ndarray | None = None,
+             method: str | PairJudge = DEFAULT_METHOD) -> list[Prediction]:
     """Label each ``(target_text, response_text)`` pair: supports, rebuts or none.
 
     ``confidence`` is the calibrated probability of ``label``. Optional MiniLM vectors of

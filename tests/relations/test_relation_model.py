@@ -46,7 +46,8 @@ def test_obvious_pairs_are_labelled_right():
 def test_model_loads_offline_from_models_folder():
     model = relation_model.load(relation_model.MODEL_DIR)
     config = json.loads((relation_model.MODEL_DIR / "config.json").read_text(encoding="utf-8"))
-    assert relation_model.MODEL_DIR == ROOT / "argmap" / "relations" / "trained"
+    assert relation_model.MODEL_DIR == ROOT / "models" / "relations"  # shipped models live in models/
+    assert (ROOT / "models" / "MODEL_CARD.md").exists()
     assert model.threshold == pytest.approx(edges.MODEL_THRESHOLD)
     assert config["labels"] == list(relation_model.LABELS)
     size = sum(path.stat().st_size for path in relation_model.MODEL_DIR.iterdir())
@@ -131,3 +132,24 @@ def test_missing_model_falls_back_to_rules_with_a_warning(tmp_path, monkeypatch,
         relation_model.shipped_model.cache_clear()
     assert predictions[0].label == "rebuts"
     assert any("falling back to the marker rules" in record.message for record in caplog.records)
+
+
+def test_the_model_is_read_from_the_settings_models_folder(tmp_path, caplog):
+    import shutil
+
+    from argmap.relations.judging import judge, predict_proba
+    from argmap.settings import Settings
+
+    assert relation_model.model_dir(Settings().models_folder) == relation_model.MODEL_DIR
+    pairs = [("Cats are mammals.", "No, that is not true.")]
+    elsewhere = Settings(models_path=tmp_path / "models")
+    shutil.copytree(relation_model.MODEL_DIR, relation_model.model_dir(elsewhere.models_folder))
+    assert predict_proba(pairs, method=judge("model", elsewhere.models_folder)) == pytest.approx(
+        predict_proba(pairs, method="model"))
+    empty = Settings(models_path=tmp_path / "empty")
+    with caplog.at_level("WARNING", logger="argmap.relations.judging"):
+        rules = predict_proba(pairs, method=judge("model", empty.models_folder))
+    assert rules == pytest.approx(predict_proba(pairs, method="rules"))
+    assert any(str(tmp_path / "empty") in record.message for record in caplog.records)
+    with pytest.raises(ArgmapError, match="unknown relation method"):
+        judge("oracle", empty.models_folder)
