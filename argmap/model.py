@@ -118,7 +118,10 @@ class Relation:
     target: str
     relation: str
     confidence: float
-    origin: str = "reply"
+    origin: str = "reply"  # reply / quote (a reply's stance), within (a marker), similar (restates)
+    reply_id: str | None = None  # the reply whose stance the edge draws
+    parent_id: str | None = None  # the comment (or post) it answers
+    stance: str | None = None  # that reply's stance: agree / disagree
 
 
 @dataclass

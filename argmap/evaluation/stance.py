@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap import stance_model as sm
+from argmap.relations import stance as sm
 from argmap.evaluation import stance_labels
 from argmap.training import stance as training
 from argmap.training.stance_data import STANCES, load_debagreement, load_thread_labels

@@ -17,7 +17,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from argmap import anchor
+from argmap.relations import anchor
 from argmap.evaluation import stance_labels
 from argmap.training.stance_data import REPO
 

@@ -4,7 +4,7 @@ Run from the repo root: ``python -m argmap.training.stance``. Reads DEBAGREEMENT
 SubReddit (dis)agreement and argmap's in-domain labels (``data/labels/stance.csv``, dev
 threads only: the test threads are never read here) with their texts from ``../shared``.
 
-1. Features for every pair (``argmap.stance_model``); MiniLM vectors cached in
+1. Features for every pair (``argmap.relations.stance``); MiniLM vectors cached in
    ``build/stance-vectors.sqlite``.
 2. Cross-validation by thread over the dev threads (``FOLDS``: each fold's threads are
    held out while the head trains on the external sets + the other dev threads) chooses
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap import stance_model as sm
+from argmap.relations import stance as sm
 from argmap.training.stance_data import (REPO, STANCES, StanceExample, load_debagreement, load_subreddit,
                                          load_thread_labels)
 

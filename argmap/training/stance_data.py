@@ -82,18 +82,6 @@ def load_subreddit(root: Path = DATASETS) -> list[StanceExample]:
     return examples
 
 
-def quotes(reply: str, parent: str) -> bool:
-    """Whether the reply holds a ``>`` line whose words come from the parent."""
-    parent_words = " ".join(parent.lower().split())
-    for line in reply.splitlines():
-        stripped = line.strip()
-        if stripped.startswith(">"):
-            quoted = " ".join(stripped.lstrip("> ").lower().split())
-            if len(quoted) >= 8 and quoted[:60] in parent_words:
-                return True
-    return False
-
-
 def load_thread_labels(labels_csv: Path | None = None) -> list[StanceExample]:
     """The in-domain labelled pairs with their context, read through argmap's source readers."""
     from argmap.evaluation import stance_labels
@@ -112,27 +100,10 @@ def load_thread_labels(labels_csv: Path | None = None) -> list[StanceExample]:
 
 
 def example_for(thread, reply_id: str, label: int, source: str, split: str, **extra) -> StanceExample:
-    """One reply of a Thread as a StanceExample, with its context."""
-    by_id = thread.comment_by_id()
-    reply = by_id[reply_id]
-    post = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p)
-    depth = 1
-    cursor = reply
-    while cursor.parent_id in by_id and depth < 50:
-        cursor = by_id[cursor.parent_id]
-        depth += 1
-    if reply.parent_id == thread.id:
-        parent_text, grandparent, grand_author = post, "", None
-    else:
-        parent = by_id[reply.parent_id]
-        parent_text = parent.text
-        if parent.parent_id == thread.id:
-            grandparent, grand_author = post, thread.author
-        else:
-            grand = by_id.get(parent.parent_id)
-            grandparent, grand_author = (grand.text, grand.author) if grand else ("", None)
-    returning = bool(reply.author and grand_author and reply.author == grand_author
-                     and reply.author not in ("[deleted]", "[removed]"))
-    return StanceExample(parent_text, reply.text, label, source, split, grandparent=grandparent,
-                         title=thread.title, depth=depth, quotes_parent=quotes(reply.text, parent_text),
-                         returning=returning, **extra)
+    """One reply of a Thread as a StanceExample, with the context the pipeline gives the model."""
+    from argmap.relations.stance import stance_input
+
+    item = stance_input(thread, thread.comment_by_id(), thread.comment_by_id()[reply_id])
+    return StanceExample(item.parent, item.reply, label, source, split, grandparent=item.grandparent,
+                         title=thread.title, depth=item.depth, quotes_parent=item.quotes_parent,
+                         returning=item.returning, **extra)

@@ -1,6 +1,6 @@
 """Where a reply's stance lands: the parent claim it answers, and the reply claim that carries it.
 
-A reply has one stance toward its parent (``argmap.stance_model``); the map draws it as
+A reply has one stance toward its parent (``argmap.relations.stance``); the map draws it as
 one edge between two claims. ``choose_target`` scores each parent claim (similarity to
 the reply and to its claims, position, length) and ``choose_source`` each reply claim
 (position, opening markers, similarity to the target); both are small logistic scorers
@@ -9,6 +9,7 @@ with weights in ``models/anchor/weights.json``.
 
 >>> import numpy as np
 >>> from argmap.model import Claim
+from argmap.settings import default_models_path
 >>> parent = [Claim("p:0", "p", "Rust is fast.", 0, 13), Claim("p:1", "p", "Go is simple.", 14, 27)]
 >>> vectors = np.eye(3)[[0, 1]]
 >>> choose_target(vectors[1], vectors[[1]], parent, vectors, default_weights())
@@ -26,8 +27,9 @@ from pathlib import Path
 import numpy as np
 
 from argmap.model import Claim
+from argmap.settings import default_models_path
 
-MODEL_PATH = Path(__file__).resolve().parent.parent / "models" / "anchor" / "weights.json"
+MODEL_PATH = default_models_path() / "anchor" / "weights.json"
 
 TARGET_FEATURES = ["cos_reply", "cos_best_reply_claim", "first", "last", "relative_position", "log_length",
                    "claim_score", "from_title", "single"]

@@ -23,11 +23,13 @@ from pathlib import Path
 import numpy as np
 
 from argmap.errors import ArgmapError
+from argmap.model import Comment, Thread
+from argmap.settings import default_models_path
 from argmap.relations.classifier import DENSE_NAMES, dense_features, softmax, tfidf_matrix
 
 STANCES = ("agree", "disagree", "neither")
 AGREE, DISAGREE, NEITHER = 0, 1, 2
-MODEL_DIR = Path(__file__).resolve().parent.parent / "models" / "stance"
+MODEL_DIR = default_models_path() / "stance"
 COMMENT_TOKENS = 128  # whole comments are embedded cut to this many tokens
 OPENING_CHARS = 300  # the reply's opening words carry its stance
 CONTEXT_NAMES = ["cos_parent_reply", "cos_reply_grandparent", "cos_parent_grandparent", "has_grandparent",
@@ -44,6 +46,57 @@ class StanceInput:
     depth: int = 1
     quotes_parent: bool = False
     returning: bool = False
+
+
+def post_text(thread: Thread) -> str:
+    """The thread's post as one parent text: title, blank line, text."""
+    return "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p)
+
+
+def quotes(reply: str, parent: str) -> bool:
+    """Whether the reply holds a ``>`` line whose words come from the parent.
+
+    >>> quotes("> cats are mammals\nNo.", "I think cats are mammals, mostly.")
+    True
+    """
+    parent_words = " ".join(parent.lower().split())
+    for line in reply.splitlines():
+        stripped = line.strip()
+        if stripped.startswith(">"):
+            quoted = " ".join(stripped.lstrip("> ").lower().split())
+            if len(quoted) >= 8 and quoted[:60] in parent_words:
+                return True
+    return False
+
+
+def stance_input(thread: Thread, by_id: dict[str, Comment], reply: Comment) -> StanceInput | None:
+    """What the stance model reads for one reply: its parent (the post for a top-level
+    comment), the grandparent, depth, whether it quotes the parent, whether its author
+    wrote the grandparent (a returning debater). None when either side has no text."""
+    if reply.deleted or not reply.text.strip():
+        return None
+    depth, cursor = 1, reply
+    while cursor.parent_id in by_id and depth < 100:
+        cursor = by_id[cursor.parent_id]
+        depth += 1
+    if reply.parent_id == thread.id:
+        parent_text, grandparent, grand_author = post_text(thread), "", None
+    else:
+        parent = by_id.get(reply.parent_id)
+        if parent is None or parent.deleted:
+            return None
+        parent_text = parent.text
+        if parent.parent_id == thread.id:
+            grandparent, grand_author = post_text(thread), thread.author
+        else:
+            grand = by_id.get(parent.parent_id)
+            grandparent, grand_author = (grand.text, grand.author) if grand and not grand.deleted else ("", None)
+    if not parent_text.strip():
+        return None
+    returning = bool(reply.author and grand_author and reply.author == grand_author
+                     and reply.author not in ("[deleted]", "[removed]"))
+    return StanceInput(parent=parent_text, reply=reply.text, grandparent=grandparent, depth=depth,
+                       quotes_parent=quotes(reply.text, parent_text), returning=returning)
 
 
 def opening(text: str) -> str:
@@ -170,6 +223,44 @@ def load(folder: Path = MODEL_DIR) -> StanceModel:
                        threshold=float(config["threshold"]), meta=meta)
 
 
-@functools.lru_cache(maxsize=1)
-def shipped_model() -> StanceModel:
-    return load(MODEL_DIR)
+@functools.lru_cache(maxsize=4)
+def shipped_model(folder: Path = MODEL_DIR) -> StanceModel:
+    """The stance model in ``folder`` (the models folder's ``stance/``), loaded once per process."""
+    return load(folder)
+
+
+def model_judge(*, cache=None, encoder=None, folder: Path = MODEL_DIR):
+    """items → calibrated P(agree, disagree, neither) from the trained stance model."""
+    model = shipped_model(folder)
+
+    def judge(items: list[StanceInput]) -> np.ndarray:
+        return model.predict_proba(items, *embed_inputs(items, cache=cache, encoder=encoder))
+
+    judge.threshold = model.threshold
+    return judge
+
+
+def rules_judge(**_unused):
+    """items → P(agree, disagree, neither) from discourse markers alone (no model files needed)."""
+    from argmap.relations.rules import rule_proba
+
+    def judge(items: list[StanceInput]) -> np.ndarray:
+        # rule_proba reads (target, response) pairs and gives P(supports, rebuts, none): the same order
+        return rule_proba([(item.parent, opening(item.reply) or item.reply) for item in items])
+
+    judge.threshold = 0.6
+    return judge
+
+
+# stance methods by name (the settings' ``relation_method``)
+METHODS = {"model": model_judge, "rules": rules_judge}
+
+
+def stance_judge(method: str = "model", **options):
+    """The stance judge registered as ``method``; ``model`` falls back to ``rules`` without its files."""
+    try:
+        return METHODS[method](**options)
+    except ArgmapError as error:
+        if method != "model" or error.code != "model_missing":
+            raise
+        return rules_judge()
