@@ -28,10 +28,10 @@ def read_sources(lines) -> list[str]:
     return sources
 
 
-def item_for(source: str) -> dict:
+def item_for(source: str, settings: Settings | None = None) -> dict:
     """An API request item for a URL, or for a thread file (read here, so workers need not see it)."""
     if os.path.exists(source):
-        return {"thread": thread_to_dict(load_file(source))}
+        return {"thread": thread_to_dict(load_file(source, settings=settings))}
     parse_url(source)  # the one validator: an unsupported URL is refused here, with the accepted forms
     return {"url": source}
 
@@ -49,7 +49,7 @@ def run_batch(sources: list[str], out_dir: str, settings: Settings, *, fmt: str 
     items, item_sources = [], []
     for source in sources:
         try:
-            items.append(item_for(source))
+            items.append(item_for(source, settings))
             item_sources.append(source)
         except ArgmapError as error:
             failed.append((source, error.code, error.message))

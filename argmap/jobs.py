@@ -58,8 +58,12 @@ class _StoreProgress:
         self.store.set_progress(self.analysis_id, stage, done, total, message)
 
 
-def source_of(item: dict, max_comments: int):
-    """What ``pipeline.analyze`` takes for a request item: a URL string or a Thread."""
+def source_of(item: dict, max_comments: int, *, settings: Settings | None = None, infer: bool = True):
+    """What ``pipeline.analyze`` takes for a request item: a URL string or a Thread.
+
+    Pasted text gets its reply links inferred with ``settings`` (``parse_text``) unless
+    ``infer`` is false (checking a request needs no model).
+    """
     from argmap.model import thread_from_dict
     from argmap.sources.text import parse_text
 
@@ -68,7 +72,8 @@ def source_of(item: dict, max_comments: int):
     if "thread" in item:
         thread = thread_from_dict(item["thread"])
     else:
-        thread = parse_text(item["text"], **({"title": item["title"]} if item.get("title") else {}))
+        thread = parse_text(item["text"], infer=infer, settings=settings,
+                            **({"title": item["title"]} if item.get("title") else {}))
     limit = max_comments
     if len(thread.comments) > limit:
         raise TooLargeError(f"the thread has {len(thread.comments):,} comments; "
@@ -91,7 +96,7 @@ def check_item(item: dict, max_comments: int) -> None:
     """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
     if "url" in item:
         parse_url(item["url"])
-    source_of(item, max_comments)
+    source_of(item, max_comments, infer=False)
 
 
 def _idempotency_conflict() -> ArgmapError:
@@ -167,8 +172,9 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     from sqlalchemy.exc import OperationalError
 
     try:
-        analysis, graph = analyze(source_of(row["request"], settings.max_comments), settings=settings,
-                                  progress=_StoreProgress(analysis_id, store), max_comments=settings.max_comments)
+        source = source_of(row["request"], settings.max_comments, settings=settings)
+        analysis, graph = analyze(source, settings=settings, progress=_StoreProgress(analysis_id, store),
+                                  max_comments=settings.max_comments)
         store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
     except ArgmapError as error:
         store.fail(analysis_id, error.code, error.message)

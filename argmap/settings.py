@@ -34,8 +34,8 @@ def default_instance_path(environ: Mapping[str, str]) -> Path:
 
 
 def default_models_path() -> Path:
-    """The ``models/`` folder of a checkout: the shipped relation model (``relations/``) beside
-    ``MODEL_CARD.md``, and where set-up builds the ONNX encoder (``encoder/``)."""
+    """The ``models/`` folder of a checkout: the shipped models (``relations/``, ``paste_parents/``)
+    beside ``MODEL_CARD.md``, and where set-up builds the ONNX encoder (``encoder/``)."""
     return Path(__file__).resolve().parent.parent / "models"
 
 
@@ -45,7 +45,7 @@ class Settings:
     instance_path: Path | None = setting(None, "ARGMAP_INSTANCE_PATH", "database, caches, secret key",
                                          "`~/.local/share/argmap`")
     models_path: Path | None = setting(None, "ARGMAP_MODELS_PATH",
-                                       "the relation model (`relations/`) and the ONNX encoder built at set-up",
+                                       "the shipped models (`relations/`, `paste_parents/`) and the ONNX encoder built at set-up",
                                        "`models/` of the checkout")
     web_libraries_path: Path | None = setting(None, "ARGMAP_WEB_LIBRARIES",
                                               "the web page's front-end libraries (`npm ci` in web/)",

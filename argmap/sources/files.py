@@ -50,8 +50,9 @@ def parse_json_data(data) -> Thread:
     raise ArgmapError(f"unrecognised thread JSON: expected one of these shapes: {known}")
 
 
-def parse_content(raw: bytes | str, *, name: str = "input") -> Thread:
-    """A Thread from file content: JSON if it looks like JSON, else pasted text."""
+def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Thread:
+    """A Thread from file content: JSON if it looks like JSON, else pasted text (whose reply
+    links ``settings`` infer, as ``parse_text`` does)."""
     if isinstance(raw, bytes):
         if len(raw) > MAX_FILE_BYTES:
             raise TooLargeError(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
@@ -76,7 +77,7 @@ def parse_content(raw: bytes | str, *, name: str = "input") -> Thread:
             ) from None
         except RecursionError:
             raise ArgmapError(f"{name} is JSON nested too deeply to be a thread") from None
-    return parse_text(text)
+    return parse_text(text, settings=settings)
 
 
 def read_limited(stream, name: str, limit: int | None = None) -> bytes:
@@ -89,7 +90,7 @@ def read_limited(stream, name: str, limit: int | None = None) -> bytes:
     return raw
 
 
-def load_file(path: str | Path) -> Thread:
+def load_file(path: str | Path, *, settings=None) -> Thread:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -103,7 +104,7 @@ def load_file(path: str | Path) -> Thread:
         raise ArgmapError(f"{path} is a folder, not a thread file") from None
     except PermissionError:
         raise ArgmapError(f"cannot read {path}: permission denied") from None
-    thread = parse_content(raw, name=str(path))
+    thread = parse_content(raw, name=str(path), settings=settings)
     if thread.source == "text" and thread.title == "Pasted text":
         thread.title = path.stem
     return thread

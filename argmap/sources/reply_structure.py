@@ -14,8 +14,9 @@ path, quoted text found in the candidate, MiniLM similarity and word overlap, ad
 "And", "But"), continuation cues (a line that starts in lower case or continues a line
 without a full stop), lengths; and, when the paste gives authors (copied HN and Reddit
 pages), same author, the back-and-forth pattern (the candidate answered this author) and
-name mentions. Two weight sets ship in ``models/paste_parents/``: ``lines`` (one
-comment per line, no authors) and ``authored`` (comments split by header lines).
+name mentions. Two weight sets ship in ``models/paste_parents/`` (``paste_parents/`` of the
+settings' models folder): ``lines`` (one comment per line, no authors) and ``authored``
+(comments split by header lines).
 Train them with ``python -m argmap.training.paste_parents``.
 """
 
@@ -30,7 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
-MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "paste_parents"
+from argmap.settings import default_models_path
+
+MODEL_FOLDER = "paste_parents"  # the weights' folder inside the models folder
+MODEL_DIR = default_models_path() / MODEL_FOLDER  # models/paste_parents/ of the checkout
 BEAM = 4  # parent sequences kept while decoding
 WINDOW = 40  # earlier comments scored besides the root and the previous comment's ancestor path
 ROOT = -1  # the parent index meaning "the thread itself"
@@ -322,30 +326,39 @@ def _beam_decode(features: Features, model: ParentModel, fixed: dict[int, int],
     return parents, confs
 
 
-def embed_units(units: list[Unit], root_text: str = "", *, cache=None) -> tuple[np.ndarray, np.ndarray | None]:
-    """MiniLM vectors of the units (and of the root text when there is one)."""
-    from argmap.embed.vectors import embed_texts, encode
+def embed_units(units: list[Unit], root_text: str = "", *, cache=None,
+                encoder=None) -> tuple[np.ndarray, np.ndarray | None]:
+    """MiniLM vectors of the units (and of the root text when there is one), by ``encoder``
+    (an ``argmap.embed.vectors.Encoder``; the default one without), through ``cache`` if given."""
+    from argmap.embed.vectors import Encoder, embed_texts, encode
 
+    encoder = encoder or Encoder()
     texts = [u.text or " " for u in units]
     if root_text.strip():
         texts.append(root_text)
-    vectors = embed_texts(texts, cache=cache, max_tokens=128) if cache is not None else encode(texts, max_tokens=128)
+    if cache is not None:
+        vectors = embed_texts(texts, cache=cache, max_tokens=128, encoder=encoder)
+    else:
+        vectors = encode(texts, max_tokens=128, encoder=encoder)
     if root_text.strip():
         return vectors[:-1], vectors[-1]
     return vectors, None
 
 
 def infer_parents(units: list[Unit], root_text: str = "", *, fixed: dict[int, int] | None = None,
-                  cache=None) -> tuple[list[int], list[float]] | None:
+                  cache=None, encoder=None, models_folder: Path | None = None) -> tuple[list[int], list[float]] | None:
     """Predicted parent index per unit (``ROOT`` for the thread) and its probability.
 
-    None when the model weights are not installed (the caller keeps the old behaviour).
+    The weights are read from ``paste_parents/`` in ``models_folder`` (the settings'
+    ``models_folder``; the checkout's ``models/`` without one). None when they are not
+    installed (the caller keeps the old behaviour).
     """
     authored = sum(1 for u in units if u.author) >= max(2, len(units) // 2)
-    model = load_model("authored" if authored else "lines")
+    folder = str(Path(models_folder) / MODEL_FOLDER) if models_folder else None
+    model = load_model("authored" if authored else "lines", folder)
     if model is None or not units:
         return None
-    vectors, root_vector = embed_units(units, root_text, cache=cache)
+    vectors, root_vector = embed_units(units, root_text, cache=cache, encoder=encoder)
     features = Features(units, vectors, root_text, root_vector, authored=authored)
     if features.names != model.names:
         return None

@@ -46,9 +46,9 @@ def _resolve(source: str, *, settings: Settings | None, progress, max_comments: 
             raw = read_limited(sys.stdin.buffer, "standard input")
         except OSError as error:
             raise ArgmapError(f"cannot read standard input: {error.strerror or error}") from None
-        return parse_content(raw, name="standard input")
+        return parse_content(raw, name="standard input", settings=settings)
     if os.path.exists(source):
-        return load_file(source)
+        return load_file(source, settings=settings)
     try:
         ref = parse_url(source)
     except UnsupportedSourceError:

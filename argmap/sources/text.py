@@ -54,7 +54,7 @@ def find_quoted(quote: str, earlier: list[Comment]) -> Comment | None:
     return best if best_ratio >= 0.75 else None
 
 
-def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True) -> Thread:
+def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, settings=None) -> Thread:
     """Turn a paste into a Thread; raise ArgmapError if there is nothing to analyse.
 
     A copied HN or Reddit page is split at its comment headers (``paste_formats``);
@@ -62,7 +62,9 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True) -> 
     parent is then guessed by the reply-structure model and marked ``parent_inferred``
     with its confidence; a quote found in an earlier comment fixes the parent. Without
     the model (or with ``infer=False``) quotes are the only structure and the rest hang
-    off the root.
+    off the root. ``settings`` (an ``argmap.settings.Settings``) choose the model's folder
+    and the encoder, and cache the vectors in the instance folder; without them, the
+    checkout's model and the default encoder, uncached.
     """
     from argmap.sources import paste_formats
 
@@ -86,7 +88,7 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True) -> 
         if index in quoted:
             comment.parent_id = thread.comments[quoted[index]].id
     if infer:
-        _infer(thread, quoted, paste.kind)
+        _infer(thread, quoted, paste.kind, settings)
     return thread
 
 
@@ -127,14 +129,21 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
                                        author=pasted.author, created_at=pasted.created_at, score=pasted.score))
 
 
-def _infer(thread: Thread, quoted: dict[int, int], kind: str) -> None:
+def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None) -> None:
     """Guess every parent with the reply-structure model; a note says so."""
     from argmap.sources import reply_structure
 
     units = [reply_structure.Unit.of(c.text, c.author) for c in thread.comments]
     root_text = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p) if kind != "lines" else ""
+    options = {}
+    if settings is not None:
+        from argmap.cache import cache_for
+        from argmap.embed.vectors import Encoder
+
+        options = {"models_folder": settings.models_folder, "encoder": Encoder.from_settings(settings),
+                   "cache": cache_for(str(settings.instance_folder))}
     try:
-        result = reply_structure.infer_parents(units, root_text, fixed=quoted)
+        result = reply_structure.infer_parents(units, root_text, fixed=quoted, **options)
     except Exception as exc:  # noqa: BLE001 - a missing encoder must not lose the paste
         thread.notes.append(f"reply links not inferred ({type(exc).__name__}); only quotes link comments")
         return

@@ -144,3 +144,41 @@ def test_exports_mark_edges_that_follow_an_inferred_link():
     data = elements(graph)
     assert data["edges"][0]["data"]["inferred"] is True
     assert json.dumps(data)
+
+
+def test_the_paste_model_is_read_from_the_settings_models_folder(tmp_path):
+    from argmap.settings import Settings
+
+    empty = Settings(models_path=tmp_path / "models", instance_path=tmp_path / "instance")
+    thread = parse_text(read("hn_page.txt"), settings=empty)
+    assert any("model not installed" in note for note in thread.notes)
+    assert not any(c.parent_inferred for c in thread.comments)
+    assert thread.comments[2].parent_id == "c2"  # the quote still links
+
+
+@needs_model
+def test_settings_infer_with_their_encoder_and_cache(tmp_path):
+    import shutil
+
+    from argmap.cache import cache_for
+    from argmap.settings import Settings
+
+    elsewhere = Settings(models_path=tmp_path / "models", instance_path=tmp_path / "instance")
+    shutil.copytree(MODEL_DIR, elsewhere.models_folder / "paste_parents")
+    thread = parse_text(read("hn_page.txt"), settings=elsewhere)
+    assert all(c.parent_inferred for c in thread.comments)
+    assert [c.parent_id for c in thread.comments] == [c.parent_id for c in parse_text(read("hn_page.txt")).comments]
+    cache = cache_for(str(elsewhere.instance_folder))
+    assert cache._db.execute("SELECT count(*) FROM blobs").fetchone()[0] > 0  # vectors kept in the instance cache
+
+
+def test_checking_a_request_infers_nothing(monkeypatch):
+    from argmap import jobs
+    from argmap.sources import reply_structure
+
+    calls = []
+    monkeypatch.setattr(reply_structure, "infer_parents", lambda *a, **k: calls.append(a))
+    jobs.check_item({"text": read("hn_page.txt")}, 100)
+    assert calls == []  # the request thread does not embed the paste; the worker does
+    jobs.source_of({"text": read("hn_page.txt")}, 100)
+    assert len(calls) == 1
