@@ -10,6 +10,10 @@ What changed on purpose, and why these two maps do not show it: the offsets cont
 to index "title, blank line, text", which no consumer could rebuild), and title claims now
 carry ``field: "title"``. Both threads here have a title and no body, so their title claims
 keep start 0 and every projection is equal; ``tests/test_model.py`` covers a post with both.
+
+The sample is pasted text, so its map is the one the code made before issue 12 with the
+pastes branch merged (7178099): pastes get inferred reply links, which changed its edges
+on purpose. The Reddit thread is fetched JSON and was recorded before either.
 """
 
 from __future__ import annotations
