@@ -9,7 +9,6 @@ with weights in ``models/anchor/weights.json``.
 
 >>> import numpy as np
 >>> from argmap.model import Claim
-from argmap.settings import default_models_path
 >>> parent = [Claim("p:0", "p", "Rust is fast.", 0, 13), Claim("p:1", "p", "Go is simple.", 14, 27)]
 >>> vectors = np.eye(3)[[0, 1]]
 >>> choose_target(vectors[1], vectors[[1]], parent, vectors, default_weights())

@@ -56,7 +56,7 @@ def post_text(thread: Thread) -> str:
 def quotes(reply: str, parent: str) -> bool:
     """Whether the reply holds a ``>`` line whose words come from the parent.
 
-    >>> quotes("> cats are mammals\nNo.", "I think cats are mammals, mostly.")
+    >>> quotes("> cats are mammals\\nNo.", "I think cats are mammals, mostly.")
     True
     """
     parent_words = " ".join(parent.lower().split())
