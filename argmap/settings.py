@@ -72,6 +72,9 @@ class Settings:
     rate_limits: bool = setting(True, "ARGMAP_RATE_LIMITS", "`off` turns the API's rate limits off", "on")
     read_rate_limit: str = setting("600/minute", "ARGMAP_READ_RATE_LIMIT", "reads per token or IP")
     write_rate_limit: str = setting("60/minute", "ARGMAP_WRITE_RATE_LIMIT", "writes per token or IP")
+    list_all_analyses: bool = setting(False, "ARGMAP_LIST_ALL_ANALYSES",
+                                      "`on`: the home page's \"Recent analyses\" lists everyone's, not only "
+                                      "the visitor's own (a cookie)", "off")
     # the pipeline
     max_comments: int = setting(5000, "ARGMAP_MAX_COMMENTS",
                                 "comments per thread (`--max-comments`); a cut thread says so")

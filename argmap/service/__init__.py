@@ -44,6 +44,7 @@ def config_from_settings(settings: Settings) -> dict:
         "WEB_LIBRARIES": str(settings.web_libraries_folder),
         "API_TOKENS": list(settings.api_tokens),
         "MAX_BATCH": settings.max_batch,
+        "LIST_ALL_ANALYSES": settings.list_all_analyses,  # the home page lists everyone's, not the visitor's
         "MAX_COMMENTS": settings.max_comments,
         "MAX_CONTENT_LENGTH": settings.max_request_bytes,
         "READ_RATE_LIMIT": settings.read_rate_limit,
@@ -122,8 +123,21 @@ def app_store() -> Store:
     return current_app.extensions["argmap_store"]
 
 
+def canonical_item(item: dict) -> dict:
+    """The item with a ``thread`` in any shape ``argmap analyze`` reads (a raw Reddit listing, a
+    Hacker News Algolia or HNPWA item, canonical JSON) turned into canonical thread JSON."""
+    thread = item.get("thread")
+    if thread is None:
+        return item
+    from argmap.model import thread_to_dict
+    from argmap.sources.files import parse_json_data
+
+    return {**item, "thread": thread_to_dict(parse_json_data(thread))}
+
+
 def queue_item(item: dict, idempotency_key: str | None = None, owner: str | None = None) -> dict:
     """Queue one request item on the current app's store and backend (``owner``: the token's hash)."""
+    item = canonical_item(item)
     return jobs.queue_analysis(item, store=app_store(), backend=job_backend(),
                                max_comments=current_app.config["MAX_COMMENTS"], idempotency_key=idempotency_key,
                                owner=owner)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import hmac
 import io
 import json
+import re
 import zipfile
 
 from apiflask import APIBlueprint, HTTPTokenAuth
@@ -18,7 +19,7 @@ from flask import Response, current_app, url_for
 from argmap import jobs
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter, render_kept
-from argmap.service import app_store, job_backend, queue_item, schemas, valid_token
+from argmap.service import app_store, canonical_item, job_backend, queue_item, schemas, valid_token
 from argmap.store import STATUSES, file_stem, owner_of
 
 
@@ -149,6 +150,19 @@ def get_analysis(analysis_id: str):
     return analysis_out(row, app_store().get_summary(analysis_id) if row["status"] == "done" else None)
 
 
+@bp.post("/analyses/<analysis_id>/retry")
+@bp.auth_required(auth)
+@bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION, description="Queued again, as a new analysis")
+@bp.doc(responses={**NOT_FOUND, 409: "The analysis has not failed"})
+def retry_analysis(analysis_id: str):
+    """Run a failed analysis again from the request it was made with; returns the new analysis."""
+    row = _found(app_store().get_analysis(analysis_id))
+    if row["status"] != "failed":
+        raise ApiError(f"the analysis is {row['status']}, not failed", code="conflict", status=409)
+    created = queue_item(row["request"], owner=current_owner())
+    return analysis_out(created), 202, {"Location": url_for("api.get_analysis", analysis_id=created["id"])}
+
+
 @bp.delete("/analyses/<analysis_id>")
 @bp.auth_required(auth)
 @bp.output({}, status_code=204)
@@ -172,9 +186,26 @@ def export_response(analysis_id: str, fmt: str) -> Response:
         raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
     exporter = get_exporter(fmt)
     body = render_kept(app_store(), analysis_id, fmt)
-    name = f"argmap-{file_stem(row)}.{exporter.extension}"
+    name = f"argmap-{download_stem(row)}.{exporter.extension}"
     return Response(body, mimetype=exporter.mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def slug(text: str | None, limit: int = 60) -> str:
+    """'Is Rust making browsers safer?' -> 'is-rust-making-browsers-safer' (ASCII letters and digits)."""
+    words = re.findall(r"[a-z0-9]+", (text or "").lower())
+    out = ""
+    for word in words:
+        if len(out) + len(word) + 1 > limit:
+            break
+        out = f"{out}-{word}" if out else word
+    return out
+
+
+def download_stem(row: dict) -> str:
+    """``<thread title slug>-<analysis id>``: one analysis's downloads never collide with another's."""
+    title = slug(row.get("title"))
+    return f"{title}-{row['id']}" if title else f"{file_stem(row)}-{row['id']}"
 
 
 def _download_doc(description: str, mimetypes: list[str]) -> dict:
@@ -206,7 +237,7 @@ def get_graph(analysis_id: str, query: dict):
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    batch = jobs.queue_batch(body["items"], store=app_store(), backend=job_backend(),
+    batch = jobs.queue_batch([canonical_item(item) for item in body["items"]], store=app_store(), backend=job_backend(),
                              max_comments=current_app.config["MAX_COMMENTS"], cap=current_app.config["MAX_BATCH"],
                              idempotency_key=headers.get("Idempotency-Key"), owner=current_owner())
     batch, rows = app_store().get_batch(batch["id"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from apiflask import Schema
-from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, String
+from apiflask.fields import Boolean, DateTime, Dict, Integer, List, Nested, Raw, String
 from apiflask.validators import Length, OneOf, Range
 from marshmallow import RAISE, ValidationError, validates_schema
 
@@ -22,7 +22,9 @@ class AnalysisRequest(Schema):
     url = String(validate=Length(min=1, max=2000),
                  metadata={"description": "a Hacker News or Reddit thread URL (or hn:N, reddit:ID)",
                            "example": "https://news.ycombinator.com/item?id=8863"})
-    thread = Dict(metadata={"description": "a thread in argmap's canonical thread JSON"})
+    thread = Raw(metadata={"description": "a thread as JSON: argmap's canonical thread JSON, or what "
+                                          "`argmap analyze` reads from a file (a raw Reddit listing, a "
+                                          "Hacker News Algolia or HNPWA item)"})
     text = String(validate=Length(min=1, max=MAX_TEXT_CHARS),
                   metadata={"description": "a pasted discussion: one comment per paragraph, '> ' quotes"})
     title = String(validate=Length(max=500), metadata={"description": "a title for pasted text"})
@@ -32,6 +34,8 @@ class AnalysisRequest(Schema):
         given = [key for key in ("url", "thread", "text") if key in data]
         if len(given) != 1:
             raise ValidationError("give exactly one of 'url', 'thread' or 'text'", field_name="_schema")
+        if "thread" in data and not isinstance(data["thread"], (dict, list)):
+            raise ValidationError("a thread is a JSON object or list", field_name="thread")
         if "title" in data and "text" not in data:
             raise ValidationError("'title' goes only with 'text'", field_name="title")
 

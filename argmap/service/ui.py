@@ -34,7 +34,15 @@ VENDOR_FILES = {
     "swagger-ui-standalone-preset.js": "swagger-ui-dist/swagger-ui-standalone-preset.js",
     "swagger-ui.css": "swagger-ui-dist/swagger-ui.css",
     "cytoscape-fcose.js": "cytoscape-fcose/cytoscape-fcose.js",
+    "dagre.min.js": "dagre/dist/dagre.min.js",
+    "cytoscape-dagre.js": "cytoscape-dagre/cytoscape-dagre.js",
 }
+
+# The downloads the page lists first; the rest follow with their one-line descriptions.
+FIRST_FORMATS = ("graphml", "json")
+FORMAT_LABELS = {"graphml": "GraphML — for Gephi, Cytoscape, yEd", "json": "JSON — node-link with the summary"}
+MINE_COOKIE = "argmap_mine"  # the ids of the analyses this browser asked for, newest first
+MINE_KEPT = 40
 
 CONTENT_SECURITY_POLICY = "; ".join([
     "default-src 'self'",
@@ -133,18 +141,66 @@ def _formats() -> list[dict]:
     from argmap.export import EXPORTERS, format_names
 
     names = format_names()
-    return [{"name": name, "extension": EXPORTERS[name].extension,
-             "description": EXPORTERS[name].description} for name in names]
+    ordered = [n for n in FIRST_FORMATS if n in names] + [n for n in names if n not in FIRST_FORMATS]
+    return [{"name": name, "extension": EXPORTERS[name].extension, "label": FORMAT_LABELS.get(name, name),
+             "description": EXPORTERS[name].description} for name in ordered]
+
+
+def _valid_id(analysis_id: str) -> bool:
+    return 0 < len(analysis_id) <= 64 and analysis_id.replace("-", "").replace("_", "").isalnum()
+
+
+def mine() -> list[str]:
+    """The analysis ids this browser's cookie lists (newest first)."""
+    raw = request.cookies.get(MINE_COOKIE, "")
+    return [i for i in raw.split(".") if _valid_id(i)][:MINE_KEPT]
+
+
+@ui.after_app_request
+def remember_mine(response):
+    """An analysis a browser page queued (or retried) goes into that browser's own list."""
+    if request.endpoint not in ("api.create_analysis", "api.retry_analysis") or response.status_code != 202:
+        return response
+    if not request.headers.get("Origin"):
+        return response  # scripts and curl keep no cookie
+    created = (response.get_json(silent=True) or {}).get("id")
+    if created and _valid_id(created):
+        ids = [created] + [i for i in mine() if i != created]
+        response.set_cookie(MINE_COOKIE, ".".join(ids[:MINE_KEPT]), max_age=365 * 24 * 3600,
+                            httponly=True, samesite="Lax", secure=request.is_secure)
+    return response
 
 
 @ui.route("/")
 def home():
-    return render_template("home.html", csrf_token=generate_csrf())
+    from argmap.sources.urls import ACCEPTED_URL_FORMS
+
+    return render_template("home.html", csrf_token=generate_csrf(), accepted_forms=list(ACCEPTED_URL_FORMS),
+                           list_all=bool(current_app.config.get("LIST_ALL_ANALYSES")))
+
+
+@ui.route("/recent")
+def recent():
+    """The home page's "Recent analyses": this browser's own (its cookie), or everyone's when the
+    instance sets ``ARGMAP_LIST_ALL_ANALYSES``."""
+    from argmap.service import app_store
+    from argmap.service.api import analysis_out
+
+    store = app_store()
+    if current_app.config.get("LIST_ALL_ANALYSES"):
+        rows = store.list_analyses(limit=20)
+    else:
+        rows = [row for row in (store.get_analysis(i) for i in mine()[:20]) if row is not None]
+    summaries = store.get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    response = jsonify({"analyses": [analysis_out({k: v for k, v in r.items() if k != "request"},
+                                                  summaries.get(r["id"])) for r in rows]})
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
 
 
 @ui.route("/a/<analysis_id>")
 def analysis_page(analysis_id: str):
-    if not analysis_id.replace("-", "").replace("_", "").isalnum() or len(analysis_id) > 64:
+    if not _valid_id(analysis_id):
         abort(404)
     return render_template("analysis.html", analysis_id=analysis_id, formats=_formats(),
                            csrf_token=generate_csrf())

@@ -42,9 +42,11 @@ def test_analysis_page_lists_every_export_format(client):
     html = response.get_data(as_text=True)
     assert 'data-analysis-id="0123abcd"' in html
     formats = json.loads(re.search(r"data-formats='([^']*)'", html).group(1))
-    assert [f["name"] for f in formats] == format_names()
-    assert {"json", "graphml"} <= {f["name"] for f in formats}
-    for script in ("cytoscape.min.js", "layout-base.js", "cose-base.js", "cytoscape-fcose.js", "analysis.js"):
+    names = [f["name"] for f in formats]
+    assert names[:2] == ["graphml", "json"]  # the two most useful first, then the rest
+    assert sorted(names) == sorted(format_names())
+    assert all(f["description"] for f in formats)
+    for script in ("cytoscape.min.js", "dagre.min.js", "cytoscape-dagre.js", "analysis.js"):
         assert script in html
 
 
@@ -71,7 +73,7 @@ def test_api_docs_page_loads_swagger_ui_locally(client):
 
 def test_static_modules_are_served(client):
     for name in ("home.js", "analysis.js", "map.js", "panel.js", "outline.js", "model.js", "dom.js", "api.js",
-                 "style.css"):
+                 "summary.js", "tabs.js", "style.css"):
         assert client.get(f"/assets/{name}").status_code == 200
 
 
@@ -149,3 +151,75 @@ def test_modules_parse_as_es_modules():
         result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
                                 capture_output=True, timeout=30)
         assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"
+
+
+class QueueOnly:
+    """A job backend that only queues (these tests look at what is stored, not at a run)."""
+
+    name = "queue-only"
+
+    def submit(self, analysis_id, store):
+        pass
+
+    def health(self):
+        pass
+
+    def shutdown(self, wait=True):
+        pass
+
+
+def test_recent_analyses_are_the_visitors_own(make_app):
+    """The home page lists the analyses this browser made (a cookie), not everyone's."""
+    app = make_app(JOBS_BACKEND=QueueOnly())
+    mine, theirs = app.test_client(), app.test_client()
+    token = page_token(mine)
+    made = mine.post("/api/v1/analyses", json={"text": "Cats are better than dogs. Dogs are loyal."},
+                     headers={"Origin": ORIGIN, "X-CSRFToken": token})
+    assert made.status_code == 202
+    own = made.get_json()["id"]
+    assert [a["id"] for a in mine.get("/recent").get_json()["analyses"]] == [own]
+    assert theirs.get("/recent").get_json()["analyses"] == []
+    assert "Your recent analyses" in theirs.get("/").get_data(as_text=True)
+    everyone = make_app(LIST_ALL_ANALYSES=True, JOBS_BACKEND=QueueOnly())
+    everyone.extensions["argmap_store"].create_analysis({"text": "Someone else's paste."})
+    assert everyone.test_client().get("/recent").get_json()["analyses"]
+
+
+def test_downloads_are_named_after_the_thread(client):
+    from argmap.service.api import download_stem, slug
+
+    assert slug("Is Rust making browsers safer? (2026)") == "is-rust-making-browsers-safer-2026"
+    assert download_stem({"id": "abc123", "title": "A python terminal viewer", "thread_id": "2xmo63"}) \
+        == "a-python-terminal-viewer-abc123"
+    assert download_stem({"id": "abc123", "title": "", "thread_id": "2xmo63"}) == "2xmo63-abc123"
+
+
+def test_raw_thread_files_are_accepted(make_app):
+    """What `argmap analyze` reads from a file is accepted as an upload: here a raw Reddit listing."""
+    listing = [
+        {"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {
+            "id": "abc12", "name": "t3_abc12", "title": "Are cats better than dogs?", "author": "op",
+            "selftext": "Cats are better.", "created_utc": 1700000000, "permalink": "/r/pets/comments/abc12/x/",
+            "subreddit": "pets", "num_comments": 1}}]}},
+        {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {
+            "id": "c1", "name": "t1_c1", "parent_id": "t3_abc12", "link_id": "t3_abc12", "author": "bob",
+            "body": "Dogs are more loyal than cats.", "created_utc": 1700000100, "replies": ""}}]}},
+    ]
+    client = make_app(JOBS_BACKEND=QueueOnly()).test_client()
+    response = client.post("/api/v1/analyses", json={"thread": listing})
+    assert response.status_code == 202, response.get_json()
+    bad = client.post("/api/v1/analyses", json={"thread": "not a thread"})
+    assert bad.status_code == 422
+    assert bad.get_json()["error"]["code"] == "invalid_input"
+
+
+def test_a_failed_analysis_can_be_retried(make_app):
+    app = make_app(JOBS_BACKEND=QueueOnly())
+    store = app.extensions["argmap_store"]
+    row, _ = store.create_analysis({"text": "Cats are better than dogs."})
+    client = app.test_client()
+    assert client.post(f"/api/v1/analyses/{row['id']}/retry").status_code == 409
+    store.fail(row["id"], "internal_error", "boom")
+    again = client.post(f"/api/v1/analyses/{row['id']}/retry")
+    assert again.status_code == 202
+    assert again.get_json()["id"] != row["id"]

@@ -1,55 +1,103 @@
-// The analysis page: live progress while the job runs, then the map, the outline and the exports.
-import { ApiError, getAnalysis, getGraph, graphUrl } from "./api.js";
+// The analysis page: honest progress while the job runs, then the summary, the map, the outline
+// and the downloads.
+import { ApiError, getAnalysis, getGraph, graphUrl, retryAnalysis } from "./api.js";
 import { el, explainError, fmt } from "./dom.js";
-import { MapView, PAGE_SIZE, initialState } from "./map.js";
+import { EDGE_COLORS, MapView, PAGE_SIZE, initialState } from "./map.js";
 import { buildModel } from "./model.js";
 import { renderOutline } from "./outline.js";
-import { showClaim } from "./panel.js";
+import { closePanel, showClaim } from "./panel.js";
+import { renderSummary } from "./summary.js";
+import { tablist } from "./tabs.js";
 
 const $ = (id) => document.getElementById(id);
 const page = $("page");
 const analysisId = page.dataset.analysisId;
 
-const STAGES = {
-  queued: "Waiting for a worker",
-  starting: "Starting",
-  fetch: "Reading the thread",
-  parse: "Reading the thread",
-  claims: "Finding claims",
-  embed: "Understanding the claims",
-  relations: "Linking claims that support or rebut each other",
-  candidates: "Linking claims that support or rebut each other",
-  graph: "Drawing the map",
-  topics: "Finding topics",
-  done: "Done",
-};
+// The stages of a job in order, in words, with the share of the whole job each usually takes.
+const STAGES = [
+  { key: "queued", words: "Waiting for a worker", weight: 0.02 },
+  { key: "fetch", words: "Reading the thread", weight: 0.08 },
+  { key: "claims", words: "Finding the claims", weight: 0.25 },
+  { key: "embed", words: "Understanding the claims", weight: 0.2 },
+  { key: "relations", words: "Linking replies that support or rebut", weight: 0.4 },
+  { key: "graph", words: "Drawing the map and finding topics", weight: 0.05 },
+];
+const ALIASES = { starting: "queued", parse: "fetch", candidates: "relations", topics: "graph", done: "graph" };
 
-function progressOf(status) {
+const clock = { started: performance.now(), stage: null, stageStarted: performance.now(), fraction: 0, eta: null };
+
+function stageIndex(stage) {
+  const key = ALIASES[stage] || stage;
+  const index = STAGES.findIndex((s) => s.key === key);
+  return index < 0 ? 0 : index;
+}
+
+function duration(seconds) {
+  if (seconds < 60) return `${Math.max(1, Math.round(seconds))} s`;
+  const minutes = Math.floor(seconds / 60);
+  return minutes < 60 ? `${minutes} min ${Math.round(seconds % 60)} s` : `${Math.floor(minutes / 60)} h ${minutes % 60} min`;
+}
+
+/** The whole job's fraction done: finished stages by their weights, plus the current one's counts. */
+function overall(status) {
   const progress = status.progress || {};
-  return {
-    stage: progress.stage || status.stage || status.status,
-    done: Number(progress.done ?? 0),
-    total: Number(progress.total ?? 0),
-    message: progress.message || "",
-  };
+  const stage = progress.stage || status.status;
+  const index = stageIndex(stage);
+  const done = Number(progress.done ?? 0);
+  const total = Number(progress.total ?? 0);
+  let fraction = STAGES.slice(0, index).reduce((sum, s) => sum + s.weight, 0);
+  if (total > 0) fraction += STAGES[index].weight * Math.min(1, done / total);
+  return { index, fraction: Math.min(0.99, fraction), done, total, message: progress.message || "" };
 }
 
 function showProgress(status) {
-  const { stage, done, total, message } = progressOf(status);
-  const words = STAGES[stage] || (stage ? stage[0].toUpperCase() + stage.slice(1) : "Working");
+  const now = performance.now();
+  const { index, fraction, done, total, message } = overall(status);
+  if (clock.stage !== index) { clock.stage = index; clock.stageStarted = now; }
+  // one bar for the whole job, never going back
+  clock.fraction = Math.max(clock.fraction, fraction);
+  const elapsed = (now - clock.started) / 1000;
+  const inStage = (now - clock.stageStarted) / 1000;
+  $("progress-box").hidden = false;
+  $("progress").value = Math.round(clock.fraction * 1000);
+  page.dataset.progress = clock.fraction.toFixed(4);
   const counts = message || (total ? `${fmt.format(done)} / ${fmt.format(total)}` : "");
-  $("status-line").textContent = counts ? `${words} — ${counts}` : `${words}…`;
-  const bar = $("progress");
-  bar.hidden = status.status !== "running" && status.status !== "queued";
-  if (total > 0) { bar.max = total; bar.value = Math.min(done, total); } else bar.removeAttribute("value");
+  $("status-line").textContent = `Step ${index + 1} of ${STAGES.length}: ${STAGES[index].words}`
+    + (counts ? ` — ${counts}` : "…");
+  // the estimate: the measured rate of the whole job so far (the stage weights say how much is left)
+  let estimate = "";
+  if (clock.fraction > 0.03 && elapsed > 2) {
+    const remaining = (elapsed / clock.fraction) * (1 - clock.fraction);
+    clock.eta = clock.eta === null ? remaining : 0.7 * clock.eta + 0.3 * remaining;
+    estimate = `About ${duration(clock.eta)} left, judging by the speed so far`;
+  } else {
+    estimate = "Estimating the time left…";
+  }
+  $("status-estimate").textContent = `${estimate} · ${Math.round(clock.fraction * 100)}% · ${duration(inStage)} in this step`;
+  $("stage-list").replaceChildren(...STAGES.map((stage, i) => el("li", {
+    class: i < index ? "done" : i === index ? "current" : "todo",
+    "aria-current": i === index ? "step" : false,
+  }, `${i < index ? "✓ " : i === index ? "▶ " : ""}${stage.words}`)));
 }
 
-function showFailure(error) {
-  $("progress").hidden = true;
-  $("status-line").textContent = "The analysis did not finish.";
-  $("status-error").textContent = explainError(error);
+function showFailure(error, { canRetry = false } = {}) {
+  $("progress-box").hidden = true;
+  $("status-error").textContent = `The analysis did not finish. ${explainError(error)}`;
   $("status-error").hidden = false;
-  $("status-home").hidden = false;
+  $("status-actions").hidden = false;
+  $("retry").hidden = !canRetry;
+  page.dataset.failed = "true";
+}
+
+async function retry() {
+  $("retry").disabled = true;
+  try {
+    const created = await retryAnalysis(analysisId);
+    window.location.assign(`/a/${encodeURIComponent(created.id)}`);
+  } catch (error) {
+    $("retry").disabled = false;
+    $("status-error").textContent = `Retrying failed. ${explainError(error)}`;
+  }
 }
 
 async function poll() {
@@ -73,10 +121,11 @@ async function poll() {
     const title = status.title || (status.summary && status.summary.title);
     if (title) { $("title").textContent = title; document.title = `argmap — ${title}`; }
     if (status.status === "failed") {
-      showFailure(status.error || {});
+      showFailure(status.error || {}, { canRetry: true });
       return;
     }
     if (status.status === "done") {
+      if (!$("progress-box").hidden) { $("progress").value = 1000; page.dataset.progress = "1"; }
       await showResult(status);
       return;
     }
@@ -97,26 +146,64 @@ function summaryText(model, status) {
   return parts.join(" · ");
 }
 
-function renderExports(status, view) {
-  const reported = status.formats || (status.links && status.links.formats);
-  const formats = Array.isArray(reported) && reported.length
-    ? reported.map((f) => (typeof f === "string" ? { name: f, extension: f } : f))
-    : JSON.parse(page.dataset.formats || "[]");
+/** ``argmap-<thread title slug>-<id>``: the name every download of this analysis starts with. */
+function fileStem(title) {
+  const words = String(title || "").toLowerCase().match(/[a-z0-9]+/g) || [];
+  let slug = "";
+  for (const word of words) { if (slug.length + word.length + 1 > 60) break; slug = slug ? `${slug}-${word}` : word; }
+  return slug ? `argmap-${slug}-${analysisId}` : `argmap-${analysisId}`;
+}
+
+function renderExports(view, title) {
+  const formats = JSON.parse(page.dataset.formats || "[]");
   const list = $("export-list");
+  const stem = fileStem(title);
   list.replaceChildren(...formats.map((format) => el("li", {},
     el("a", {
       href: graphUrl(analysisId, format.name),
-      download: `argmap-${analysisId}.${format.extension || format.name}`,
+      download: `${stem}.${format.extension || format.name}`,
       dataset: { format: format.name },
-      title: format.description || "",
-    }, format.name === "json" ? "JSON (node-link)" : format.name === "graphml" ? "GraphML (Gephi, Cytoscape, yEd)" : format.description || format.name))));
-  list.append(el("li", {}, el("button", { type: "button", id: "export-png", onclick: () => downloadPng(view) }, "PNG of this view")));
+    }, format.label && format.label !== format.name ? format.label : format.name.toUpperCase()),
+    format.description && !(format.label || "").includes("—") ? el("span", { class: "muted small format-note" }, ` — ${format.description}`) : null)));
+  list.append(el("li", {}, el("button", { type: "button", id: "export-png", onclick: () => downloadPng(view, title, stem) },
+    "PNG of the map view, with title and legend")));
   list.addEventListener("click", () => setTimeout(() => { list.closest("details").open = false; }, 0));
 }
 
-function downloadPng(view) {
-  const blob = view.cy.png({ output: "blob", bg: "#ffffff", full: false, scale: 2 });
-  const link = el("a", { href: URL.createObjectURL(blob), download: `argmap-${analysisId}.png` });
+/** The map as drawn, under a header with the thread title and date, above a legend. */
+async function downloadPng(view, title, stem) {
+  const scale = 2;
+  const image = new Image();
+  image.src = view.cy.png({ output: "base64uri", bg: "#ffffff", full: false, scale });
+  await image.decode();
+  const header = 70 * scale;
+  const footer = 40 * scale;
+  const canvas = el("canvas", { width: image.width, height: image.height + header + footer });
+  const ctx = canvas.getContext("2d");
+  ctx.fillStyle = "#ffffff";
+  ctx.fillRect(0, 0, canvas.width, canvas.height);
+  ctx.fillStyle = "#111111";
+  ctx.font = `bold ${20 * scale}px system-ui, sans-serif`;
+  ctx.fillText(String(title || `Analysis ${analysisId}`).slice(0, 120), 16 * scale, 30 * scale);
+  ctx.font = `${13 * scale}px system-ui, sans-serif`;
+  ctx.fillStyle = "#444444";
+  ctx.fillText(`argmap · ${new Date().toISOString().slice(0, 10)} · ${window.location.href}`, 16 * scale, 54 * scale);
+  ctx.drawImage(image, 0, header);
+  let x = 16 * scale;
+  const y = image.height + header + 24 * scale;
+  for (const [relation, color] of Object.entries(EDGE_COLORS)) {
+    ctx.strokeStyle = color;
+    ctx.lineWidth = 3 * scale;
+    ctx.setLineDash(relation === "restates" ? [6 * scale, 4 * scale] : []);
+    ctx.beginPath(); ctx.moveTo(x, y - 5 * scale); ctx.lineTo(x + 30 * scale, y - 5 * scale); ctx.stroke();
+    ctx.fillStyle = "#111111";
+    ctx.fillText(relation, x + 36 * scale, y);
+    x += 130 * scale;
+  }
+  ctx.fillStyle = "#444444";
+  ctx.fillText("arrows point from a reply to the claim it answers; box colour = topic", x, y);
+  const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
+  const link = el("a", { href: URL.createObjectURL(blob), download: `${stem}.png` });
   document.body.append(link);
   link.click();
   link.remove();
@@ -177,7 +264,7 @@ function renderSearchResults(view, pick) {
 }
 
 async function showResult(status) {
-  $("status-line").textContent = "Loading the map…";
+  $("status-line").textContent = "Loading the result…";
   let data;
   try {
     data = await getGraph(analysisId, "json");
@@ -187,39 +274,63 @@ async function showResult(status) {
     return;
   }
   const model = buildModel(data);
-  const title = status.title || model.graph.title;
+  const title = status.title || model.graph.title || model.summary.title;
   if (title) { $("title").textContent = title; document.title = `argmap — ${title}`; }
+  $("progress-box").hidden = false;
   $("progress").hidden = true;
+  $("status-estimate").hidden = true;
+  $("stage-list").hidden = true;
+  document.querySelector(".keep-note").hidden = true;
   $("status-line").textContent = summaryText(model, status);
   $("result").hidden = false;
 
   const state = initialState();
-  state.onlyLinked = model.claims.size > PAGE_SIZE;
   $("only-linked").checked = state.onlyLinked;
   const authors = [...new Set([...model.claims.values()].map((c) => c.author).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   $("author").append(...authors.map((name) => el("option", { value: name }, name)));
+  if (window.matchMedia("(min-width: 901px)").matches) $("filters").open = true;
 
-  let view;
-  const refresh = () => { view.refresh(); setNote(view); renderTopics(view, refresh); };
-  const pick = (id) => {
-    if (view.cy.getElementById(id).empty()) { state.focus = id; refresh(); }
-    showMapTab();
-    view.select(id);
-    showClaim($("panel"), model, id, { onPick: pick, onFocus: focus });
-  };
-  const focus = (id) => { state.focus = id; refresh(); pick(id); };
-  view = new MapView($("cy"), model, state, {
-    onSelect: (id) => showClaim($("panel"), model, id, { onPick: pick, onFocus: focus }),
-    onStatus: (text) => {
-      if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; return; }
-      setNote(view);
-      page.dataset.ready = "true";
-      if (!performance.getEntriesByName("argmap:painted").length) performance.mark("argmap:painted");
-    },
+  let view = null;
+  const tabs = tablist(document.querySelector(".views"), (name) => {
+    if (name === "map") ensureMap();
+    if (name === "outline" && !$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
   });
-  view.onChange = () => { setNote(view); renderTopics(view, refresh); };
-  window.argmap = { view, model, state };
+  const refresh = () => { view.refresh(); setNote(view); renderTopics(view, refresh); };
+  const panelActions = () => ({ onPick: pick, onFocus: focus, onClose: () => view.cy.nodes(":selected").unselect() });
+  function ensureMap() {
+    if (view) { view.cy.resize(); return; }
+    view = new MapView($("cy"), model, state, {
+      onSelect: (id) => showClaim($("panel"), model, id, panelActions()),
+      onStatus: (text) => {
+        if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; return; }
+        setNote(view);
+        if (pending) { const id = pending; pending = null; view.select(id); }
+        page.dataset.ready = "true";
+        if (!performance.getEntriesByName("argmap:painted").length) performance.mark("argmap:painted");
+      },
+    });
+    view.onChange = () => { setNote(view); renderTopics(view, refresh); };
+    window.argmap.view = view;
+    refresh();
+  }
+  let pending = null;
+  /** Open the map on claim ``id``: the claim with its neighbourhood, centred, selected. */
+  function focus(id) {
+    state.focus = id;
+    pending = id;
+    tabs.select("map");
+    refresh();
+    showClaim($("panel"), model, id, panelActions());
+  }
+  function pick(id) {
+    tabs.select("map");
+    if (view.cy.getElementById(id).empty()) { focus(id); return; }
+    view.select(id);
+    showClaim($("panel"), model, id, panelActions());
+  }
+  window.argmap = { view, model, state, focus, tabs };
 
+  renderSummary($("summary-view"), model, focus);
   for (const box of document.querySelectorAll('input[name="relation"]')) {
     box.addEventListener("change", () => {
       if (box.checked) state.relations.add(box.value); else state.relations.delete(box.value);
@@ -231,7 +342,9 @@ async function showResult(status) {
   $("author").addEventListener("change", () => { state.author = $("author").value; state.focus = null; refresh(); });
   $("only-linked").addEventListener("change", () => { state.onlyLinked = $("only-linked").checked; refresh(); });
   $("show-more").addEventListener("click", () => { state.limit += PAGE_SIZE; refresh(); });
-  $("clear-focus").addEventListener("click", () => { state.focus = null; refresh(); });
+  $("clear-focus").addEventListener("click", () => { state.focus = null; closePanel($("panel")); refresh(); });
+  $("collapse-all").addEventListener("click", () => view.setCollapsed(true));
+  $("expand-all").addEventListener("click", () => view.setCollapsed(false));
   $("fit").addEventListener("click", () => view.cy.fit(undefined, 20));
   $("zoom-in").addEventListener("click", () => view.cy.zoom({ level: view.cy.zoom() * 1.3, renderedPosition: center() }));
   $("zoom-out").addEventListener("click", () => view.cy.zoom({ level: view.cy.zoom() / 1.3, renderedPosition: center() }));
@@ -241,33 +354,26 @@ async function showResult(status) {
     searchTimer = setTimeout(() => { state.search = $("search").value; view.applySearch(); renderSearchResults(view, pick); }, 150);
   });
   $("search").addEventListener("keydown", (event) => {
-    if (event.key === "Enter") {
-      const first = $("search-results").querySelector("button");
-      if (first) first.click();
-    }
+    const first = $("search-results").querySelector("button");
+    if (event.key === "Enter" && first) first.click();
+    if (event.key === "ArrowDown" && first) { event.preventDefault(); first.focus(); }
     if (event.key === "Escape") { $("search").value = ""; state.search = ""; view.applySearch(); renderSearchResults(view, pick); }
   });
-  $("view-map").addEventListener("click", showMapTab);
-  $("view-outline").addEventListener("click", () => {
-    if (!$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
-    setTab("outline");
+  $("search-results").addEventListener("keydown", (event) => {
+    const buttons = [...$("search-results").querySelectorAll("button")];
+    const at = buttons.indexOf(document.activeElement);
+    if (at < 0) return;
+    if (event.key === "ArrowDown" && at < buttons.length - 1) { event.preventDefault(); buttons[at + 1].focus(); }
+    if (event.key === "ArrowUp") { event.preventDefault(); (at ? buttons[at - 1] : $("search")).focus(); }
+    if (event.key === "Escape") $("search").focus();
   });
-  renderExports(status, view);
-  refresh();
+  renderExports({ get cy() { ensureMap(); return view.cy; } }, title);
+  page.dataset.summary = "true";
 
   function center() {
     return { x: view.cy.width() / 2, y: view.cy.height() / 2 };
   }
-  function showMapTab() {
-    setTab("map");
-  }
-  function setTab(name) {
-    $("view-map").setAttribute("aria-selected", String(name === "map"));
-    $("view-outline").setAttribute("aria-selected", String(name === "outline"));
-    $("map-view").hidden = name !== "map";
-    $("outline-view").hidden = name !== "outline";
-    if (name === "map") view.cy.resize();
-  }
 }
 
+$("retry").addEventListener("click", retry);
 poll();

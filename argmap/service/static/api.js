@@ -47,3 +47,10 @@ export const getGraph = (id, format = "json") =>
   request("GET", `/analyses/${encodeURIComponent(id)}/graph?format=${encodeURIComponent(format)}`);
 export const graphUrl = (id, format) =>
   `${API}/analyses/${encodeURIComponent(id)}/graph?format=${encodeURIComponent(format)}`;
+export const retryAnalysis = (id) => request("POST", `/analyses/${encodeURIComponent(id)}/retry`, {});
+/** The home page's list: this browser's own analyses (or everyone's, when the instance says so). */
+export async function listRecent() {
+  const response = await fetch("/recent", { headers: { Accept: "application/json" }, credentials: "same-origin" });
+  if (!response.ok) throw new ApiError(response.status, "error", response.statusText);
+  return response.json();
+}

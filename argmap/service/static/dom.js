@@ -56,7 +56,8 @@ export function ago(iso) {
 /** A user-readable sentence for an API error {code, message}. */
 export function explainError(error) {
   const code = error && error.code;
-  const message = (error && error.message) || "";
+  // a validation message names what is wrong in words, never the schema path ("json.thread: …")
+  const message = ((error && error.message) || "").replace(/^the request is invalid: [\w.]+: /, "The request is invalid: ");
   const hints = {
     unsupported_source: "This link is not a Hacker News or Reddit thread argmap can read.",
     thread_not_found: "That thread could not be found — it may have been deleted, or the link has a typo.",

@@ -1,6 +1,7 @@
 // The home page: submit a link, a thread JSON file or pasted text; list recent analyses.
-import { ApiError, listAnalyses, submitAnalysis } from "./api.js";
+import { ApiError, listRecent, submitAnalysis } from "./api.js";
 import { ago, el, explainError, fmt } from "./dom.js";
+import { tablist } from "./tabs.js";
 
 const MAX_FILE_BYTES = 30 * 1024 * 1024;
 const SAMPLE_TITLE = "Sample: a Hacker News thread on China and machine learning";
@@ -8,18 +9,34 @@ const $ = (id) => document.getElementById(id);
 let mode = "url";
 let recent = [];
 
-function selectTab(name) {
-  mode = name;
-  for (const tab of ["url", "file", "text"]) {
-    $(`tab-${tab}`).setAttribute("aria-selected", String(tab === name));
-    $(`panel-${tab}`).hidden = tab !== name;
-  }
-  hideMessages();
-}
+const tabs = tablist(document.querySelector(".tabs"), (name) => { mode = name; hideMessages(); });
+const selectTab = (name) => tabs.select(name);
 
 function hideMessages() {
   $("form-error").hidden = true;
+  $("url-error").hidden = true;
   $("reuse").hidden = true;
+}
+
+// The thread links argmap reads (argmap.sources.urls.ACCEPTED_URL_FORMS), checked before sending.
+const URL_FORMS = [
+  /^hn:\d+$/i,
+  /^reddit:[a-z0-9]+$/i,
+  /^https?:\/\/news\.ycombinator\.com\/item\?(.*&)?id=\d+/i,
+  /^https?:\/\/hn\.algolia\.com\/api\/v1\/items\/\d+/i,
+  /^https?:\/\/((www|old|new|np|m)\.)?reddit\.com\/(r\/[^/]+\/)?comments\/[a-z0-9]+/i,
+  /^https?:\/\/redd\.it\/[a-z0-9]+/i,
+];
+
+export function acceptedUrl(url) {
+  return URL_FORMS.some((form) => form.test(url.trim()));
+}
+
+function showUrlError(message) {
+  $("url-error-text").textContent = message;
+  $("url-error").hidden = false;
+  $("url-input").setAttribute("aria-invalid", "true");
+  $("analyse-button").disabled = false;
 }
 
 function showError(message) {
@@ -33,19 +50,25 @@ async function readInput() {
   if (mode === "url") {
     const url = $("url-input").value.trim();
     if (!url) throw new Error("Paste the link of a Hacker News or Reddit thread first.");
+    if (!acceptedUrl(url)) {
+      const error = new Error("This link is not a Hacker News or Reddit thread argmap can read.");
+      error.url = true;
+      throw error;
+    }
     return { url };
   }
   if (mode === "file") {
     const file = $("file-input").files[0];
-    if (!file) throw new Error("Choose a thread JSON file first.");
+    if (!file) throw new Error("Choose a thread file first.");
     if (file.size > MAX_FILE_BYTES) throw new Error("That file is too large (over 30 MB).");
-    let thread;
+    const content = await file.text();
+    if (!content.trim()) throw new Error("That file is empty.");
+    if (!/^\s*[[{]/.test(content)) return { text: content, title: file.name.replace(/\.[^.]+$/, "") };
     try {
-      thread = JSON.parse(await file.text());
+      return { thread: JSON.parse(content) };
     } catch {
-      throw new Error("That file is not valid JSON.");
+      throw new Error("That file looks like JSON but is not valid JSON.");
     }
-    return { thread };
   }
   const text = $("text-input").value;
   if (!text.trim()) throw new Error("Paste some discussion text first.");
@@ -113,7 +136,7 @@ async function onSubmit(event) {
   try {
     item = await readInput();
   } catch (error) {
-    showError(error.message);
+    if (error.url) showUrlError(error.message); else showError(error.message);
     return;
   }
   await submit(item);
@@ -144,7 +167,7 @@ function summaryLine(entry) {
 
 async function loadRecent() {
   try {
-    const data = await listAnalyses();
+    const data = await listRecent();
     recent = Array.isArray(data) ? data : (data.items || data.analyses || []);
   } catch {
     recent = [];
@@ -162,7 +185,7 @@ async function loadRecent() {
   $("recent-empty").hidden = recent.length > 0;
 }
 
-for (const tab of ["url", "file", "text"]) $(`tab-${tab}`).addEventListener("click", () => selectTab(tab));
+$("url-input").addEventListener("input", () => { $("url-error").hidden = true; $("url-input").removeAttribute("aria-invalid"); });
 $("analyse-form").addEventListener("submit", onSubmit);
 $("sample-button").addEventListener("click", trySample);
 loadRecent();

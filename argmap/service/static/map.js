@@ -1,12 +1,21 @@
-// The interactive map: which claims and edges are visible, and drawing them with Cytoscape.js + fcose.
+// The interactive map: which claims and edges are visible, and drawing them with Cytoscape.js + dagre.
+//
+// Claims are boxes with their text wrapped inside, laid out as a hierarchy per dispute (the
+// claim answered above, its replies below: supporters to the left, rebutters to the right).
+// dagre is deterministic, so the same analysis gives the same positions on every load.
 import { shorten, topicOf } from "./model.js";
 
-export const PAGE_SIZE = 300;
-const BIG = 400;
-const FOCUS_MAX = 80;
-const MAX_FIT_ZOOM = 1.6;
+export const PAGE_SIZE = 40;
+const FOCUS_MAX = 36;
+const BOX_WIDTH = 210;
+const FONT = 13;
+export const READABLE_PX = 12; // rendered label size the initial view never goes below
+const MAX_FIT_ZOOM = 1.3;
+const ROW_WIDTH = 2200; // components are packed in rows about this wide (model units)
+const GAP = 70;
 
-const EDGE_COLORS = { supports: "#2e9d4a", rebuts: "#d43c3c", restates: "#8a8a8a" };
+export const EDGE_COLORS = { supports: "#1a7f37", rebuts: "#c62828", restates: "#595959" };
+const SIDE = { supports: 0, restates: 1, rebuts: 2 };
 
 /** The filters and view choices the user controls. */
 export function initialState() {
@@ -16,7 +25,7 @@ export function initialState() {
     author: "",
     hiddenTopics: new Set(),
     collapsedTopics: new Set(),
-    onlyLinked: false,
+    onlyLinked: true,
     limit: PAGE_SIZE,
     focus: null,
     search: "",
@@ -27,11 +36,12 @@ function edgePasses(state, edge) {
   return state.relations.has(edge.relation) && edge.confidence >= state.minConfidence;
 }
 
-function neighbours(model, state, id) {
-  const found = [];
-  for (const edge of model.outgoing.get(id) || []) if (edgePasses(state, edge)) found.push(edge.target);
-  for (const edge of model.incoming.get(id) || []) if (edgePasses(state, edge)) found.push(edge.source);
-  return found;
+function neighbourEdges(model, state, id) {
+  return [...(model.outgoing.get(id) || []), ...(model.incoming.get(id) || [])].filter((e) => edgePasses(state, e));
+}
+
+function otherEnd(edge, id) {
+  return edge.source === id ? edge.target : edge.source;
 }
 
 /** The claims and edges to draw for ``state``: {nodes, edges, hiddenCount, faded}. */
@@ -39,26 +49,42 @@ export function computeView(model, state) {
   const visible = new Set();
   const faded = new Set();
   let eligibleCount = 0;
+  const shown = (id) => !state.hiddenTopics.has(String(model.claims.get(id).topic));
   if (state.focus && model.claims.has(state.focus)) {
+    // the claim, what it answers, and who answers it (then who answers them), strongest first
     visible.add(state.focus);
-    for (const id of neighbours(model, state, state.focus)) visible.add(id);
-    for (const id of visible) if (id !== state.focus) faded.add(id);
-    for (const id of [...visible]) if (id !== state.focus) for (const n of neighbours(model, state, id)) {
-      if (visible.size >= FOCUS_MAX) break;
-      if (!visible.has(n)) { visible.add(n); faded.add(n); }
+    const queue = [state.focus];
+    while (queue.length && visible.size < FOCUS_MAX) {
+      const id = queue.shift();
+      const edges = neighbourEdges(model, state, id).sort((a, b) => b.confidence - a.confidence);
+      for (const edge of edges) {
+        const other = otherEnd(edge, id);
+        if (visible.size >= FOCUS_MAX) break;
+        if (!visible.has(other)) { visible.add(other); queue.push(other); if (id !== state.focus) faded.add(other); }
+      }
     }
     eligibleCount = visible.size;
   } else {
-    const shown = (claim) => !state.hiddenTopics.has(String(claim.topic));
-    const linked = (claim) => neighbours(model, state, claim.id).some((n) => shown(model.claims.get(n)));
-    let seeds = model.ranked.filter(shown);
+    let seeds = model.ranked.filter((c) => shown(c.id));
     if (state.author) seeds = seeds.filter((c) => c.author === state.author);
-    if (state.onlyLinked) seeds = seeds.filter(linked);
+    const linkedTo = (id) => neighbourEdges(model, state, id).map((e) => otherEnd(e, id)).filter(shown);
+    if (state.onlyLinked) seeds = seeds.filter((c) => linkedTo(c.id).length);
     eligibleCount = seeds.length;
-    for (const claim of seeds.slice(0, state.limit)) visible.add(claim.id);
+    for (const claim of seeds) {
+      if (visible.size >= state.limit) break;
+      visible.add(claim.id);
+      // a linked claim comes with the claim it is most strongly linked to, so nothing floats alone
+      if (state.onlyLinked || state.author) {
+        const partners = linkedTo(claim.id).filter((id) => id !== claim.id);
+        if (partners.length && !partners.some((id) => visible.has(id))) {
+          visible.add(partners[0]);
+          if (state.author && model.claims.get(partners[0]).author !== state.author) faded.add(partners[0]);
+        }
+      }
+    }
     if (state.author) {
-      for (const id of [...visible]) for (const n of neighbours(model, state, id)) {
-        if (!visible.has(n) && shown(model.claims.get(n))) { visible.add(n); faded.add(n); }
+      for (const id of [...visible]) for (const other of linkedTo(id)) {
+        if (!visible.has(other)) { visible.add(other); faded.add(other); }
       }
     }
   }
@@ -88,38 +114,50 @@ export function computeView(model, state) {
       edges.set(id, { id, source, target, relation: edge.relation, confidence: edge.confidence, inferred: edge.inferred });
     }
   }
+  if (state.onlyLinked && !state.focus) {
+    // never an unconnected claim with the default filter (a partner may sit in a hidden topic)
+    const touched = new Set();
+    for (const edge of edges.values()) { touched.add(edge.source); touched.add(edge.target); }
+    for (const key of [...nodes.keys()]) {
+      if (!touched.has(key)) { nodes.delete(key); visible.delete(key); }
+    }
+  }
   return { nodes, edges, hiddenCount: Math.max(0, eligibleCount - visible.size), faded };
 }
 
-function nodeSize(model, claim) {
-  const span = model.maxRank - model.minRank || 1;
-  return 14 + 42 * Math.sqrt(Math.max(0, claim.rank - model.minRank) / span);
-}
-
-/** Important claims get legible labels; the rest show theirs once the user zooms in. */
-function labelSize(model, claim) {
-  const span = model.maxRank - model.minRank || 1;
-  return (claim.rank - model.minRank) / span > 0.25 ? 9 : 5;
+/** Word-wrap ``text`` into lines of about ``width`` px at ``FONT`` px (an estimate for the box height). */
+function wrapLines(text, width) {
+  const perLine = Math.floor(width / (FONT * 0.56));
+  let lines = 1;
+  let length = 0;
+  for (const word of text.split(" ")) {
+    if (length && length + 1 + word.length > perLine) { lines += 1; length = word.length; } else length += (length ? 1 : 0) + word.length;
+  }
+  return lines;
 }
 
 function nodeElement(model, entry) {
   if (entry.kind === "topic") {
     const topic = model.topicById.get(entry.topic);
+    const label = `Topic: ${topic.label}\n${entry.members} of ${topic.claims.length} claims — tap to expand`;
     return {
       group: "nodes",
       data: {
-        id: entry.id, kind: "topic", topic: entry.topic, color: topic.color, fontSize: 11,
-        label: `${shorten(topic.label, 40)} (${entry.members} claims)`, size: 40 + Math.min(60, entry.members),
+        id: entry.id, kind: "topic", topic: entry.topic, color: topic.color, label,
+        width: BOX_WIDTH + 40, height: 20 + 17 * (wrapLines(label, BOX_WIDTH + 20) + 1), order: 1, rank: 1,
       },
     };
   }
   const claim = model.claims.get(entry.id);
+  const label = `${shorten(claim.text, 120)}\n— ${claim.author || "anonymous"}`;
+  const side = Math.min(...(model.outgoing.get(claim.id) || []).map((e) => SIDE[e.relation]), 1);
   return {
     group: "nodes",
     data: {
       id: claim.id, kind: "claim", topic: String(claim.topic), color: topicOf(model, claim).color,
-      label: shorten(claim.text, 70), size: nodeSize(model, claim), author: claim.author,
-      fontSize: labelSize(model, claim),
+      label, author: claim.author, width: BOX_WIDTH,
+      height: 14 + 17 * (wrapLines(shorten(claim.text, 120), BOX_WIDTH - 16) + 1),
+      order: side, rank: claim.rank,
     },
   };
 }
@@ -127,19 +165,20 @@ function nodeElement(model, entry) {
 export function cytoscapeStyle() {
   return [
     { selector: "node", style: {
-      "background-color": "data(color)", width: "data(size)", height: "data(size)",
-      label: "data(label)", "font-size": "data(fontSize)", "text-wrap": "wrap", "text-max-width": 130,
-      "text-valign": "bottom", "text-margin-y": 3, color: "#222", "min-zoomed-font-size": 8,
-      "border-width": 1, "border-color": "#fff",
+      shape: "round-rectangle", width: "data(width)", height: "data(height)",
+      "background-color": "#ffffff", "border-width": 3, "border-color": "data(color)",
+      label: "data(label)", "font-size": FONT, "line-height": 1.25, "text-wrap": "wrap",
+      "text-max-width": BOX_WIDTH - 16, "text-valign": "center", "text-halign": "center", color: "#111",
+      "min-zoomed-font-size": 6,
     } },
-    { selector: 'node[kind = "topic"]', style: { shape: "round-rectangle", "font-size": 11, "font-weight": "bold" } },
-    { selector: "node.faded", style: { opacity: 0.55 } },
-    { selector: "node.match", style: { "border-width": 4, "border-color": "#f5b700" } },
-    { selector: "node.dim", style: { opacity: 0.2 } },
-    { selector: "node:selected", style: { "border-width": 4, "border-color": "#111" } },
+    { selector: 'node[kind = "topic"]', style: { "font-weight": "bold", "background-color": "#f3f4f8", "border-width": 5 } },
+    { selector: "node.faded", style: { opacity: 0.6 } },
+    { selector: "node.match", style: { "border-width": 6, "border-color": "#f5b700" } },
+    { selector: "node.dim", style: { opacity: 0.25 } },
+    { selector: "node:selected", style: { "border-width": 6, "border-color": "#111", "background-color": "#fff8d6" } },
     { selector: "edge", style: {
-      width: "mapData(confidence, 0, 1, 1, 4)", "line-color": "data(color)", "target-arrow-color": "data(color)",
-      "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 0.9, opacity: 0.85,
+      width: "mapData(confidence, 0, 1, 1.5, 4)", "line-color": "data(color)", "target-arrow-color": "data(color)",
+      "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 1.1, opacity: 0.9,
     } },
     { selector: 'edge[relation = "restates"]', style: { "line-style": "dashed", "target-arrow-shape": "vee" } },
     { selector: "edge[?inferred]", style: { "line-style": "dotted" } },
@@ -147,17 +186,23 @@ export function cytoscapeStyle() {
   ];
 }
 
-/** Put each new node beside a placed neighbour, so an incremental layout only settles the newcomers. */
-function placeNearNeighbours(cy, fresh) {
-  const freshIds = new Set(fresh.map((n) => n.id()));
-  const box = cy.nodes().filter((n) => !freshIds.has(n.id())).boundingBox();
-  fresh.forEach((node) => {
-    const anchor = node.neighborhood("node").filter((n) => !freshIds.has(n.id()))[0];
-    const jitter = () => (Math.random() - 0.5) * 80;
-    node.position(anchor
-      ? { x: anchor.position("x") + jitter(), y: anchor.position("y") + jitter() }
-      : { x: box.x1 + Math.random() * box.w, y: box.y1 + Math.random() * box.h });
-  });
+/** Pack the connected components in rows, the one holding the most important claim first. */
+function packComponents(cy) {
+  const components = cy.elements().components().map((eles) => ({
+    eles, box: eles.nodes().boundingBox(), weight: Math.max(...eles.nodes().map((n) => n.data("rank") || 0)),
+  }));
+  components.sort((a, b) => b.weight - a.weight || a.eles.nodes()[0].id().localeCompare(b.eles.nodes()[0].id()));
+  let x = 0;
+  let y = 0;
+  let rowHeight = 0;
+  for (const { eles, box } of components) {
+    if (x > 0 && x + box.w > ROW_WIDTH) { x = 0; y += rowHeight + GAP; rowHeight = 0; }
+    const dx = x - box.x1;
+    const dy = y - box.y1;
+    eles.nodes().positions((node) => ({ x: node.position("x") + dx, y: node.position("y") + dy }));
+    x += box.w + GAP;
+    rowHeight = Math.max(rowHeight, box.h);
+  }
 }
 
 /** Owns the Cytoscape instance and keeps it in step with the model and the filters. */
@@ -171,9 +216,7 @@ export class MapView {
       container,
       style: cytoscapeStyle(),
       minZoom: 0.05,
-      maxZoom: 4,
-      textureOnViewport: model.claims.size > BIG,
-      hideEdgesOnViewport: model.claims.size > BIG,
+      maxZoom: 3,
       boxSelectionEnabled: false,
     });
     this.cy.on("tap", "node", (event) => {
@@ -184,8 +227,8 @@ export class MapView {
     this.view = null;
   }
 
-  /** Recompute what is visible and redraw; re-run the layout when the node set changed. */
-  refresh({ relayout = true } = {}) {
+  /** Recompute what is visible and redraw; lay out again when the elements changed. */
+  refresh() {
     const view = computeView(this.model, this.state);
     this.view = view;
     const cy = this.cy;
@@ -206,52 +249,69 @@ export class MapView {
           added.push({ group: "edges", data: { ...edge, color: EDGE_COLORS[edge.relation] } });
         }
       }
-      if (added.length) {
-        const before = cy.nodes().length;
-        const fresh = cy.add(added).nodes();
-        this.incremental = before > 0 && fresh.length < before && before + fresh.length <= BIG;
-        if (this.incremental) placeNearNeighbours(cy, fresh);
-        changed = true;
-      }
+      if (added.length) { cy.add(added); changed = true; }
       cy.nodes().forEach((node) => node.toggleClass("faded", view.faded.has(node.id())));
     });
     this.applySearch();
-    if (changed && relayout) this.layout({ randomize: !this.incremental });
+    if (changed || this.state.focus !== this.laidOutFocus) this.layout();
     else this.onStatus("");
-    this.incremental = false;
     return view;
   }
 
-  /** fcose with animation off and a bounded number of iterations, after the browser has painted. */
-  layout({ randomize } = {}) {
+  /** dagre (deterministic), components packed in rows, then a view whose labels can be read. */
+  layout() {
     clearTimeout(this.layoutTimer);
     const count = this.cy.nodes().length;
     if (!count) { this.onStatus(""); return; }
     this.onStatus(`Laying out ${count} claims…`);
-    // Above BIG claims only the spectral "draft" pass is fast enough, and it always starts afresh.
-    const fresh = (randomize ?? true) || count > BIG;
     this.layoutTimer = setTimeout(() => {
       const started = performance.now();
-      this.cy.layout({
-        name: "fcose",
+      const cy = this.cy;
+      cy.resize();
+      cy.layout({
+        name: "dagre",
+        rankDir: "BT", // an edge runs from a reply (below) to the claim it answers (above)
+        nodeSep: 24,
+        rankSep: 56,
+        edgeSep: 8,
         animate: false,
-        randomize: fresh,
-        // "draft" is the spectral pass alone, which needs randomize; an incremental run refines positions.
-        quality: fresh && count > BIG ? "draft" : "default",
-        numIter: count > BIG ? 300 : 2500,
-        nodeRepulsion: 6000,
-        idealEdgeLength: 70,
-        nodeSeparation: 60,
-        packComponents: true,
-        tilingPaddingVertical: 36,
-        tilingPaddingHorizontal: 90,
-        fit: true,
-        padding: 20,
+        fit: false,
+        // supporters first (left), rebutters last (right); then the more important first
+        sort: (a, b) => (a.data("order") ?? 1) - (b.data("order") ?? 1) || (b.data("rank") || 0) - (a.data("rank") || 0)
+          || (a.id() < b.id() ? -1 : 1),
       }).run();
-      if (this.cy.zoom() > MAX_FIT_ZOOM) { this.cy.zoom(MAX_FIT_ZOOM); this.cy.center(); }
+      if (!this.state.focus) packComponents(cy);
+      this.laidOutFocus = this.state.focus;
+      this.frame();
       this.lastLayoutMs = Math.round(performance.now() - started);
       this.onStatus("");
-    }, 30);
+    }, 20);
+  }
+
+  /** The smallest zoom at which labels render at READABLE_PX or more. */
+  readableZoom() {
+    return READABLE_PX / FONT;
+  }
+
+  /** Fit everything when that keeps labels readable; else zoom to readable size at the focus or the top. */
+  frame() {
+    const cy = this.cy;
+    const readable = this.readableZoom();
+    const focus = this.state.focus ? cy.getElementById(this.state.focus) : null;
+    cy.fit(undefined, 24);
+    if (cy.zoom() > MAX_FIT_ZOOM) { cy.zoom(MAX_FIT_ZOOM); cy.center(focus && focus.nonempty() ? focus : undefined); }
+    if (cy.zoom() >= readable) { if (focus && focus.nonempty()) cy.center(focus); return; }
+    cy.zoom(readable);
+    if (focus && focus.nonempty()) {
+      // the focus, with as much of its neighbourhood as fits at a readable size
+      cy.center(focus);
+      return;
+    }
+    const box = cy.nodes().boundingBox();
+    const first = cy.elements().components()
+      .map((eles) => eles.nodes().boundingBox())
+      .reduce((best, b) => (b.y1 < best.y1 - 1 || (Math.abs(b.y1 - best.y1) <= 1 && b.x1 < best.x1) ? b : best));
+    cy.pan({ x: 24 - Math.max(box.x1, first.x1) * readable, y: 24 - first.y1 * readable });
   }
 
   applySearch() {
@@ -276,12 +336,20 @@ export class MapView {
     this.onChange?.();
   }
 
+  setCollapsed(all) {
+    this.state.collapsedTopics = new Set(all ? this.model.topics.map((t) => t.id) : []);
+    this.refresh();
+    this.onChange?.();
+  }
+
   select(id) {
     this.cy.nodes(":selected").unselect();
     const node = this.cy.getElementById(id);
     if (node.nonempty()) {
       node.select();
-      this.cy.animate({ center: { eles: node }, duration: 200 });
+      const at = node.renderedPosition();
+      const inside = at.x > 0 && at.y > 0 && at.x < this.cy.width() && at.y < this.cy.height();
+      if (!inside) this.cy.center(node);
     }
   }
 

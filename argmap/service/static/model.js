@@ -1,8 +1,9 @@
 // The argument map as the page holds it, built from the API's node-link JSON export.
 
+// Topic colours: blues, oranges, purples, browns, golds — none is the green, red or grey of an edge.
 export const PALETTE = [
-  "#4e79a7", "#f28e2b", "#76b7b2", "#b07aa1", "#edc948", "#59a14f",
-  "#ff9da7", "#9c755f", "#e15759", "#86bcb6", "#d37295", "#8cd17d",
+  "#3f6fb5", "#e07b00", "#7b4fb0", "#8c5a2b", "#c9a100", "#1f9bb4",
+  "#b04f9b", "#5a6ad6", "#d09a5a", "#9b8ad0", "#6f8fa8", "#b8860b",
 ];
 export const RELATIONS = ["supports", "rebuts", "restates"];
 
@@ -26,11 +27,15 @@ export function buildModel(data) {
     const source = String(link.source);
     const target = String(link.target);
     if (!claims.has(source) || !claims.has(target) || source === target) continue;
+    const relation = RELATIONS.includes(link.relation) ? link.relation
+      : link.stance === "agree" ? "supports" : link.stance === "disagree" ? "rebuts" : "restates";
     edges.push({
       id: `e:${source}->${target}`,
       source,
       target,
-      relation: RELATIONS.includes(link.relation) ? link.relation : "restates",
+      relation,
+      stance: link.stance || "",
+      replyId: link.reply_id == null ? "" : String(link.reply_id),
       confidence: Number(link.confidence ?? 1),
       origin: link.origin || "",
       // a reply link guessed from a paste (argmap.sources.reply_structure), not the thread's own
@@ -64,22 +69,53 @@ export function buildModel(data) {
     topic.claims.push(claim);
     topic.rankSum += claim.rank;
   }
+  const summary = data.summary && typeof data.summary === "object" ? data.summary : {};
+  const summaryTopics = new Map((Array.isArray(summary.topics) ? summary.topics : []).map((t) => [String(t.id), t]));
   const topics = [...topicMap.values()].sort((a, b) => b.rankSum - a.rankSum);
   topics.forEach((topic, index) => {
     topic.color = PALETTE[index % PALETTE.length];
-    if (!topic.label) {
-      topic.label = topics.length === 1 ? "All claims" : `Topic ${index + 1}: ${shorten(topic.claims[0].text, 40)}`;
-    }
+    topic.summary = summaryTopics.get(topic.id) || null;
+    topic.keywords = topic.label;
+    // Titled by its lead claim (a short label), never by a bag of keywords.
+    const lead = (topic.summary && topic.summary.central_claim) || topic.claims[0];
+    const leadClaim = lead && lead.id !== undefined && claims.has(String(lead.id)) ? claims.get(String(lead.id)) : topic.claims[0];
+    topic.lead = leadClaim;
+    topic.label = topics.length === 1 && !leadClaim ? "All claims" : headline(leadClaim ? leadClaim.text : topic.label, 60);
   });
   const topicById = new Map(topics.map((t) => [t.id, t]));
   const ranks = ranked.map((c) => c.rank);
   return {
     claims, edges, ranked, topics, topicById, outgoing, incoming, byComment,
     graph: data.graph || {},
+    summary,
     stats: data.stats || {},
     maxRank: ranks.length ? ranks[0] : 1,
     minRank: ranks.length ? ranks[ranks.length - 1] : 0,
   };
+}
+
+/** A short label from a claim: its first clause, cut at a word boundary. */
+export function headline(text, length = 60) {
+  const clean = String(text ?? "").replace(/\s+/g, " ").trim();
+  const clause = clean.split(/(?<=[.!?;:])\s/)[0] || clean;
+  if (clause.length <= length) return clause.replace(/[.;:]$/, "");
+  const cut = clause.slice(0, length - 1);
+  const space = cut.lastIndexOf(" ");
+  return `${space > length / 2 ? cut.slice(0, space) : cut}…`;
+}
+
+/** Distinct authors of the claims answering ``id`` with ``relation`` (not the claim's own author). */
+export function responders(model, id, relation) {
+  const claim = model.claims.get(id);
+  const edges = (model.incoming.get(id) || []).filter((e) => e.relation === relation);
+  edges.sort((a, b) => b.confidence - a.confidence || model.claims.get(b.source).rank - model.claims.get(a.source).rank);
+  const people = [];
+  for (const edge of edges) {
+    const author = model.claims.get(edge.source).author || "anonymous";
+    if (claim && author === claim.author && author) continue;
+    if (!people.includes(author)) people.push(author);
+  }
+  return { edges, people, best: edges.length ? model.claims.get(edges[0].source) : null };
 }
 
 export function shorten(text, length) {

@@ -40,7 +40,13 @@ function commentContext(model, claim) {
   ]));
 }
 
-/** Fill ``panel`` with the claim ``id``; ``actions`` holds onPick(id), onFocus(id). */
+/** Empty the panel (on a phone: close the sheet). */
+export function closePanel(panel) {
+  panel.classList.remove("open");
+  panel.replaceChildren(el("p", { class: "muted" }, "Click a claim to read it in its comment, with what supports and rebuts it."));
+}
+
+/** Fill ``panel`` with the claim ``id``; ``actions`` holds onPick(id), onFocus(id), onClose(). */
 export function showClaim(panel, model, id, actions) {
   const claim = model.claims.get(id);
   if (!claim) return;
@@ -49,6 +55,8 @@ export function showClaim(panel, model, id, actions) {
   const when = claim.created_at ? ago(claim.created_at) : "";
   const flags = ["contested", "consensus", "unanswered"].filter((flag) => claim[flag] === true);
   const parts = [
+    el("button", { type: "button", class: "close-panel", "aria-label": "Close the claim",
+      onclick: () => { closePanel(panel); actions.onClose?.(); } }, "×"),
     el("h2", { class: "claim-title" }, "Claim"),
     el("p", { class: "claim-text" }, claim.text),
     el("p", { class: "meta" },
@@ -66,4 +74,6 @@ export function showClaim(panel, model, id, actions) {
     ...relationSections(model, id, actions.onPick),
   ];
   panel.replaceChildren(...parts.filter(Boolean));
+  panel.classList.add("open");
+  panel.scrollTop = 0;
 }
