@@ -34,7 +34,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.claims.nlp import load_spacy
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations.edges import build_relations
-    from argmap.relations.judging import judge
+    from argmap.relations.stance import post_text, stance_judge
 
     settings = settings or Settings.from_env()
     cache = cache if cache is not None else cache_for(str(settings.instance_folder))
@@ -52,10 +52,15 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     timings["embed"] = time.perf_counter() - started
 
     started = time.perf_counter()
-    threshold = settings.edge_threshold if threshold is None else threshold
-    method = judge(settings.relation_method, settings.models_folder)  # the classifier from the models folder
-    edges, candidate_count = build_relations(thread, claims, vectors, threshold=threshold, progress=progress,
-                                             cache=cache, encoder=encoder, method=method)
+    judge = stance_judge(settings.relation_method, cache=cache, encoder=encoder,
+                         folder=settings.models_folder / "stance")
+    if threshold is None:
+        threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
+    comment_texts = {thread.id: post_text(thread), **{c.id: c.text for c in thread.comments if c.text}}
+    comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache,
+                                                          max_tokens=128, encoder=encoder)))
+    edges, judged = build_relations(thread, claims, vectors, judge=judge, threshold=threshold,
+                                    comment_vectors=comment_vectors, progress=progress)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)
@@ -65,7 +70,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     analysis.stats = {
         "comments": len(thread.comments),
         "claims": len(claims),
-        "candidates": candidate_count,
+        "replies_judged": judged["replies_judged"],
+        "reply_stances": {key: judged[key] for key in ("agree", "disagree", "neither")},
+        "same_author_copies": judged["same_author_copies"],
         "edges": len(edges),
         "supports": sum(r.relation == "supports" for r in edges),
         "rebuts": sum(r.relation == "rebuts" for r in edges),

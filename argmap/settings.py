@@ -82,9 +82,11 @@ class Settings:
                                   "`onnx` when built, else `torch`")
     spacy_model: str | None = setting(None, "ARGMAP_SPACY_MODEL", "the spaCy pipeline claims are read with",
                                       "`en_core_web_sm` if installed")
-    edge_threshold: float = setting(0.46, "ARGMAP_EDGE_THRESHOLD", "calibrated confidence an edge needs")
+    edge_threshold: float | None = setting(None, "ARGMAP_EDGE_THRESHOLD",
+                                           "calibrated stance confidence a reply's edge needs",
+                                           "the stance model's (`models/stance/config.json`)")
     relation_method: str = setting("model", "ARGMAP_RELATION_METHOD",
-                                   "how pairs are judged: `model` (the classifier) or `rules`")
+                                   "how a reply's stance is judged: `model` (the stance model) or `rules` (markers)")
     # fetching threads
     http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
     http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")
@@ -152,6 +154,8 @@ def _convert(spec: dataclasses.Field, value):
             return tuple(t.strip() for t in value.split(",") if t.strip())
         if spec.name in ("instance_path", "models_path", "web_libraries_path"):
             return Path(value)
+        if spec.name == "edge_threshold":
+            return float(value)
         if kind is bool:
             return value.lower() not in ("off", "0", "false", "no")
         if kind in (int, float):

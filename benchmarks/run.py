@@ -49,7 +49,7 @@ def run_once(path: Path | None, thread=None) -> dict:
     return {
         "comments": len(analysis.thread.comments),
         "claims": len(analysis.claims),
-        "candidates": analysis.stats.get("candidates", 0),
+        "candidates": analysis.stats.get("replies_judged", 0),
         "edges": len(analysis.relations),
         "timings": timings,
         "seconds": time.perf_counter() - started,

@@ -83,6 +83,8 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             relation=relation.relation,
             confidence=relation.confidence,
             origin=relation.origin,
+            **{key: value for key, value in (("reply_id", relation.reply_id), ("parent_id", relation.parent_id),
+                                              ("stance", relation.stance)) if value is not None},
             **inferred_link(comments, graph.nodes[relation.source]["comment_id"],
                             graph.nodes[relation.target]["comment_id"]),
         )
@@ -109,8 +111,9 @@ def annotate(graph: nx.DiGraph, vectors: np.ndarray | None = None) -> None:
 
     Sets ``topic`` (int, 0 = largest) and ``topic_label``; ``rank`` (0..1); ``supports`` /
     ``rebuts`` (incoming counts) and ``support_weight`` / ``rebuttal_weight`` (their summed
-    confidence); ``controversy`` (0..1); ``contested`` (rebutted at least once),
-    ``consensus`` (supported, never rebutted), ``unanswered`` (neither). The topic table
+    confidence); ``supporters`` / ``opponents`` (distinct people behind them); ``controversy``
+    (0..1); ``contested`` (rebutted at least once), ``consensus`` (supported, never
+    rebutted), ``unanswered`` (neither). The topic table
     (id, label, key_phrases, size, central_claim) goes in ``graph.graph["topics"]``.
     """
     annotate_topics(graph, vectors)
@@ -176,23 +179,42 @@ def controversy(support: float, rebuttal: float) -> float:
     return round(volume * tension, 4)
 
 
+def person(attrs: dict) -> str:
+    """Who a claim's author is for counting people: the author, or its comment when unknown.
+
+    >>> person({"author": "[deleted]", "comment_id": "c9"}), person({"author": "ann", "comment_id": "c1"})
+    ('comment:c9', 'ann')
+    """
+    author = attrs.get("author") or ""
+    if not author or author in ("[deleted]", "[removed]"):
+        return f"comment:{attrs.get('comment_id', '')}"
+    return author
+
+
 def annotate_stance(graph: nx.DiGraph) -> None:
-    """Incoming support/rebuttal counts and weights, ``controversy`` and the stance flags."""
+    """Incoming support/rebuttal counts and weights, the distinct people behind them,
+    ``controversy`` and the stance flags."""
     for node in graph.nodes:
         support = rebuttal = 0.0
         supports = rebuts = 0
+        backers: set[str] = set()
+        opponents: set[str] = set()
         for source, _target, attrs in graph.in_edges(node, data=True):
             if source == node:
                 continue
             if attrs["relation"] == "supports":
                 supports += 1
                 support += attrs["confidence"]
+                backers.add(person(graph.nodes[source]))
             elif attrs["relation"] == "rebuts":
                 rebuts += 1
                 rebuttal += attrs["confidence"]
+                opponents.add(person(graph.nodes[source]))
         attrs = graph.nodes[node]
         attrs["supports"] = supports
         attrs["rebuts"] = rebuts
+        attrs["supporters"] = len(backers - {person(attrs)})
+        attrs["opponents"] = len(opponents - {person(attrs)})
         attrs["support_weight"] = round(support, 4)
         attrs["rebuttal_weight"] = round(rebuttal, 4)
         attrs["controversy"] = controversy(support, rebuttal)

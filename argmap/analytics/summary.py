@@ -30,6 +30,8 @@ def claim_ref(graph: nx.DiGraph, node: str) -> dict:
         "controversy": attrs["controversy"],
         "supports": attrs["supports"],
         "rebuts": attrs["rebuts"],
+        "supporters": attrs.get("supporters", 0),
+        "opponents": attrs.get("opponents", 0),
     }
 
 
@@ -60,7 +62,8 @@ def people(graph: nx.DiGraph) -> list[dict]:
     """Per known author: how many claims, whom they supported/rebutted and who answered them.
 
     Sorted by claims made. Claims without an author (deleted accounts, pasted text) are
-    left out: they are not one person. Answering one's own claim is not counted.
+    left out: they are not one person. Answering one's own claim is not counted. A reply
+    counts once toward whom it agrees or disagrees with, however many edges it draws.
     """
     claims = Counter()
     best: dict[str, str] = {}
@@ -73,12 +76,17 @@ def people(graph: nx.DiGraph) -> list[dict]:
         claims[author] += 1
         if author not in best or attrs["rank"] > graph.nodes[best[author]]["rank"]:
             best[author] = node
+    counted: set[tuple] = set()
     for source, target, attrs in graph.edges(data=True):
         relation = attrs["relation"]
         speaker = graph.nodes[source].get("author")
         addressee = graph.nodes[target].get("author")
         if relation not in ("supports", "rebuts") or not speaker or not addressee or speaker == addressee:
             continue
+        key = (attrs.get("reply_id") or graph.nodes[source]["comment_id"], relation, addressee)
+        if key in counted:
+            continue
+        counted.add(key)
         given[speaker][relation][addressee] += 1
         received[addressee][relation][speaker] += 1
     out = []
@@ -95,6 +103,20 @@ def people(graph: nx.DiGraph) -> list[dict]:
     return out
 
 
+DISPUTE_PEOPLE = 2  # a dispute: at least this many people against, and someone for
+CONSENSUS_PEOPLE = 2  # a consensus: at least this many people for, nobody against
+
+
+def is_disputed(attrs: dict) -> bool:
+    """Many different people dispute the claim and others defend it (counted by person, not sentence)."""
+    return attrs.get("opponents", 0) >= DISPUTE_PEOPLE and attrs.get("supporters", 0) >= 1
+
+
+def is_consensus(attrs: dict) -> bool:
+    """Several different people back the claim and nobody disputes it."""
+    return attrs.get("supporters", 0) >= CONSENSUS_PEOPLE and attrs.get("opponents", 0) == 0
+
+
 def summarize(graph: nx.DiGraph) -> dict:
     """The thread summary: a plain JSON-ready dict."""
     nodes = list(graph.nodes)
@@ -106,10 +128,11 @@ def summarize(graph: nx.DiGraph) -> dict:
         "claims": len(nodes),
         "relations": {name: relations.get(name, 0) for name in ("supports", "rebuts", "restates")},
         "topics": topic_summaries(graph),
-        "most_contested": top(graph, [n for n in nodes if attrs[n]["contested"]],
-                              lambda n: (attrs[n]["controversy"], attrs[n]["rebuts"], attrs[n]["rank"])),
-        "strongest_consensus": top(graph, [n for n in nodes if attrs[n]["consensus"]],
-                                   lambda n: (attrs[n]["support_weight"], attrs[n]["rank"])),
+        "most_contested": top(graph, [n for n in nodes if is_disputed(attrs[n])],
+                              lambda n: (min(attrs[n]["opponents"], attrs[n]["supporters"]),
+                                         attrs[n]["opponents"] + attrs[n]["supporters"], attrs[n]["rank"])),
+        "strongest_consensus": top(graph, [n for n in nodes if is_consensus(attrs[n])],
+                                   lambda n: (attrs[n]["supporters"], attrs[n]["support_weight"], attrs[n]["rank"])),
         "unanswered": top(graph, [n for n in nodes if attrs[n]["unanswered"]], lambda n: (attrs[n]["rank"], attrs[n].get("score", 0.0))),
         "people": people(graph),
     }
@@ -152,8 +175,8 @@ def _quote(text: str, limit: int = 140) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")
+def _count(number: int, noun: str, plural: str | None = None) -> str:
+    return f"{number} {noun if number == 1 else (plural or noun + 's')}"
 
 
 def _line(claim: dict, extra: str = "") -> str:
@@ -174,8 +197,10 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
         for claim in topic["key_claims"]:
             if claim["id"] != topic["central_claim"]["id"]:
                 lines.append(_line(claim, f" (rank {claim['rank']:.2f})"))
-    sections = (("Most contested", "most_contested", lambda c: f" ({_count(c['rebuts'], 'rebuttal')}, {_count(c['supports'], 'support')})"),
-                ("Strongest consensus", "strongest_consensus", lambda c: f" ({_count(c['supports'], 'support')})"),
+    sections = (("Most contested", "most_contested",
+                 lambda c: f" ({_count(c['opponents'], 'person', 'people')} against, {c['supporters']} for)"),
+                ("Strongest consensus", "strongest_consensus",
+                 lambda c: f" ({_count(c['supporters'], 'person', 'people')} for, nobody against)"),
                 ("Unanswered", "unanswered", lambda c: f" (rank {c['rank']:.2f})"))
     for title, key, extra in sections:
         lines += ["", f"## {title}"]

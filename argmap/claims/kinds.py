@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import re
 
-from argmap.claims.lexicon import (ASK, CITATION, EDIT_META, EDIT_PREFIX, GREETING, HEDGE, INVERTING_AUX,
+from argmap.claims.lexicon import (ASK, CITATION, COMMAND, EDIT_META, EDIT_PREFIX, GREETING, HEDGE, INSTALL_INSTRUCTION,
+                                   INVERTING_AUX, REACTION, TRACEBACK_OR_LOG,
                                    LEAD_WORDS, MD_LINK, META, MIN_CLAIM_WORDS, NOT_ASSERTING, SELF_REFERENCE,
                                    SIGNATURE, TAG_QUESTION, THANKS_FOR, TRAILING_QUOTED_QUESTION, URL, VOTES,
                                    VOTES_HERE, WH)
@@ -119,6 +120,10 @@ def sentence_kind(span, text: str) -> str:
         return "greeting"
     if not re.search(r"[^\W\d_]", text):
         return "other"  # separators, emoticons, numbers alone
+    if COMMAND.match(text) or TRACEBACK_OR_LOG.search(text) or INSTALL_INSTRUCTION.search(text) and words_of(span) <= 25:
+        return "code"  # shell commands, install instructions, tracebacks, log lines
+    if REACTION.match(text):
+        return "other"  # bare reactions ("lol", "This.", "Great, it works for me now.")
     if NOT_ASSERTING.match(text):
         return "other"
     if not has_verb(span) or words_of(span) < 2:

@@ -101,5 +101,24 @@ INVERTING_AUX = {
 }
 LEAD_WORDS = {"so", "but", "and", "or", "then", "well", "also", "now", "ok", "okay", "honestly", "seriously", "really"}
 
+# Not arguments, whatever their grammar: shell commands, install instructions, tracebacks,
+# log lines, and bare reactions. They never become claims, so never edge endpoints.
+COMMAND = re.compile(
+    r"^\s*(?:\$\s|>>>\s|sudo\s|pip3?\s+install\b|python3?\s+-m\s|apt(?:-get)?\s+install\b|brew\s+install\b|"
+    r"npm\s+(?:i|install|run)\b|yarn\s+add\b|git\s+(?:clone|checkout|pull|push|commit)\b|curl\s+-|wget\s+http|"
+    r"docker\s+run\b|cargo\s+install\b|chmod\s|export\s+\w+=)", re.I)
+INSTALL_INSTRUCTION = re.compile(
+    r"\b(?:pip3?|apt(?:-get)?|brew|npm|yarn|gem|cargo)\s+install\b|\bfollow the instructions (?:at|on|here)\b|"
+    r"\b(?:run|type|enter|execute) (?:the )?(?:command|`)", re.I)
+TRACEBACK_OR_LOG = re.compile(
+    r"Traceback \(most recent call last\)|^\s*File \"[^\"]+\", line \d+|^\s*\w+(?:\.\w+)*(?:Error|Exception):\s|"
+    r"^\s*at [\w.$<>]+\(|^\s*\[?\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}|^\s*\[?(?:INFO|DEBUG|WARN|WARNING|ERROR|FATAL)\]?[\s:]")
+REACTION = re.compile(
+    r"^\W*(?:lol|lmao|rofl|haha\w*|hehe\w*|this|same|same here|exactly|agreed|\+1|so much this|nice|cool|wow|awesome|"
+    r"amazing|great|brilliant|beautiful|thanks?(?: you)?(?: so much)?|ty|thx|ok(?:ay)?|yes|yep|yeah|no|nope|nah|true|"
+    r"this is (?:great|awesome|amazing|brilliant|so cool)|great,? (?:it )?works(?: for me)?(?: now)?|"
+    r"(?:that|this) (?:was|is) (?:just )?(?:cold|savage|gold|hilarious|amazing)(?: man| dude)?|"
+    r"(?:this|that) makes me (?:want to|wanna) [^.!?]{1,40})\W*$", re.I)
+
 MIN_CLAIM_WORDS = 3
 MIN_LONE_FRAGMENT_WORDS = 5

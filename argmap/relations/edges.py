@@ -1,54 +1,206 @@
-"""Argument edges: the candidate pairs judged, blended with comment stance, thresholded.
+"""Argument edges: one argument per reply.
 
-``restates`` edges join near-duplicate claims across branches without judging them.
+1. **Stance first.** Each reply gets one stance toward its parent (the post, for a
+   top-level comment) from the stance model (``stance``): agree, disagree or neither.
+   ``neither``, or a stance below the threshold, draws no edge.
+2. **Then anchor it.** An agreeing or disagreeing reply draws one edge — ``supports`` or
+   ``rebuts`` — from its stance-carrying claim to the parent claim it answers: the quoted
+   claim when the reply quotes its parent (a second edge only for a second, separate
+   quote), else the parent claim ``anchor.choose_target`` picks; the carrying claim is
+   ``anchor.choose_source``'s pick. The edge keeps its provenance: the reply, the parent
+   and the reply-level stance.
+3. **Reasons within a comment** are drawn only where a marker says so: a claim opening
+   with "because …" / "there is a good reason …" supports the claim before it; a claim
+   opening with "so …" / "therefore …" is supported by the claim before it.
+4. **Across branches, only restates**: near-duplicate claims (cosine ≥
+   ``RESTATE_SIMILARITY``) by different authors that pass the contradiction guard (a
+   negation or antonym on one side only, or opposite stances toward the same target,
+   means they do not make the same point). No supports/rebuts edge joins comments that do
+   not answer each other.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import numpy as np
 
 from argmap.model import Claim, Relation, Thread
-from argmap.relations.candidates import candidate_pairs
-from argmap.relations.comment_stance import COMMENT_STANCE_WEIGHT, comment_stances
-from argmap.relations.judging import DEFAULT_METHOD, predict_proba
-from argmap.relations.predictions import to_predictions
+from argmap.relations import anchor
+from argmap.relations.candidates import _CONCLUSION_START, _REASON_START, nearest_neighbours
 
-# Calibrated confidence an edge needs to be drawn; chosen on validation for precision
-# (see models/MODEL_CARD.md); the settings' ``edge_threshold`` overrides it.
-MODEL_THRESHOLD = 0.46
 RESTATE_SIMILARITY = 0.86
+WITHIN_CONFIDENCE = 0.7  # a reason marker inside one comment: the edge a reader draws from the words
+NEIGHBOURS = 5
+STANCE_RELATION = {"agree": "supports", "disagree": "rebuts"}
+
+_NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|neither|nor|cannot|without)\b|n't\b", re.I)
+_ANTONYMS = [("good", "bad"), ("true", "false"), ("more", "less"), ("increase", "decrease"), ("better", "worse"),
+             ("agree", "disagree"), ("right", "wrong"), ("always", "never"), ("legal", "illegal"), ("win", "lose"),
+             ("won", "lost"), ("possible", "impossible"), ("likely", "unlikely"), ("fast", "slow"), ("up", "down"),
+             ("safe", "unsafe"), ("best", "worst"), ("all", "none"), ("can", "cannot"), ("did", "didn't"),
+             ("does", "doesn't"), ("is", "isn't"), ("was", "wasn't"), ("will", "won't"), ("should", "shouldn't")]
 
 
-def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
-                    threshold: float = MODEL_THRESHOLD, progress=None,
-                    cache=None, encoder=None, method: str = DEFAULT_METHOD) -> tuple[list[Relation], int]:
-    """Judge the candidate pairs; keep edges at or above ``threshold``. Returns (edges, candidates).
+@dataclass
+class ReplyStance:
+    """One reply's stance toward its parent comment (or the post)."""
 
-    Reply and quote edges blend the claim pair's probabilities with the comment-level
-    stance of the reply (``COMMENT_STANCE_WEIGHT``): a reply that disagrees as a whole
-    makes its claims' rebuttals more likely, and vice versa.
+    reply_id: str
+    parent_id: str
+    stance: str  # agree / disagree / neither
+    confidence: float
+
+
+def contradicts(a: str, b: str) -> bool:
+    """Whether two similar sentences say opposite things: a negation or antonym on one side only.
+
+    >>> contradicts("The N64 doesn't have VGA output", "n64 did use vga tho")
+    True
+    >>> contradicts("Rust is fast", "rust is really fast")
+    False
     """
-    candidates = candidate_pairs(thread, claims, vectors)
-    restated = [c for c in candidates if c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY]
-    judged = [c for c in candidates if not (c.origin == "similar" and c.similarity >= RESTATE_SIMILARITY)]
-    if progress:
-        progress("relations", 0, len(judged), f"judging {len(judged):,} candidate pairs")
+    if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+        return True
+    words_a, words_b = set(re.findall(r"[a-z']+", a.lower())), set(re.findall(r"[a-z']+", b.lower()))
+    for x, y in _ANTONYMS:
+        if (x in words_a and y in words_b and y not in words_a and x not in words_b) or \
+                (y in words_a and x in words_b and x not in words_a and y not in words_b):
+            return True
+    return False
+
+
+def reply_stances(thread: Thread, judge, threshold: float) -> list[ReplyStance]:
+    """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither))."""
+    from argmap.relations.stance import STANCES, stance_input
+
+    by_id = thread.comment_by_id()
+    replies, items = [], []
+    for comment in thread.comments:
+        item = stance_input(thread, by_id, comment)
+        if item is not None:
+            replies.append(comment)
+            items.append(item)
+    if not items:
+        return []
+    probabilities = judge(items)
+    out = []
+    for comment, row in zip(replies, probabilities):
+        best = int(np.argmax(row))
+        stance = STANCES[best]
+        confidence = float(row[best])
+        if stance != "neither" and confidence < threshold:
+            stance = "neither"
+        out.append(ReplyStance(comment.id, comment.parent_id, stance, confidence))
+    return out
+
+
+def _quoted_targets(reply_claims: list[Claim], parent_ids: set[str]) -> list[tuple[Claim, str]]:
+    """(answering claim, quoted parent claim id) for each separate quote of the parent, in order."""
+    pairs, seen = [], set()
+    for claim in reply_claims:
+        if claim.quote_of and claim.quote_of in parent_ids and claim.quote_of not in seen:
+            seen.add(claim.quote_of)
+            pairs.append((claim, claim.quote_of))
+    return pairs
+
+
+def stance_edges(thread: Thread, claims: list[Claim], vectors: np.ndarray, stances: list[ReplyStance],
+                 comment_vectors: dict[str, np.ndarray], weights: dict | None = None) -> list[Relation]:
+    """One edge per agreeing/disagreeing reply (two for two separate quotes), anchored on claims."""
     index = {claim.id: i for i, claim in enumerate(claims)}
-    probabilities = predict_proba([(c.target.text, c.source.text) for c in judged],
-                                  vectors[[index[c.target.id] for c in judged]] if judged else None,
-                                  vectors[[index[c.source.id] for c in judged]] if judged else None,
-                                  method=method)
-    stances = comment_stances(thread, {c.source.comment_id for c in judged if c.origin in ("reply", "quote")},
-                              cache=cache, encoder=encoder, method=method)
-    for row, candidate in enumerate(judged):
-        stance = stances.get(candidate.source.comment_id)
-        if candidate.origin in ("reply", "quote") and stance is not None:
-            probabilities[row] = (1 - COMMENT_STANCE_WEIGHT) * probabilities[row] + COMMENT_STANCE_WEIGHT * stance
-    relations = [Relation(c.source.id, c.target.id, "restates", round(c.similarity, 4), c.origin) for c in restated]
-    for candidate, prediction in zip(judged, to_predictions(probabilities)):
-        if prediction.label != "none" and prediction.confidence >= threshold:
-            relations.append(Relation(candidate.source.id, candidate.target.id, prediction.label,
-                                      round(prediction.confidence, 4), candidate.origin))
+    by_comment: dict[str, list[Claim]] = {}
+    for claim in claims:
+        by_comment.setdefault(claim.comment_id, []).append(claim)
+    edges = []
+    for reply in stances:
+        relation = STANCE_RELATION.get(reply.stance)
+        reply_claims, parent_claims = by_comment.get(reply.reply_id, []), by_comment.get(reply.parent_id, [])
+        if relation is None or not reply_claims or not parent_claims:
+            continue
+        origin = "reply"
+        quoted = _quoted_targets(reply_claims, {c.id for c in parent_claims})
+        if quoted:
+            anchors = [(source, target) for source, target in quoted[:2]]
+            origin = "quote"
+        else:
+            reply_vectors = vectors[[index[c.id] for c in reply_claims]]
+            parent_vectors = vectors[[index[c.id] for c in parent_claims]]
+            reply_vector = comment_vectors.get(reply.reply_id, reply_vectors.mean(axis=0))
+            parent_vector = comment_vectors.get(reply.parent_id, parent_vectors.mean(axis=0))
+            target = anchor.choose_target(reply_vector, reply_vectors, parent_claims, parent_vectors, weights)
+            source = anchor.choose_source(reply_claims, reply_vectors, parent_vectors[target], parent_vector, weights)
+            anchors = [(reply_claims[source], parent_claims[target].id)]
+        for source_claim, target_id in anchors:
+            edges.append(Relation(source_claim.id, target_id, relation, round(reply.confidence, 4), origin,
+                                  reply_id=reply.reply_id, parent_id=reply.parent_id, stance=reply.stance))
+    return edges
+
+
+def within_edges(claims: list[Claim]) -> list[Relation]:
+    """Reasons and conclusions inside one comment, where a marker opens the claim."""
+    edges = []
+    previous: Claim | None = None
+    for claim in claims:
+        if previous is not None and previous.comment_id == claim.comment_id:
+            if _REASON_START.match(claim.text):
+                edges.append(Relation(claim.id, previous.id, "supports", WITHIN_CONFIDENCE, "within"))
+            elif _CONCLUSION_START.match(claim.text):
+                edges.append(Relation(previous.id, claim.id, "supports", WITHIN_CONFIDENCE, "within"))
+        previous = claim
+    return edges
+
+
+def restate_edges(claims: list[Claim], vectors: np.ndarray, stance_edges_: list[Relation]) -> tuple[list[Relation], int]:
+    """Near-duplicate claims of different comments and authors that make the same point.
+
+    Returns the edges and how many same-author copies were left out.
+    """
+    if len(claims) < 2:
+        return [], 0
+    answered: dict[str, dict[str, str]] = {}  # claim → {target: relation}
+    for edge in stance_edges_:
+        answered.setdefault(edge.source, {})[edge.target] = edge.relation
+    edges, copies, seen, count = [], 0, set(), {}
+    for i, j, similarity in sorted(nearest_neighbours(vectors, NEIGHBOURS, RESTATE_SIMILARITY), key=lambda t: -t[2]):
+        a, b = claims[i], claims[j]
+        key = (min(a.id, b.id), max(a.id, b.id))
+        if a.comment_id == b.comment_id or key in seen:
+            continue
+        seen.add(key)
+        if a.author and b.author and a.author == b.author and a.author not in ("[deleted]", "[removed]"):
+            copies += 1
+            continue
+        if contradicts(a.text, b.text):
+            continue
+        shared = set(answered.get(a.id, {})) & set(answered.get(b.id, {}))
+        if any(answered[a.id][t] != answered[b.id][t] for t in shared):
+            continue  # opposite stances toward the same claim: not the same point
+        if max(count.get(a.id, 0), count.get(b.id, 0)) >= NEIGHBOURS:
+            continue
+        later, earlier = (a, b) if i > j else (b, a)
+        edges.append(Relation(later.id, earlier.id, "restates", round(similarity, 4), "similar"))
+        count[a.id] = count.get(a.id, 0) + 1
+        count[b.id] = count.get(b.id, 0) + 1
+    return edges, copies
+
+
+def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *, judge, threshold: float,
+                    comment_vectors: dict[str, np.ndarray] | None = None, progress=None) -> tuple[list[Relation], dict]:
+    """The map's edges, and counts of what was judged (replies, stances, left-out copies)."""
     if progress:
-        progress("relations", len(judged), len(judged), f"{len(relations):,} edges from {len(candidates):,} candidates")
-    return relations, len(candidates)
+        progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
+    stances = reply_stances(thread, judge, threshold)
+    reply_edges = stance_edges(thread, claims, vectors, stances, comment_vectors or {})
+    restates, copies = restate_edges(claims, vectors, reply_edges)
+    relations = reply_edges + within_edges(claims) + restates
+    counts = {"replies_judged": len(stances),
+              "agree": sum(s.stance == "agree" for s in stances),
+              "disagree": sum(s.stance == "disagree" for s in stances),
+              "neither": sum(s.stance == "neither" for s in stances),
+              "same_author_copies": copies}
+    if progress:
+        progress("relations", len(thread.comments), len(thread.comments),
+                 f"{len(relations):,} edges from {len(stances):,} replies")
+    return relations, counts

@@ -23,7 +23,8 @@ import sys
 import time
 from pathlib import Path
 
-from argmap.training.stance_data import STANCES, StanceExample, load_debagreement, load_subreddit, load_thread_labels
+from argmap.training.stance_data import (STANCES, StanceExample, example_for, load_debagreement, load_subreddit,
+                                         load_thread_labels)
 
 MAX_LENGTH = 160
 
@@ -100,6 +101,26 @@ def train(examples: list[StanceExample], tokenizer, model, *, epochs: float, lr:
         epoch += 1
 
 
+def unlabelled_dev_examples() -> list[StanceExample]:
+    """Every reply of the dev threads that has no label (label -1): the distillation set."""
+    from pathlib import Path as _Path
+
+    from argmap.evaluation import stance_labels
+
+    labelled = {r["pair_id"] for r in stance_labels.read_labels()}
+    examples = []
+    for thread_file, (split, _count) in stance_labels.THREADS.items():
+        if split != "dev":
+            continue
+        thread = stance_labels.load_thread(thread_file)
+        for pair in stance_labels.thread_pairs(thread_file, split, thread):
+            if pair.pair_id in labelled:
+                continue
+            example = example_for(thread, pair.reply.id, -1, thread_file, "unlabelled", pair_id=pair.pair_id)
+            examples.append(example)
+    return examples
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=("external", "threads"), default="external")
@@ -111,11 +132,21 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=1, help="torch CPU threads")
     parser.add_argument("--limit", type=int, default=0, help="train on the first N examples only (tests)")
     parser.add_argument("--predict", help="write probabilities for the labelled pairs to this JSON file and stop")
+    parser.add_argument("--predict-unlabelled", help="write probabilities for every unlabelled reply of the dev "
+                                                     "threads (the distillation set) to this JSON file and stop")
     args = parser.parse_args(argv)
 
     import torch
 
     torch.set_num_threads(args.threads)
+    if args.predict_unlabelled:
+        tokenizer, model = _load(args.out)
+        examples = unlabelled_dev_examples()
+        probabilities = predict(tokenizer, model, examples)
+        Path(args.predict_unlabelled).write_text(json.dumps(
+            [{"thread": e.source, "reply_id": e.pair_id.split(":", 1)[1], "proba": p}
+             for e, p in zip(examples, probabilities)]))
+        return 0
     if args.predict:
         tokenizer, model = _load(args.out)
         threads = load_thread_labels()
