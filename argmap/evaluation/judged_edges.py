@@ -1,8 +1,9 @@
 """Edges judged by reading: a random sample of the map's edges, and the readers' verdicts.
 
-``python -m argmap.evaluation.judged_edges sheets DIR`` maps the test threads (and
-r/announcements ``n49rw`` for restates, which are rarer) with the current pipeline, draws
-a seeded random sample of 100 supports/rebuts edges and 50 restates edges, and writes one
+``python -m argmap.evaluation.judged_edges sheets DIR`` maps the test threads and
+r/announcements ``n49rw`` with the current pipeline, draws a seeded random sample of 100
+supports/rebuts edges (every one of the test threads', topped up from ``n49rw``) and 50
+restates edges, and writes one
 reading sheet per kind: each edge with both claims in their comments and the thread
 title. Readers answer ``edge_id,verdict,reason`` (verdict ``right``/``wrong``; for
 restates ``same``/``different``). ``… import DIR`` stores ids, relations and verdicts in
@@ -41,7 +42,7 @@ def sample_edges(seed: int = 41, arguments: int = 100, restates: int = 50) -> li
         claims = {c.id: c for c in analysis.claims}
         comments = {thread.id: thread.root_comment(), **thread.comment_by_id()}
         for relation in analysis.relations:
-            if relation.relation == "restates" or name in THREADS:
+            if True:
                 source, target = claims[relation.source], claims[relation.target]
                 rows.append({"thread": name, "title": thread.title, "relation": relation.relation,
                              "source": relation.source, "target": relation.target,
@@ -51,7 +52,11 @@ def sample_edges(seed: int = 41, arguments: int = 100, restates: int = 50) -> li
                              "target_comment": comments[target.comment_id].text,
                              "source_author": source.author, "target_author": target.author})
     rng = random.Random(seed)
-    argument_rows = [r for r in rows if r["relation"] in ("supports", "rebuts")]
+    # supports/rebuts from the test threads first; n49rw (a dev thread) fills up to ``arguments``
+    test_arguments = [r for r in rows if r["relation"] in ("supports", "rebuts") and r["thread"] in THREADS]
+    other_arguments = [r for r in rows if r["relation"] in ("supports", "rebuts") and r["thread"] not in THREADS]
+    argument_rows = test_arguments if len(test_arguments) >= arguments else \
+        test_arguments + rng.sample(other_arguments, min(len(other_arguments), arguments - len(test_arguments)))
     restate_rows = [r for r in rows if r["relation"] == "restates"]
     chosen = (rng.sample(argument_rows, min(arguments, len(argument_rows)))
               + rng.sample(restate_rows, min(restates, len(restate_rows))))
