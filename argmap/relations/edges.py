@@ -31,6 +31,8 @@ from argmap.relations import anchor
 from argmap.relations.candidates import _CONCLUSION_START, _REASON_START, nearest_neighbours
 
 RESTATE_SIMILARITY = 0.86
+VERBATIM_SIMILARITY = 0.97  # above this it is a copy: a quote, a repeated joke, a stock phrase
+RESTATE_MIN_WORDS = 6
 WITHIN_CONFIDENCE = 0.7  # a reason marker inside one comment: the edge a reader draws from the words
 NEIGHBOURS = 5
 STANCE_RELATION = {"agree": "supports", "disagree": "rebuts"}
@@ -152,11 +154,21 @@ def within_edges(claims: list[Claim]) -> list[Relation]:
     return edges
 
 
-def restate_edges(claims: list[Claim], vectors: np.ndarray, stance_edges_: list[Relation]) -> tuple[list[Relation], int]:
-    """Near-duplicate claims of different comments and authors that make the same point.
+def restate_edges(claims: list[Claim], vectors: np.ndarray, stance_edges_: list[Relation],
+                  parents: dict[str, str] | None = None) -> tuple[list[Relation], int]:
+    """Near-duplicate claims of different comments and authors that make the same point, in
+    other words: not verbatim copies, not stock phrases, not a comment and one it answers.
 
     Returns the edges and how many same-author copies were left out.
     """
+    parents = parents or {}
+    ancestors: dict[str, set[str]] = {}
+    for comment_id in {c.comment_id for c in claims}:
+        seen, cursor = set(), parents.get(comment_id)
+        while cursor and cursor not in seen and len(seen) < 200:
+            seen.add(cursor)
+            cursor = parents.get(cursor)
+        ancestors[comment_id] = seen
     if len(claims) < 2:
         return [], 0
     answered: dict[str, dict[str, str]] = {}  # claim → {target: relation}
@@ -174,6 +186,10 @@ def restate_edges(claims: list[Claim], vectors: np.ndarray, stance_edges_: list[
             continue
         if contradicts(a.text, b.text):
             continue
+        if similarity >= VERBATIM_SIMILARITY or min(len(a.text.split()), len(b.text.split())) < RESTATE_MIN_WORDS:
+            continue  # the same words are a quote or a joke repeated, not the same point made again
+        if a.comment_id in ancestors.get(b.comment_id, ()) or b.comment_id in ancestors.get(a.comment_id, ()):
+            continue  # restating what one answers is agreement (a stance edge) or quoting
         shared = set(answered.get(a.id, {})) & set(answered.get(b.id, {}))
         if any(answered[a.id][t] != answered[b.id][t] for t in shared):
             continue  # opposite stances toward the same claim: not the same point
@@ -193,7 +209,7 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
         progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
     stances = reply_stances(thread, judge, threshold)
     reply_edges = stance_edges(thread, claims, vectors, stances, comment_vectors or {})
-    restates, copies = restate_edges(claims, vectors, reply_edges)
+    restates, copies = restate_edges(claims, vectors, reply_edges, {c.id: c.parent_id for c in thread.comments})
     relations = reply_edges + within_edges(claims) + restates
     counts = {"replies_judged": len(stances),
               "agree": sum(s.stance == "agree" for s in stances),

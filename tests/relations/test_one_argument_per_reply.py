@@ -62,16 +62,30 @@ def test_reasons_inside_a_comment_need_a_marker():
 def test_restates_ignore_contradictions_and_same_author_copies():
     assert contradicts("The N64 doesn't have VGA output", "n64 did use vga tho")
     assert not contradicts("Speed is the killer feature", "speed really is the killer feature")
-    claims = [claim("a:0", "a", "Speed is the killer feature.", "ann"),
-              claim("b:0", "b", "Speed really is the killer feature.", "bob"),
-              claim("c:0", "c", "Speed is not the killer feature.", "cat"),
-              claim("d:0", "d", "Speed is the killer feature.", "ann")]
-    vectors = np.tile(unit_vectors(1), (4, 1))  # all four as close as can be
+    claims = [claim("a:0", "a", "Speed is the one feature users notice first.", "ann"),
+              claim("b:0", "b", "Users notice speed before any other feature.", "bob"),
+              claim("c:0", "c", "Users do not notice speed before other features.", "cat"),
+              claim("d:0", "d", "Speed is the one feature users notice first.", "ann")]
+    base = unit_vectors(1)[0]
+    nudge = unit_vectors(4, seed=9) * 0.3  # close (cosine about 0.9), not verbatim
+    vectors = base + nudge
+    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
     edges, copies = restate_edges(claims, vectors, [])
     pairs = {frozenset((e.source, e.target)) for e in edges}
     assert frozenset(("a:0", "b:0")) in pairs and frozenset(("b:0", "d:0")) in pairs
     assert not any("c:0" in p for p in pairs)  # the negated claim restates nothing
     assert frozenset(("a:0", "d:0")) not in pairs and copies == 1  # one author pasting twice
+
+
+def test_quotes_jokes_and_what_a_comment_answers_are_not_restatements():
+    claims = [claim("a:0", "a", "Support goes inward and complaints go outward.", "ann"),
+              claim("b:0", "b", "Support goes inward and complaints go outward.", "bob"),  # a quote of a
+              claim("c:0", "c", "Hold on to your butts.", "cat"), claim("d:0", "d", "Hold on to your butts.", "dan"),
+              claim("e:0", "e", "Comfort goes in and venting goes out, always.", "eve")]
+    vectors = np.tile(unit_vectors(1), (5, 1))
+    vectors[4] = (vectors[4] + unit_vectors(1, seed=5)[0] * 0.1) / np.linalg.norm(vectors[4] + unit_vectors(1, seed=5)[0] * 0.1)
+    edges, _copies = restate_edges(claims, vectors, [], parents={"e": "a", "b": "a"})
+    assert edges == []  # verbatim copies, a stock phrase, and e answering a
 
 
 def _debate() -> Analysis:
