@@ -74,11 +74,12 @@ def redis_server_binary() -> str | None:
     return shutil.which("redis-server")
 
 
-def start_redis(folder: Path) -> tuple[Process, str]:
-    """redis-server on 127.0.0.1 on a free port, keeping its files in ``folder``; returns (process, URL)."""
+def start_redis(folder: Path, port: int | None = None) -> tuple[Process, str]:
+    """redis-server on 127.0.0.1 on ``port`` (a free one by default), keeping its files in ``folder``;
+    returns (process, URL)."""
     import redis
 
-    port = free_port()
+    port = port or free_port()
     process = Process([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
                        "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
                       env=dict(os.environ), log=folder / "redis.log")
