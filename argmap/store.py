@@ -135,10 +135,20 @@ def _make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
     else:
-        created = sa.create_engine(url, pool_pre_ping=True)
+        created = sa.create_engine(_with_driver(url), pool_pre_ping=True)
     metadata.create_all(created)
     _add_missing_columns(created)
     return created
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://…`` on psycopg (3, the ``postgres`` extra) unless psycopg2 is installed."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def _add_missing_columns(created: Engine) -> None:
@@ -153,12 +163,13 @@ def _add_missing_columns(created: Engine) -> None:
                     conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
 
 
-def dispose() -> None:
-    """Close every pooled connection (after a fork, or at the end of tests)."""
+def dispose(url: str | None = None) -> None:
+    """Close every pooled connection (after a fork, or at the end of tests); only ``url``'s if given."""
     with _engines_lock:
-        for created in _engines.values():
-            created.dispose()
-        _engines.clear()
+        for key in [url] if url else list(_engines):
+            created = _engines.pop(key, None)
+            if created is not None:
+                created.dispose()
 
 
 def now() -> datetime:

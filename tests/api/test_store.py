@@ -14,6 +14,14 @@ from argmap.model import Analysis, Claim, Thread
 from argmap.store import Store
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """Each store test on a fresh SQLite file and on a fresh database of a real PostgreSQL server."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_store")
+    return Store(f"sqlite:///{tmp_path / 'argmap.sqlite'}")
+
+
 def tiny_analysis(**stats) -> Analysis:
     thread = Thread(source="text", id="t1", title="Tiny")
     return Analysis(thread=thread, claims=[Claim("t1:0", "t1", "Tiny is fine.", 0, 13)], relations=[],
