@@ -126,7 +126,8 @@ def queue_analysis(item: dict, *, store: Store, backend: Backend, max_comments: 
         row, created = store.create_analysis(item, idempotency_key=idempotency_key, owner=owner)
     except IdempotencyConflict:
         raise _idempotency_conflict() from None
-    if created:
+    if created or store.requeue_unqueued([row["id"]]):
+        # new, or a retry of a request whose first try found the queue down: queue it (again)
         _submit(backend, store, row["id"])
     return store.get_analysis(row["id"]) or row
 
@@ -146,14 +147,16 @@ def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_commen
         batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
     except IdempotencyConflict:
         raise _idempotency_conflict() from None
-    if created:
-        for position, row in enumerate(rows):
-            try:
-                _submit(backend, store, row["id"])
-            except ArgmapError as error:
-                for unsent in rows[position + 1:]:
-                    store.fail(unsent["id"], error.code, error.message)
-                raise
+    if not created:  # a retry: queue again the items the queue was down for the first time
+        requeued = set(store.requeue_unqueued([row["id"] for row in rows if row["status"] == "failed"]))
+        rows = [row for row in rows if row["id"] in requeued]
+    for position, row in enumerate(rows):
+        try:
+            _submit(backend, store, row["id"])
+        except ArgmapError as error:
+            for unsent in rows[position + 1:]:
+                store.fail(unsent["id"], error.code, error.message)
+            raise
     return batch
 
 
@@ -165,12 +168,13 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     from argmap.analytics.summary import status_summary
     from argmap.pipeline import analyze
 
-    row = store.start(analysis_id)
-    if row is None:
+    row = store.start(analysis_id, lease=settings.job_lease)
+    if row is None:  # finished, deleted, or running in a live process (its lease holds)
         current = store.get_analysis(analysis_id)
         return current["status"] if current else "deleted"
     from sqlalchemy.exc import OperationalError
 
+    heartbeat = _Heartbeat(analysis_id, store, settings.job_lease)
     try:
         source = source_of(row["request"], settings.max_comments, settings=settings)
         analysis, graph = analyze(source, settings=settings, progress=_StoreProgress(analysis_id, store),
@@ -180,12 +184,36 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
         store.fail(analysis_id, error.code, error.message)
         return "failed"
     except OperationalError:
-        raise  # the database is unreachable: the analysis stays unfinished for a retry or a restart
+        # the database is unreachable or read-only: the analysis stays unfinished; its lease runs
+        # out and it is re-queued (local sweep, Celery retry) once the store writes again
+        raise
     except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
         log.exception("analysis %s failed", analysis_id)
         store.fail(analysis_id, "internal_error", INTERNAL_ERROR)
         return "failed"
+    finally:
+        heartbeat.stop()
     return "done"
+
+
+class _Heartbeat:
+    """Renews a running analysis's lease every third of it, so no other process re-queues it."""
+
+    def __init__(self, analysis_id: str, store: Store, lease: float):
+        self.analysis_id, self.store, self.lease = analysis_id, store, lease
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"argmap-lease-{analysis_id[:8]}", daemon=True)
+        self.thread.start()
+
+    def _beat(self) -> None:
+        while not self.stopped.wait(self.lease / 3):
+            try:
+                self.store.renew(self.analysis_id, self.lease)
+            except Exception:  # noqa: BLE001 - the store is down: the lease runs out, the sweep re-queues
+                log.warning("could not renew the lease of analysis %s", self.analysis_id, exc_info=True)
+
+    def stop(self) -> None:
+        self.stopped.set()
 
 
 # ----------------------------------------------------------------------------------
@@ -193,7 +221,12 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
 
 
 class LocalBackend:
-    """A bounded pool of threads in this process; unfinished work is re-queued on start."""
+    """A bounded pool of threads in this process; unfinished work is re-queued on start.
+
+    An analysis whose run hit a store error (the database down or read-only) is not lost: a
+    sweep every half lease runs it again once the store writes, and re-queues analyses whose
+    lease expired (their process died).
+    """
 
     name = "local"
 
@@ -202,6 +235,10 @@ class LocalBackend:
         self.workers = max(1, workers or settings.workers)
         self.pool = ThreadPoolExecutor(max_workers=self.workers, thread_name_prefix="argmap-job")
         self.closed = False
+        self._lock = threading.Lock()
+        self._watched: dict[str, Store] = {}  # stores swept for expired leases, by URL
+        self._stranded: dict[str, Store] = {}  # analyses whose run failed on the store, to run again
+        self._sweeper: threading.Thread | None = None
 
     def submit(self, analysis_id: str, store: Store) -> None:
         if self.closed:
@@ -211,12 +248,54 @@ class LocalBackend:
     def _run(self, analysis_id: str, store: Store) -> None:
         try:
             run_analysis(analysis_id, store, self.settings)
-        except Exception:  # noqa: BLE001 - the store itself failed; the analysis stays queued for a restart
-            log.exception("could not run analysis %s", analysis_id)
+        except Exception:  # noqa: BLE001 - the store itself failed; run it again once it writes
+            log.exception("could not run analysis %s; it runs again when the store writes", analysis_id)
+            with self._lock:
+                self._stranded[analysis_id] = store
+                self._watched[store.url] = store  # if it stays claimed, its lease runs out: re-queue it then
+            self._start_sweeper()
 
     def health(self) -> None:
         if self.closed:
             raise RuntimeError("the job pool is shut down")
+
+    def sweep(self, store: Store) -> None:
+        """From now on, every half lease, re-queue and run the analyses of ``store`` whose lease
+        expired (their process died, or this one lost the store while running them)."""
+        with self._lock:
+            self._watched[store.url] = store
+        self._start_sweeper()
+
+    def _start_sweeper(self) -> None:
+        with self._lock:
+            if self._sweeper is None and not self.closed:
+                self._sweeper = threading.Thread(target=self._sweep_loop, name="argmap-sweep", daemon=True)
+                self._sweeper.start()
+
+    def _sweep_loop(self) -> None:
+        interval = max(0.5, self.settings.job_lease / 2)
+        while not self.closed:
+            time.sleep(interval)
+            self.sweep_once()
+
+    def sweep_once(self) -> None:
+        with self._lock:
+            stranded, self._stranded = self._stranded, {}
+            watched = dict(self._watched)
+        for store in {**{s.url: s for s in stranded.values()}, **watched}.values():
+            try:
+                store.ping()  # writes again?
+                expired = store.requeue_expired()
+            except Exception:  # noqa: BLE001 - still down: try at the next sweep
+                with self._lock:
+                    self._stranded.update({i: s for i, s in stranded.items() if s.url == store.url})
+                continue
+            for analysis_id in expired:
+                log.warning("re-queued analysis %s: its lease expired", analysis_id)
+            again = expired + [i for i, s in stranded.items() if s.url == store.url and i not in expired]
+            for analysis_id in again:
+                if not self.closed:
+                    self.submit(analysis_id, store)
 
     def shutdown(self, wait: bool = True) -> None:
         self.closed = True
@@ -285,9 +364,14 @@ def _celery_run_analysis(task, analysis_id: str) -> str:
 
     settings = worker_settings()
     try:
-        return run_analysis(analysis_id, Store(settings.database), settings)
+        status = run_analysis(analysis_id, Store(settings.database), settings)
     except OperationalError as error:
         raise task.retry(exc=error, countdown=min(60, 2 ** task.request.retries))
+    if status == "running":
+        # another worker's lease holds it: a live duplicate, or a dead worker's until the lease
+        # expires; look again then (done by then: nothing to do)
+        raise task.retry(countdown=settings.job_lease, max_retries=None)
+    return status
 
 
 class CeleryBackend:
@@ -333,6 +417,10 @@ def get_backend(settings: Settings) -> Backend:
 def recover(store: Store, backend: Backend) -> list[str]:
     """Re-queue analyses a stopped process left queued or running; returns their ids.
 
+    A running analysis is re-queued only once its lease expired: another live process sharing
+    the database keeps renewing the leases of those it runs. The local backend then keeps
+    sweeping for leases that expire later.
+
     With Celery the broker keeps queued tasks and re-delivers those of dead workers, so
     only the local backend re-submits.
     """
@@ -341,6 +429,7 @@ def recover(store: Store, backend: Backend) -> list[str]:
     ids = store.requeue_unfinished()
     for analysis_id in ids:
         backend.submit(analysis_id, store)
+    backend.sweep(store)
     return ids
 
 

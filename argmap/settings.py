@@ -60,6 +60,9 @@ class Settings:
                                         "seconds before a dead Celery worker's analysis is redelivered", "900 s")
     restore_interval: float = setting(10.0, "ARGMAP_RESTORE_INTERVAL",
                                       "seconds between sweeps for unacknowledged Celery tasks", "10 s")
+    job_lease: float = setting(60.0, "ARGMAP_JOB_LEASE",
+                               "seconds a running analysis stays claimed without a heartbeat; then another "
+                               "process may re-queue it", "60 s")
     # the API
     api_tokens: tuple[str, ...] = setting((), "ARGMAP_API_TOKENS",
                                           "comma-separated; writes then need `Authorization: Bearer …`")

@@ -15,7 +15,7 @@ import json
 import threading
 import uuid
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 import networkx as nx
@@ -26,6 +26,7 @@ from argmap.model import Analysis, Claim, Relation, thread_from_dict, thread_to_
 
 STATUSES = ("queued", "running", "done", "failed")
 UNFINISHED = ("queued", "running")
+LEASE = 60.0  # seconds a running analysis's process holds it between heartbeats (settings: job_lease)
 
 
 class UTCDateTime(sa.types.TypeDecorator):
@@ -79,6 +80,15 @@ analyses = sa.Table(
     sa.Column("created_at", UTCDateTime(), nullable=False, index=True),
     sa.Column("updated_at", UTCDateTime(), nullable=False),
     sa.Column("owner", sa.String(64)),  # sha256 of the API token that made it; None without tokens
+    # while running: until when its process holds it (renewed by a heartbeat); an expired lease
+    # means the process is gone and the analysis may be re-queued
+    sa.Column("lease_until", UTCDateTime()),
+)
+
+probes = sa.Table(
+    "probes", metadata,  # one row the health check rewrites: can the store write?
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("at", UTCDateTime(), nullable=False),
 )
 
 exports = sa.Table(
@@ -125,10 +135,20 @@ def _make_engine(url: str) -> Engine:
             cursor.execute("PRAGMA busy_timeout=30000")
             cursor.close()
     else:
-        created = sa.create_engine(url, pool_pre_ping=True)
+        created = sa.create_engine(_with_driver(url), pool_pre_ping=True)
     metadata.create_all(created)
     _add_missing_columns(created)
     return created
+
+
+def _with_driver(url: str) -> str:
+    """``postgresql://…`` on psycopg (3, the ``postgres`` extra) unless psycopg2 is installed."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg2  # noqa: F401
+        except ImportError:
+            return "postgresql+psycopg://" + url.split("://", 1)[1]
+    return url
 
 
 def _add_missing_columns(created: Engine) -> None:
@@ -143,12 +163,13 @@ def _add_missing_columns(created: Engine) -> None:
                     conn.execute(sa.text(f"ALTER TABLE {table.name} ADD COLUMN {column.name} {kind}"))
 
 
-def dispose() -> None:
-    """Close every pooled connection (after a fork, or at the end of tests)."""
+def dispose(url: str | None = None) -> None:
+    """Close every pooled connection (after a fork, or at the end of tests); only ``url``'s if given."""
     with _engines_lock:
-        for created in _engines.values():
-            created.dispose()
-        _engines.clear()
+        for key in [url] if url else list(_engines):
+            created = _engines.pop(key, None)
+            if created is not None:
+                created.dispose()
 
 
 def now() -> datetime:
@@ -249,12 +270,22 @@ class Store:
         """Queue one analysis; returns (row, created). A known Idempotency-Key (of this owner) returns its row."""
         digest = request_hash(item)
         idempotency_key = scoped_key(idempotency_key, owner)
-        with self.engine.begin() as conn:
-            existing = _replayed(conn, analyses, idempotency_key, digest)
-            if existing:
-                return existing, False
-            values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest, owner=owner)
-            conn.execute(analyses.insert().values(**values))
+        values = _analysis_values(item, idempotency_key=idempotency_key, digest=digest, owner=owner)
+        try:
+            with self.engine.begin() as conn:
+                existing = _replayed(conn, analyses, idempotency_key, digest)
+                if existing:
+                    return existing, False
+                conn.execute(analyses.insert().values(**values))
+        except sa.exc.IntegrityError:
+            # a concurrent request with the same key inserted first: its row is the answer
+            if not idempotency_key:
+                raise
+            with self.engine.connect() as conn:
+                existing = _replayed(conn, analyses, idempotency_key, digest)
+            if existing is None:
+                raise
+            return existing, False
         return values, True
 
     def create_batch(self, items: list[dict], *, idempotency_key: str | None = None,
@@ -262,18 +293,42 @@ class Store:
         """Queue a batch of analyses in one transaction; returns (batch, items, created)."""
         digest = request_hash(items)
         idempotency_key = scoped_key(idempotency_key, owner)
-        with self.engine.begin() as conn:
-            existing = _replayed(conn, batches, idempotency_key, digest)
-            if existing:
+        try:
+            with self.engine.begin() as conn:
+                existing = _replayed(conn, batches, idempotency_key, digest)
+                if existing:
+                    return existing, self._batch_rows(conn, existing["id"]), False
+                batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
+                         "request_hash": digest, "created_at": now(), "owner": owner}
+                conn.execute(batches.insert().values(**batch))
+                rows = [_analysis_values(item, batch_id=batch["id"], position=i, owner=owner)
+                        for i, item in enumerate(items)]
+                if rows:
+                    conn.execute(analyses.insert(), rows)
+        except sa.exc.IntegrityError:
+            if not idempotency_key:
+                raise
+            with self.engine.connect() as conn:  # a concurrent request with the same key won
+                existing = _replayed(conn, batches, idempotency_key, digest)
+                if existing is None:
+                    raise
                 return existing, self._batch_rows(conn, existing["id"]), False
-            batch = {"id": new_id(), "size": len(items), "idempotency_key": idempotency_key,
-                     "request_hash": digest, "created_at": now(), "owner": owner}
-            conn.execute(batches.insert().values(**batch))
-            rows = [_analysis_values(item, batch_id=batch["id"], position=i, owner=owner)
-                    for i, item in enumerate(items)]
-            if rows:
-                conn.execute(analyses.insert(), rows)
         return batch, rows, True
+
+    def requeue_unqueued(self, analysis_ids: list[str]) -> list[str]:
+        """Of ``analysis_ids``, those that failed because the job queue was down, marked queued
+        again (a retry of the request queues them); returns the ids this call re-queued."""
+        claimed = []
+        with self.engine.begin() as conn:
+            for analysis_id in analysis_ids:
+                updated = conn.execute(analyses.update().where(
+                    analyses.c.id == analysis_id, analyses.c.status == "failed",
+                    analyses.c.error_code == "queue_unavailable").values(
+                    status="queued", stage="queued", message="waiting for a worker", error_code=None,
+                    error_message=None, updated_at=now()))
+                if updated.rowcount:
+                    claimed.append(analysis_id)
+        return claimed
 
     def _batch_rows(self, conn, batch_id: str) -> list[dict]:
         query = _listed().where(analyses.c.batch_id == batch_id).order_by(analyses.c.position)
@@ -299,29 +354,55 @@ class Store:
             return batch, self._batch_rows(conn, batch_id)
 
     def unfinished_ids(self) -> list[str]:
-        """Analyses still queued or running, oldest first (to re-queue after a restart)."""
+        """Analyses still queued or running, oldest first."""
         query = sa.select(analyses.c.id).where(analyses.c.status.in_(UNFINISHED)).order_by(analyses.c.created_at)
         with self.engine.connect() as conn:
             return [r.id for r in conn.execute(query)]
 
-    def requeue_unfinished(self) -> list[str]:
-        """Mark every running analysis queued again (its worker is gone); return all unfinished ids."""
+    def requeue_expired(self) -> list[str]:
+        """Mark queued again every running analysis whose lease expired (its process is gone or
+        lost the store); returns their ids. A live process's analyses (lease renewed) are left alone."""
+        expired = (analyses.c.status == "running") & (
+            analyses.c.lease_until.is_(None) | (analyses.c.lease_until < now()))
         with self.engine.begin() as conn:
-            conn.execute(analyses.update().where(analyses.c.status == "running").values(
-                status="queued", stage="queued", message="re-queued after a restart", updated_at=now()))
-        return self.unfinished_ids()
+            ids = [r.id for r in conn.execute(sa.select(analyses.c.id).where(expired).order_by(analyses.c.created_at))]
+            if ids:
+                conn.execute(analyses.update().where(expired, analyses.c.id.in_(ids)).values(
+                    status="queued", stage="queued", message="re-queued: its worker stopped", lease_until=None,
+                    updated_at=now()))
+        return ids
 
-    def start(self, analysis_id: str) -> dict | None:
-        """Mark an analysis running (one more attempt); None when it is finished or gone."""
+    def requeue_unfinished(self) -> list[str]:
+        """Re-queue the running analyses whose lease expired; return every queued id, oldest first."""
+        self.requeue_expired()
+        query = sa.select(analyses.c.id).where(analyses.c.status == "queued").order_by(analyses.c.created_at)
+        with self.engine.connect() as conn:
+            return [r.id for r in conn.execute(query)]
+
+    def start(self, analysis_id: str, lease: float = LEASE) -> dict | None:
+        """Claim an analysis for ``lease`` seconds and mark it running (one more attempt).
+
+        None when it is finished, gone, or running under another process's live lease.
+        """
+        stamp = now()
+        claimable = (analyses.c.status == "queued") | (
+            (analyses.c.status == "running")
+            & (analyses.c.lease_until.is_(None) | (analyses.c.lease_until < stamp)))
         with self.engine.begin() as conn:
             updated = conn.execute(
                 analyses.update()
-                .where(analyses.c.id == analysis_id, analyses.c.status.in_(UNFINISHED))
+                .where(analyses.c.id == analysis_id, claimable)
                 .values(status="running", stage="starting", message="started", attempts=analyses.c.attempts + 1,
-                        updated_at=now()))
+                        lease_until=stamp + timedelta(seconds=lease), updated_at=stamp))
             if updated.rowcount == 0:
                 return None
             return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
+
+    def renew(self, analysis_id: str, lease: float = LEASE) -> None:
+        """Extend a running analysis's lease (its process's heartbeat)."""
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.id == analysis_id, analyses.c.status == "running")
+                         .values(lease_until=now() + timedelta(seconds=lease)))
 
     def set_progress(self, analysis_id: str, stage: str, done: int, total: int, message: str) -> None:
         with self.engine.begin() as conn:
@@ -343,7 +424,7 @@ class Store:
             updated = conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
                 status="done", stage="done", progress_done=1, progress_total=1, message=_done_message(summary),
                 thread_id=analysis.thread.id, thread_url=analysis.thread.url, title=analysis.thread.title or None,
-                error_code=None, error_message=None, updated_at=stamp))
+                error_code=None, error_message=None, lease_until=None, updated_at=stamp))
             if updated.rowcount == 0:
                 return False  # deleted while it ran
             conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
@@ -356,7 +437,7 @@ class Store:
         with self.engine.begin() as conn:
             conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
                 status="failed", stage="failed", error_code=code[:64], error_message=message[:2000],
-                message=message[:1000], updated_at=now()))
+                message=message[:1000], lease_until=None, updated_at=now()))
 
     def delete_analysis(self, analysis_id: str) -> bool:
         with self.engine.begin() as conn:
@@ -406,9 +487,14 @@ class Store:
             return {r.analysis_id: r.summary for r in conn.execute(query)}
 
     def ping(self) -> None:
-        """Raise if the database cannot answer."""
-        with self.engine.connect() as conn:
-            conn.execute(sa.text("SELECT 1"))
+        """Raise if the database cannot answer or cannot write (one row rewritten)."""
+        with self.engine.begin() as conn:
+            if conn.execute(probes.update().where(probes.c.id == 1).values(at=now())).rowcount == 0:
+                try:
+                    with conn.begin_nested():
+                        conn.execute(probes.insert().values(id=1, at=now()))
+                except sa.exc.IntegrityError:
+                    pass  # another process's health check made it first
 
 
 def analysis_to_dict(analysis: Analysis) -> dict:

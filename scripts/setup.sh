@@ -37,6 +37,8 @@ if [ $want_test = 1 ]; then
     command -v redis-server >/dev/null || missing="$missing redis-server"
     command -v chromium >/dev/null || missing="$missing chromium"
     command -v chromedriver >/dev/null || missing="$missing chromium-driver"
+    # PostgreSQL: the store tests start a throw-away server with its initdb and postgres
+    ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || missing="$missing postgresql"
     if [ -n "$missing" ]; then
         if [ "$(id -u)" = 0 ]; then
             apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null

@@ -42,6 +42,45 @@ def store(tmp_path):
     return Store(f"sqlite:///{tmp_path / 'argmap.sqlite'}")
 
 
+@pytest.fixture(scope="session")
+def postgres_url():
+    """The admin URL of a real PostgreSQL server started for the session (skips when there is none)."""
+    import shutil
+
+    from tests.api import servers
+
+    reason = servers.postgres_unavailable()
+    if reason:
+        pytest.skip(reason)
+    process, url, folder = servers.start_postgres()
+    yield url
+    process.stop()
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+@pytest.fixture
+def postgres_store(postgres_url):
+    """A fresh PostgreSQL database for this test, dropped after it."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    from argmap import store as store_module
+    from argmap.store import Store
+
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    # the URL as the README tells users to write it (the store picks psycopg for it)
+    url = postgres_url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/" + name
+    yield Store(url)
+    store_module.dispose(url)
+    with admin.connect() as conn:
+        conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
+    admin.dispose()
+
+
 @pytest.fixture
 def make_app(local_backend, settings, store, tmp_path):
     """``create_app(test_config)`` on this test's instance folder and database (``store``) and the

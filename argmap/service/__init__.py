@@ -18,6 +18,7 @@ from apiflask import APIFlask
 from flask import current_app, jsonify, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import OperationalError
 
 from argmap import __version__, jobs
 from argmap.errors import ArgmapError, UnsupportedSourceError
@@ -180,6 +181,12 @@ def register_error_handlers(app: APIFlask) -> None:
     def _argmap_error(error: ArgmapError):
         detail = {"accepted_forms": list(ACCEPTED_URL_FORMS)} if isinstance(error, UnsupportedSourceError) else None
         return jsonify(error_body(error.code, error.message, detail)), error.status
+
+    @app.errorhandler(OperationalError)
+    def _store_unavailable(error):
+        # the database is down, locked or read-only: nothing was stored; the client may retry
+        app.logger.error("the store failed on %s %s: %s", request.method, request.path, error)
+        return jsonify(error_body("store_unavailable", "the database cannot be written now; try again later")), 503
 
     @app.errorhandler(RecursionError)
     def _too_deep(error):

@@ -288,9 +288,18 @@ def get_batch_archive(batch_id: str, query: dict):
 @bp.doc(tags=["service"], responses={503: {"description": "The store or the queue is down",
                                            "content": {"application/json": {"schema": schemas.Health}}}})
 def health():
-    """Whether the store and the job queue answer."""
-    report = {"status": "ok", "store": "ok", "queue": "ok", "backend": job_backend().name,
+    """Whether the store answers and writes, the job queue answers and the cache reads."""
+    report = {"status": "ok", "store": "ok", "queue": "ok", "cache": "ok", "backend": job_backend().name,
               "formats": format_names()}
+    try:
+        from argmap.cache import cache_for
+
+        cache = cache_for(str(current_app.config["SETTINGS"].instance_folder))
+        cache.check()  # a corrupt cache file is moved aside and rebuilt here, not in an analysis
+        if cache.rebuilds:
+            report["cache"] = f"rebuilt: {cache.rebuilds} corrupt file(s) moved aside since the start"
+    except Exception as error:  # noqa: BLE001
+        report["cache"] = f"unavailable: {type(error).__name__}"
     try:
         app_store().ping()
     except Exception as error:  # noqa: BLE001 - report, don't crash
@@ -299,7 +308,7 @@ def health():
         job_backend().health()
     except Exception as error:  # noqa: BLE001
         report["queue"] = f"unavailable: {type(error).__name__}"
-    if report["store"] != "ok" or report["queue"] != "ok":
+    if report["store"] != "ok" or report["queue"] != "ok" or report["cache"].startswith("unavailable"):
         report["status"] = "unavailable"
         return report, 503
     return report

@@ -158,8 +158,9 @@ class BatchOut(Schema):
 
 class Health(Schema):
     status = String(metadata={"description": "ok or unavailable"})
-    store = String()
+    store = String(metadata={"description": "ok when the database answers and accepts a write"})
     queue = String()
+    cache = String(metadata={"description": "ok, or rebuilt: … when corrupt cache files were moved aside"})
     backend = String()
     formats = List(String())
 

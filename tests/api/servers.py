@@ -35,11 +35,11 @@ def wait_until(condition, *, timeout: float, what: str, interval: float = 0.2):
 class Process:
     """A child process whose output goes to a log file (shown when a test fails)."""
 
-    def __init__(self, argv: list[str], *, env: dict, log: Path):
+    def __init__(self, argv: list[str], *, env: dict, log: Path, **popen):
         self.log = log
         self.handle = open(log, "ab")
-        self.popen = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self.handle, stderr=subprocess.STDOUT,
-                                      start_new_session=True)
+        self.popen = subprocess.Popen(argv, env=env, cwd=popen.pop("cwd", ROOT), stdout=self.handle,
+                                      stderr=subprocess.STDOUT, start_new_session=True, **popen)
 
     @property
     def pid(self) -> int:
@@ -74,11 +74,12 @@ def redis_server_binary() -> str | None:
     return shutil.which("redis-server")
 
 
-def start_redis(folder: Path) -> tuple[Process, str]:
-    """redis-server on 127.0.0.1 on a free port, keeping its files in ``folder``; returns (process, URL)."""
+def start_redis(folder: Path, port: int | None = None) -> tuple[Process, str]:
+    """redis-server on 127.0.0.1 on ``port`` (a free one by default), keeping its files in ``folder``;
+    returns (process, URL)."""
     import redis
 
-    port = free_port()
+    port = port or free_port()
     process = Process([redis_server_binary(), "--port", str(port), "--bind", "127.0.0.1", "--dir", str(folder),
                        "--save", "", "--appendonly", "no", "--protected-mode", "yes"],
                       env=dict(os.environ), log=folder / "redis.log")
@@ -94,6 +95,74 @@ def start_redis(folder: Path) -> tuple[Process, str]:
 
     wait_until(answers, timeout=20, what="redis-server to answer")
     return process, url
+
+
+def postgres_binaries() -> Path | None:
+    """The folder of Debian's PostgreSQL server programs (``initdb``, ``postgres``), if installed."""
+    found = shutil.which("initdb")
+    if found:
+        return Path(found).parent
+    candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+    return candidates[-1].parent if candidates else None
+
+
+def postgres_unavailable() -> str | None:
+    """Why a PostgreSQL server cannot be started here, or None."""
+    if postgres_binaries() is None:
+        return "PostgreSQL is not installed (Debian: apt-get install postgresql)"
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return "psycopg is not installed (pip install -e '.[postgres]')"
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            return "running as root and there is no postgres user to run PostgreSQL as"
+    return None
+
+
+def start_postgres() -> tuple[Process, str, Path]:
+    """A throw-away PostgreSQL server (``initdb`` on a new data folder, trust authentication) on
+    127.0.0.1 on a free port, run as the ``postgres`` user when the tests run as root (PostgreSQL
+    refuses root); returns (process, admin URL, folder). Remove the folder after stopping it."""
+    import tempfile
+
+    bin_dir = postgres_binaries()
+    folder = Path(tempfile.mkdtemp(prefix="argmap-pg-"))  # not under pytest's root-only tmp folders
+    as_user: dict = {}
+    if os.geteuid() == 0:
+        import pwd
+
+        account = pwd.getpwnam("postgres")
+        os.chown(folder, account.pw_uid, account.pw_gid)
+        as_user = {"user": account.pw_uid, "group": account.pw_gid, "extra_groups": []}
+    data = folder / "data"
+    env = {"PATH": os.environ.get("PATH", ""), "LC_ALL": "C.UTF-8", "LANG": "C.UTF-8"}
+    subprocess.run([str(bin_dir / "initdb"), "-D", str(data), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+                    "--no-sync"], env=env, cwd=folder, check=True, capture_output=True, timeout=120, **as_user)
+    port = free_port()
+    process = Process([str(bin_dir / "postgres"), "-D", str(data), "-p", str(port), "-k", str(folder),
+                       "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off",
+                       "-c", "full_page_writes=off", "-c", "max_connections=200"],
+                      env=env, log=Path(tempfile.mkstemp(prefix="argmap-pg-", suffix=".log")[1]), cwd=folder,
+                      **as_user)
+    url = f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
+
+    def answers():
+        import psycopg
+
+        assert process.alive(), process.output()
+        try:
+            psycopg.connect(f"host=127.0.0.1 port={port} user=postgres dbname=postgres", connect_timeout=2).close()
+            return True
+        except psycopg.OperationalError:
+            return False
+
+    wait_until(answers, timeout=60, what="PostgreSQL to answer")
+    return process, url, folder
 
 
 def argmap_env(**settings: str) -> dict:

@@ -239,7 +239,7 @@ def test_rate_limits_per_client(make_app):
 def test_health_docs_and_spec(client):
     health = client.get("/api/v1/health")
     assert health.status_code == 200
-    assert health.get_json() | {"formats": []} == {"status": "ok", "store": "ok", "queue": "ok",
+    assert health.get_json() | {"formats": []} == {"status": "ok", "store": "ok", "queue": "ok", "cache": "ok",
                                                    "backend": "local", "formats": []}
     assert "graphml" in health.get_json()["formats"]
     spec = client.get("/api/v1/openapi.json").get_json()

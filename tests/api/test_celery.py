@@ -34,7 +34,7 @@ def celery_setup(redis_url, tmp_path_factory):
     env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url,
                              ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
                              ARGMAP_INSTANCE_PATH=str(folder), ARGMAP_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
-                             ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL)
+                             ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL, ARGMAP_JOB_LEASE="4")
     return env, folder
 
 

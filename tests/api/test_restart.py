@@ -28,7 +28,8 @@ def healthy(base: str, process: servers.Process):
 
 
 def test_unfinished_analyses_survive_a_restart(tmp_path, small_text, sample_thread):
-    env = servers.argmap_env(ARGMAP_INSTANCE_PATH=str(tmp_path), ARGMAP_WORKERS="1")
+    # the killed service's running analysis is re-queued once its lease runs out (4 s here)
+    env = servers.argmap_env(ARGMAP_INSTANCE_PATH=str(tmp_path), ARGMAP_WORKERS="1", ARGMAP_JOB_LEASE="4")
     port = servers.free_port()
     base = f"http://127.0.0.1:{port}"
 

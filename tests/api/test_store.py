@@ -14,6 +14,14 @@ from argmap.model import Analysis, Claim, Thread
 from argmap.store import Store
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store(request, tmp_path):
+    """Each store test on a fresh SQLite file and on a fresh database of a real PostgreSQL server."""
+    if request.param == "postgresql":
+        return request.getfixturevalue("postgres_store")
+    return Store(f"sqlite:///{tmp_path / 'argmap.sqlite'}")
+
+
 def tiny_analysis(**stats) -> Analysis:
     thread = Thread(source="text", id="t1", title="Tiny")
     return Analysis(thread=thread, claims=[Claim("t1:0", "t1", "Tiny is fine.", 0, 13)], relations=[],
@@ -51,15 +59,21 @@ def test_requeue_after_a_crash_and_start_is_exclusive(store):
     running, _ = store.create_analysis({"text": "Left running."})
     queued, _ = store.create_analysis({"text": "Left queued."})
     finished, _ = store.create_analysis({"text": "Finished."})
-    store.start(running["id"])
+    live, _ = store.create_analysis({"text": "Running in a live process."})
+    store.start(running["id"], lease=-1)  # its process died: the lease has run out
+    store.start(live["id"], lease=60)  # another live process runs it and renews its lease
     store.start(finished["id"])
     store.fail(finished["id"], "bad_input", "nothing to analyse")
 
     ids = store.requeue_unfinished()
     assert running["id"] in ids and queued["id"] in ids and finished["id"] not in ids
+    assert live["id"] not in ids and store.get_analysis(live["id"])["status"] == "running"
+    assert store.start(live["id"]) is None  # a live lease is never taken over
     assert store.get_analysis(running["id"])["status"] == "queued"
     assert store.start(finished["id"]) is None  # finished work is never started again
     assert store.start(running["id"])["attempts"] == 2
+    store.renew(live["id"], lease=-1)  # its heartbeat stopped
+    assert store.requeue_expired() == [live["id"]]
 
 
 def test_timestamps_are_utc_and_progress_is_stored(store):
@@ -122,3 +136,24 @@ def test_an_export_is_rendered_once_and_kept(store, monkeypatch):
     monkeypatch.setattr(export, "get_exporter", lambda name: pytest.fail("a kept export was rendered again"))
     assert render_kept(store, row["id"], "graphml") == first
     assert store.delete_analysis(row["id"]) and store.get_export(row["id"], "graphml") is None
+
+
+def test_concurrent_creates_with_one_idempotency_key_get_one_analysis(store):
+    from concurrent.futures import ThreadPoolExecutor
+
+    for trial in range(6):
+        key = f"same-key-{trial}"
+        with ThreadPoolExecutor(12) as pool:
+            answers = list(pool.map(lambda _: store.create_analysis({"text": "Same."}, idempotency_key=key),
+                                    range(12)))
+        assert len({row["id"] for row, _ in answers}) == 1
+        assert sum(created for _, created in answers) == 1
+        _batch = [store.create_batch([{"text": "B."}], idempotency_key=key) for _ in range(2)]
+        assert _batch[0][0]["id"] == _batch[1][0]["id"]
+
+
+def test_a_health_check_writes(store):
+    store.ping()
+    store.ping()
+    with store.engine.connect() as conn:
+        assert conn.execute(sa.text("SELECT count(*) FROM probes")).scalar() == 1
