@@ -1,7 +1,9 @@
-"""Relations: which claim supports, rebuts or restates which.
+"""Relations: which claim supports, rebuts or restates which — one argument per reply.
 
-``candidates`` picks the pairs worth judging; ``judging`` labels them by a method chosen
-by name (``classifier``, the trained model, or ``rules``, the marker fallback);
-``comment_stance`` judges whole replies against their parents; ``edges`` blends and
-thresholds them into the map's edges; ``training`` retrains the classifier.
+``stance`` judges each reply's stance toward its parent (the model and the marker rules,
+chosen by name); ``anchor`` picks the parent claim it answers and the reply claim that
+carries it; ``edges`` draws the map's edges from them (plus reasons within a comment and
+restatements across branches). ``classifier``, ``judging``, ``rules`` and ``training`` are
+the previous release's pair classifier, kept as the evaluation baseline and for the
+marker features the stance model shares.
 """

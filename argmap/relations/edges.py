@@ -28,7 +28,6 @@ import numpy as np
 
 from argmap.model import Claim, Relation, Thread
 from argmap.relations import anchor
-from argmap.relations.candidates import _CONCLUSION_START, _REASON_START, nearest_neighbours
 
 RESTATE_SIMILARITY = 0.86
 VERBATIM_SIMILARITY = 0.97  # above this it is a copy: a quote, a repeated joke, a stock phrase
@@ -36,6 +35,11 @@ RESTATE_MIN_WORDS = 6
 WITHIN_CONFIDENCE = 0.7  # a reason marker inside one comment: the edge a reader draws from the words
 NEIGHBOURS = 5
 STANCE_RELATION = {"agree": "supports", "disagree": "rebuts"}
+
+REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all|"
+                           r"(and )?(there'?s|there is) a (good |simple )?reason|the reason is|that'?s because|"
+                           r"this is because)\b", re.I)
+CONCLUSION_START = re.compile(r"^\W*(so|therefore|thus|hence|that'?s why|which means)\b", re.I)
 
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|neither|nor|cannot|without)\b|n't\b", re.I)
 _ANTONYMS = [("good", "bad"), ("true", "false"), ("more", "less"), ("increase", "decrease"), ("better", "worse"),
@@ -146,9 +150,9 @@ def within_edges(claims: list[Claim]) -> list[Relation]:
     previous: Claim | None = None
     for claim in claims:
         if previous is not None and previous.comment_id == claim.comment_id:
-            if _REASON_START.match(claim.text):
+            if REASON_START.match(claim.text):
                 edges.append(Relation(claim.id, previous.id, "supports", WITHIN_CONFIDENCE, "within"))
-            elif _CONCLUSION_START.match(claim.text):
+            elif CONCLUSION_START.match(claim.text):
                 edges.append(Relation(previous.id, claim.id, "supports", WITHIN_CONFIDENCE, "within"))
         previous = claim
     return edges
@@ -220,3 +224,18 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
         progress("relations", len(thread.comments), len(thread.comments),
                  f"{len(relations):,} edges from {len(stances):,} replies")
     return relations, counts
+
+
+def nearest_neighbours(vectors: np.ndarray, k: int, floor: float, block: int = 1024):
+    """(i, j, cosine) for each row's k nearest rows above ``floor``, computed in blocks."""
+    n = len(vectors)
+    k = min(k, n - 1)
+    for begin in range(0, n, block):
+        sims = vectors[begin:begin + block] @ vectors.T
+        for row in range(sims.shape[0]):
+            sims[row, begin + row] = -1.0
+        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((len(sims), 0), int)
+        for row, cols in enumerate(top):
+            for j in cols:
+                if sims[row, j] >= floor:
+                    yield begin + row, int(j), float(sims[row, j])

@@ -221,28 +221,6 @@ def embed_texts(texts: list[str], **options) -> np.ndarray:
     return embed(texts, cache=cache_for(str(Settings.from_env().instance_folder)), **options)
 
 
-def measure_comment_stance(model: rm.RelationModel, val: list[Pair]) -> dict:
-    """How much should a reply's comment-level stance weigh in its claim-level edges?
-
-    Proxy on validation: the claim pair is the reply's first sentence vs. the most similar
-    parent sentence, scored against the comment's label, with weight ``w`` on the stance
-    of the whole reply vs. the whole parent (``comment_stance.COMMENT_STANCE_WEIGHT``).
-    """
-    claim_pairs = []
-    for pair in val:
-        parent, reply = sentences(pair.target), sentences(pair.response)
-        similarity = embed_texts(parent) @ embed_texts(reply[:1])[0]
-        claim_pairs.append((parent[int(np.argmax(similarity))], reply[0]))
-    labels = np.array([p.label for p in val])
-    claim = model.predict_proba(claim_pairs)
-    comment = model.predict_proba([(p.target, p.response) for p in val])
-    result = {}
-    for weight in (0.0, 0.25, 0.5, 0.75, 1.0):
-        measured = scores(labels, (1 - weight) * claim + weight * comment)
-        result[str(weight)] = {k: measured[k] for k in ("macro_f1", "accuracy", "agree_vs_disagree_accuracy")}
-    return result
-
-
 def embed_pairs(pairs: list[Pair]) -> tuple[np.ndarray, np.ndarray]:
     """MiniLM vectors of targets and responses (through the instance folder's cache)."""
     texts = sorted({p.target for p in pairs} | {p.response for p in pairs})
@@ -349,8 +327,6 @@ def train(out_dir: Path, metrics_path: Path, joint_c: float = 0.5, pair_c: float
     model.meta = {"model": metrics["model"], "seed": SEED,
                   "validation_macro_f1": metrics["validation"]["blend"]["macro_f1"]}
     model.save(out_dir)
-    print("measuring the comment-stance blend ...", flush=True)
-    metrics["comment_stance_blend"] = measure_comment_stance(model, val)
     metrics["speed"] = measure_speed(out_dir, {
         "reddit_comments (DEBAGREEMENT validation)": text_pairs(val),
         "claim_length (Debatepedia test)": text_pairs(tests["debatepedia"])})

@@ -17,6 +17,8 @@ COMMENTS = [
                             "Retail revenue fell in two cities after their bans."),
     ("c6", "c5", "erin", 4, TRICKY),
     ("c7", "c5", None, None, "Parking is what keeps small shops alive."),
+    ("c8", "t1", "frank", 2, "A ban only moves the traffic to the next district."),
+    ("c9", "c5", "gina", 1, "Our bakery lost a third of its customers after the ban."),
 ]
 
 # (source claim, target claim, relation, confidence)
@@ -31,6 +33,8 @@ RELATIONS = [
     ("c5:1", "c5:0", "supports", 0.7),
     ("c7:0", "c5:0", "supports", 0.6),
     ("c3:0", "c1:1", "restates", 0.9),
+    ("c8:0", "t1:0", "rebuts", 0.7),
+    ("c9:0", "c5:0", "supports", 0.65),
 ]
 
 

@@ -37,11 +37,15 @@ def test_summary_reads_sensibly(big_map):
     labels = " ".join(t["label"] for t in summary["topics"])
     assert "memcached" in labels, "the outage's cause is a topic of its own"
     assert all(t["key_phrases"] and t["key_claims"] for t in summary["topics"])
-    assert len(summary["most_contested"]) == 5 and all(c["rebuts"] for c in summary["most_contested"])
-    assert summary["strongest_consensus"] and all(c["rebuts"] == 0 for c in summary["strongest_consensus"])
+    # disputes and consensus are counted by people (a reply's one stance edge each)
+    assert all(c["opponents"] >= 2 and c["supporters"] >= 1 for c in summary["most_contested"])
+    assert all(c["supporters"] >= 2 and c["opponents"] == 0 for c in summary["strongest_consensus"])
     people = {p["author"]: p for p in summary["people"]}
     assert people["alienth"]["claims"] >= 10, "the admin who posted answers most"
-    assert sum(len(p["rebutted"]) for p in summary["people"]) > 20
+    assert sum(len(p["rebutted"]) + len(p["supported"]) for p in summary["people"]) >= 5
+    edges = [attrs for *_pair, attrs in graph.edges(data=True) if attrs["relation"] in ("supports", "rebuts")]
+    replies = [a["reply_id"] for a in edges if a.get("reply_id")]
+    assert replies and len(replies) == len(set(replies)), "one edge per reply (no quotes of two parts here)"
 
 
 def test_graphml_and_authors_open_in_networkx_and_igraph(big_map, tmp_path):
@@ -56,7 +60,7 @@ def test_graphml_and_authors_open_in_networkx_and_igraph(big_map, tmp_path):
         if nodes is not None:
             assert back.number_of_nodes() == nodes and back.number_of_edges() == graph.number_of_edges()
         else:
-            assert back.number_of_nodes() > 100 and back.number_of_edges() > 50
+            assert back.number_of_nodes() > 100 and back.number_of_edges() >= 10
 
 
 def test_aif_opens_in_arguebuf(big_map):

@@ -14,6 +14,13 @@ keep start 0 and every projection is equal; ``tests/test_model.py`` covers a pos
 The sample is pasted text, so its map is the one the code made before issue 12 with the
 pastes branch merged (7178099): pastes get inferred reply links, which changed its edges
 on purpose. The Reddit thread is fetched JSON and was recorded before either.
+
+What changed later, on purpose (one argument per reply): edges are drawn from each reply's
+stance, one per reply, so the edges are no longer compared here (tests/relations covers
+them); and shell commands, tracebacks, install instructions and bare reactions stopped
+being claims, so a few claims may be gone or shorter (a command that had been joined to
+the sentence before it) — never a new span (ids, which number a comment's claims, shift
+after a dropped one).
 """
 
 from __future__ import annotations
@@ -44,14 +51,25 @@ def node_link_of(source: str) -> dict:
     return json.loads(export(analysis, graph, "json"))
 
 
+def same_claims(now: dict, before: dict, *, at_most_gone: int) -> None:
+    # claims by their text span (ids number a comment's claims, so they shift when one is gone);
+    # a claim that had a command joined to it keeps the rest of its span
+    kept, known = {tuple(n[1:]) for n in now["nodes"]}, {tuple(n[1:]) for n in before["nodes"]}
+    for comment, start, end, kind in kept - known:
+        assert any(c == comment and s == start and end < e for c, s, e, _k in known), (comment, start, end, kind)
+    assert len(known - kept) <= at_most_gone, sorted(known - kept)
+
+
 @pytest.mark.slow
 def test_sample_thread_maps_as_before():
-    assert projection(node_link_of(str(ROOT / "sample_threads" / "hn_china_ml_thread.txt"))) == \
-        BEFORE["sample_threads/hn_china_ml_thread.txt"]
+    now = projection(node_link_of(str(ROOT / "sample_threads" / "hn_china_ml_thread.txt")))
+    same_claims(now, BEFORE["sample_threads/hn_china_ml_thread.txt"], at_most_gone=0)
 
 
 @pytest.mark.slow
 @pytest.mark.evaluation
 def test_recorded_reddit_thread_maps_as_before(threads_dir):
-    assert projection(node_link_of(str(threads_dir / "reddit" / "rtv_2xmo63.json"))) == \
-        BEFORE["reddit/rtv_2xmo63.json"]
+    now = projection(node_link_of(str(threads_dir / "reddit" / "rtv_2xmo63.json")))
+    # gone: "Great, it works for me now.", "This is awesome.", two shell commands, a traceback and
+    # an install instruction; shortened: the sentence a command had been joined to
+    same_claims(now, BEFORE["reddit/rtv_2xmo63.json"], at_most_gone=6)
