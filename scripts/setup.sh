@@ -15,14 +15,20 @@ if [ -z "$python" ]; then
     done
 fi
 [ -d .venv ] || "$python" -m venv .venv
-pip=".venv/bin/python -m pip"
-$pip install -q --disable-pip-version-check --upgrade pip
+# pip, quiet: a machine's pip configuration may name package folders that do not exist,
+# and pip then warns once per package; those lines are dropped, every other message kept.
+pip_install() {
+    .venv/bin/python -m pip install -q --disable-pip-version-check "$@" \
+        2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
+}
+echo "setup: Python packages (a few minutes on a fresh machine) ..."
+pip_install --upgrade pip
 # torch first, pinned: the CPU wheel; a bare "torch" would pull a multi-GB CUDA build.
-$pip install -q --disable-pip-version-check "torch==2.13.0"
+pip_install "torch==2.13.0"
 if [ $want_test = 1 ]; then
-    $pip install -q --disable-pip-version-check -e ".[test]"
+    pip_install -e ".[test]"
 else
-    $pip install -q --disable-pip-version-check -e .
+    pip_install -e .
 fi
 
 # MiniLM as ONNX (fp32 + int8) for fast embedding; skipped when already built.

@@ -42,13 +42,30 @@ class LiveServer:
 
 
 @pytest.fixture(scope="session")
-def live_server(local_backend, settings, tmp_path_factory):
+def web_settings(settings):
+    """The page is tested on maps with edges: every reply the stance model reads as taking a side
+    draws one (threshold 0.34, below any argmax of three classes), whatever the shipped threshold.
+    How right those edges are is measured by ``argmap.evaluation``, not here."""
+    return settings.replace(edge_threshold=0.34)
+
+
+@pytest.fixture(scope="session")
+def web_backend(web_settings):
+    from argmap.jobs import LocalBackend
+
+    backend = LocalBackend(web_settings, workers=1)
+    yield backend
+    backend.shutdown(wait=False)
+
+
+@pytest.fixture(scope="session")
+def live_server(web_backend, web_settings, tmp_path_factory):
     """One served app for the browser tests, on an instance folder (and database) of its own."""
     from argmap.service import create_app
 
     server = LiveServer(create_app({"INSTANCE_PATH": tmp_path_factory.mktemp("web-instance"),
-                                    "JOBS_BACKEND": local_backend, "RECOVER_JOBS": False,
-                                    "RATELIMIT_ENABLED": False}, settings=settings))
+                                    "JOBS_BACKEND": web_backend, "RECOVER_JOBS": False,
+                                    "RATELIMIT_ENABLED": False}, settings=web_settings))
     yield server
     server.close()
 

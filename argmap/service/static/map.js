@@ -303,8 +303,11 @@ export class MapView {
     if (cy.zoom() >= readable) { if (focus && focus.nonempty()) cy.center(focus); return; }
     cy.zoom(readable);
     if (focus && focus.nonempty()) {
-      // the focus, with as much of its neighbourhood as fits at a readable size
-      cy.center(focus);
+      // the focus, with as much of its neighbourhood as fits at a readable size; a claim too
+      // long to fit the map at that size is fitted whole (the selection is always all in view)
+      const own = focus.renderedBoundingBox();
+      if (own.w > cy.width() - 16 || own.h > cy.height() - 16) cy.fit(focus, 24);
+      else cy.center(focus);
       return;
     }
     const box = cy.nodes().boundingBox();
@@ -347,9 +350,13 @@ export class MapView {
     const node = this.cy.getElementById(id);
     if (node.nonempty()) {
       node.select();
-      const at = node.renderedPosition();
-      const inside = at.x > 0 && at.y > 0 && at.x < this.cy.width() && at.y < this.cy.height();
-      if (!inside) this.cy.center(node);
+      // the whole claim in view, not only its centre
+      const box = node.renderedBoundingBox();
+      const inside = box.x1 >= 0 && box.y1 >= 0 && box.x2 <= this.cy.width() && box.y2 <= this.cy.height();
+      if (!inside) {
+        if (box.w > this.cy.width() - 16 || box.h > this.cy.height() - 16) this.cy.fit(node, 24);
+        else this.cy.center(node);
+      }
     }
   }
 

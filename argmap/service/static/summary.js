@@ -115,7 +115,10 @@ function section(id, title, intro, ...content) {
 /** Render the summary into ``container``; ``onOpen(id)`` opens the map focused on a claim. */
 export function renderSummary(container, model, onOpen) {
   const s = model.summary;
-  const disputes = claimsOf(model, s.most_contested, () => fallbackContested(model)).slice(0, DISPUTES);
+  // "most contested" needs several people against and someone for; a small thread may have
+  // none, and then its disagreements (claims anyone rebutted) are the disputes to show
+  const contested = claimsOf(model, s.most_contested, () => []);
+  const disputes = (contested.length ? contested : fallbackContested(model)).slice(0, DISPUTES);
   const consensus = claimsOf(model, s.strongest_consensus, () => []).slice(0, LISTED);
   const unanswered = claimsOf(model, s.unanswered, () => []).slice(0, LISTED);
   const supportersOf = (c) => {
