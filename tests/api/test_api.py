@@ -11,8 +11,10 @@ import pytest
 
 from argmap import jobs
 from tests.api.conftest import wait_for
+from tests.conftest import DATABASES
 
-pytestmark = pytest.mark.slow
+# every test on a fresh SQLite file and on a fresh database of a real PostgreSQL server
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", DATABASES, indirect=True)]
 
 
 def error_of(response) -> dict:
