@@ -71,6 +71,7 @@ def postgres_url():
     yield url
     process.stop()
     shutil.rmtree(folder, ignore_errors=True)
+    process.log.unlink(missing_ok=True)  # the server's log (kept in /tmp until now)
 
 
 @pytest.fixture
