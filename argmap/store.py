@@ -26,6 +26,7 @@ from argmap.model import Analysis, Claim, Relation, thread_from_dict, thread_to_
 
 STATUSES = ("queued", "running", "done", "failed")
 UNFINISHED = ("queued", "running")
+THREAD_ID_CHARS = 200  # the stored thread id's length (a longer one is cut: PostgreSQL refuses it whole)
 LEASE = 60.0  # seconds a running analysis's process holds it between heartbeats (settings: job_lease)
 
 
@@ -63,7 +64,7 @@ analyses = sa.Table(
     sa.Column("source_kind", sa.String(16), nullable=False),  # url | thread | text
     sa.Column("source", sa.Text, nullable=False),  # what the user sent, described in one line
     sa.Column("request", sa.JSON, nullable=False),  # the item as sent, to run (again) from
-    sa.Column("thread_id", sa.String(200)),
+    sa.Column("thread_id", sa.String(THREAD_ID_CHARS)),
     sa.Column("thread_url", sa.Text),
     sa.Column("title", sa.Text),
     sa.Column("stage", sa.String(32)),
@@ -205,7 +206,7 @@ def describe_item(item: dict) -> tuple[str, str, str | None, str | None, str | N
         thread = item["thread"]
         title = thread.get("title") or None
         return ("thread", f"thread {thread.get('id')}: {title or 'untitled'}"[:500],
-                str(thread.get("id")), thread.get("url"), title)
+                str(thread.get("id"))[:THREAD_ID_CHARS], thread.get("url"), title)
     text = item.get("text", "")
     first_line = text.strip().splitlines()[0] if text.strip() else ""
     return "text", f"pasted text: {first_line[:120]}", None, None, item.get("title")
@@ -423,7 +424,7 @@ class Store:
         with self.engine.begin() as conn:
             updated = conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
                 status="done", stage="done", progress_done=1, progress_total=1, message=_done_message(summary),
-                thread_id=analysis.thread.id, thread_url=analysis.thread.url, title=analysis.thread.title or None,
+                thread_id=str(analysis.thread.id)[:THREAD_ID_CHARS], thread_url=analysis.thread.url, title=analysis.thread.title or None,
                 error_code=None, error_message=None, lease_until=None, updated_at=stamp))
             if updated.rowcount == 0:
                 return False  # deleted while it ran

@@ -34,12 +34,27 @@ def settings(instance_folder):
     return Settings.from_env(os.environ).replace(instance_path=instance_folder)
 
 
+# ``pytest.mark.parametrize("database_url", DATABASES, indirect=True)`` runs a test's
+# ``store``/``app``/``client`` on a fresh SQLite file and on a fresh database of a real PostgreSQL
+# server (skipped, saying why, where there is none); unparametrised tests get SQLite.
+DATABASES = ["sqlite", "postgresql"]
+
+
 @pytest.fixture
-def store(tmp_path):
-    """A fresh database for this test."""
+def database_url(request, tmp_path):
+    """The URL of a fresh database for this test: SQLite in ``tmp_path`` unless parametrised
+    (indirectly) with ``"postgresql"``."""
+    if getattr(request, "param", "sqlite") == "postgresql":
+        return request.getfixturevalue("postgres_database")
+    return f"sqlite:///{tmp_path / 'argmap.sqlite'}"
+
+
+@pytest.fixture
+def store(database_url):
+    """A fresh database for this test (``database_url``'s)."""
     from argmap.store import Store
 
-    return Store(f"sqlite:///{tmp_path / 'argmap.sqlite'}")
+    return Store(database_url)
 
 
 @pytest.fixture(scope="session")
@@ -56,29 +71,25 @@ def postgres_url():
     yield url
     process.stop()
     shutil.rmtree(folder, ignore_errors=True)
+    process.log.unlink(missing_ok=True)  # the server's log (kept in /tmp until now)
 
 
 @pytest.fixture
-def postgres_store(postgres_url):
-    """A fresh PostgreSQL database for this test, dropped after it."""
-    import uuid
+def postgres_database(postgres_url):
+    """The URL of a fresh PostgreSQL database for this test, dropped after it."""
+    from tests.api import servers
 
-    import sqlalchemy as sa
+    name, url = servers.create_postgres_database(postgres_url)
+    yield url
+    servers.drop_postgres_database(postgres_url, name, url)
 
-    from argmap import store as store_module
+
+@pytest.fixture
+def postgres_store(postgres_database):
+    """A store on a fresh PostgreSQL database for this test."""
     from argmap.store import Store
 
-    name = "t_" + uuid.uuid4().hex[:16]
-    admin = sa.create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"CREATE DATABASE {name}"))
-    # the URL as the README tells users to write it (the store picks psycopg for it)
-    url = postgres_url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/" + name
-    yield Store(url)
-    store_module.dispose(url)
-    with admin.connect() as conn:
-        conn.execute(sa.text(f"DROP DATABASE {name} WITH (FORCE)"))
-    admin.dispose()
+    return Store(postgres_database)
 
 
 @pytest.fixture

@@ -165,6 +165,40 @@ def start_postgres() -> tuple[Process, str, Path]:
     return process, url, folder
 
 
+def create_postgres_database(admin_url: str) -> tuple[str, str]:
+    """A new, empty database on the server at ``admin_url``; returns (name, URL). The URL is
+    written as the README tells users to (``postgresql://``: the store picks psycopg for it)."""
+    import uuid
+
+    import sqlalchemy as sa
+
+    name = "t_" + uuid.uuid4().hex[:16]
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"CREATE DATABASE {name}"))
+    finally:
+        admin.dispose()
+    url = admin_url.rsplit("/", 1)[0].replace("postgresql+psycopg://", "postgresql://") + "/" + name
+    return name, url
+
+
+def drop_postgres_database(admin_url: str, name: str, url: str) -> None:
+    """Close this process's connections to database ``name`` (at ``url``) and drop it, ending any
+    other process's sessions on it."""
+    import sqlalchemy as sa
+
+    from argmap import store as store_module
+
+    store_module.dispose(url)
+    admin = sa.create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.execute(sa.text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+    finally:
+        admin.dispose()
+
+
 def argmap_env(**settings: str) -> dict:
     """The environment for an argmap child process: this checkout first on the path, offline models."""
     env = dict(os.environ)

@@ -11,8 +11,10 @@ import pytest
 
 from argmap import jobs
 from tests.api.conftest import wait_for
+from tests.conftest import DATABASES
 
-pytestmark = pytest.mark.slow
+# every test on a fresh SQLite file and on a fresh database of a real PostgreSQL server
+pytestmark = [pytest.mark.slow, pytest.mark.parametrize("database_url", DATABASES, indirect=True)]
 
 
 def error_of(response) -> dict:
@@ -116,6 +118,21 @@ def test_idempotency_key_makes_a_retry_safe(client, small_text):
     assert [i["id"] for i in one.get_json()["items"]] == [i["id"] for i in two.get_json()["items"]]
     wait_for(client, first.get_json()["id"])
     wait_for(client, one.get_json()["items"][0]["id"])
+
+
+def test_a_thread_id_longer_than_the_column_is_stored_cut_not_refused(client, sample_thread, store):
+    """PostgreSQL refuses a value longer than its VARCHAR (SQLite stores it whole): a 300-character
+    thread id used to fail the request with a 500 there."""
+    long_id = "t" * 300
+    comments = [{**comment, "parent_id": long_id if comment["parent_id"] == sample_thread["id"]
+                 else comment["parent_id"]} for comment in sample_thread["comments"][:3]]
+    response = client.post("/api/v1/analyses", json={"thread": {**sample_thread, "id": long_id, "comments": comments}})
+    assert response.status_code == 202, response.get_json()
+    body = wait_for(client, response.get_json()["id"])
+    assert body["status"] == "done", body
+    assert body["thread_id"] == long_id[:200]
+    result, _graph = store.get_result(body["id"])
+    assert result.thread.id == long_id  # the result keeps it whole
 
 
 @pytest.mark.parametrize("body, content_type, status, code", [

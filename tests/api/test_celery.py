@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import uuid
 import zipfile
 
 import pytest
@@ -11,6 +12,7 @@ from argmap.settings import Settings
 from argmap.store import Store
 from tests.api import servers
 from tests.api.conftest import wait_for
+from tests.conftest import DATABASES
 
 pytestmark = [pytest.mark.celery, pytest.mark.slow]
 
@@ -27,12 +29,24 @@ def redis_url(tmp_path_factory):
     process.stop()
 
 
+@pytest.fixture(scope="module", params=DATABASES)
+def celery_database(request, tmp_path_factory):
+    """The database the workers and the API share: a SQLite file, then a fresh database of a real
+    PostgreSQL server (the module runs once on each; the PostgreSQL run skips, saying why, without one)."""
+    if request.param == "postgresql":
+        admin_url = request.getfixturevalue("postgres_url")
+        name, url = servers.create_postgres_database(admin_url)
+        yield url
+        servers.drop_postgres_database(admin_url, name, url)
+    else:
+        yield f"sqlite:///{tmp_path_factory.mktemp('celery-db') / 'jobs.sqlite'}"
+
+
 @pytest.fixture(scope="module")
-def celery_setup(redis_url, tmp_path_factory):
+def celery_setup(redis_url, celery_database, tmp_path_factory):
     """The environment shared by the workers and the in-process API: one broker, one database."""
     folder = tmp_path_factory.mktemp("celery")
-    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url,
-                             ARGMAP_DATABASE_URL=f"sqlite:///{folder / 'jobs.sqlite'}",
+    env = servers.argmap_env(ARGMAP_BROKER_URL=redis_url, ARGMAP_DATABASE_URL=celery_database,
                              ARGMAP_INSTANCE_PATH=str(folder), ARGMAP_VISIBILITY_TIMEOUT=VISIBILITY_TIMEOUT,
                              ARGMAP_RESTORE_INTERVAL=RESTORE_INTERVAL, ARGMAP_JOB_LEASE="4")
     return env, folder
@@ -118,10 +132,12 @@ def test_rate_limits_are_shared_through_redis(celery_setup, monkeypatch):
 
     env, _folder = celery_setup
     monkeypatch.setenv("ARGMAP_BROKER_URL", env["ARGMAP_BROKER_URL"])
+    # a token (bucket) of its own: the module's Redis, and its counts, outlive its run on each database
+    token = f"shared-limit-test-{uuid.uuid4().hex}"
     apps = [create_app({"TESTING": True, "JOBS_BACKEND": CeleryBackend(Settings.from_env()), "RECOVER_JOBS": False,
-                        "WRITE_RATE_LIMIT": "2/minute"}) for _ in range(2)]
+                        "WRITE_RATE_LIMIT": "2/minute", "API_TOKENS": [token]}) for _ in range(2)]
     assert apps[0].config["RATELIMIT_STORAGE_URI"] == env["ARGMAP_BROKER_URL"]
-    headers = {"Authorization": "Bearer shared-limit-test"}
+    headers = {"Authorization": f"Bearer {token}"}
     statuses = [apps[i % 2].test_client().post("/api/v1/analyses", json={}, headers=headers).status_code
                 for i in range(3)]
     assert statuses == [422, 422, 429]
