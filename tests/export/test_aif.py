@@ -28,7 +28,7 @@ def test_arguebuf_reads_claims_and_schemes(debate_map):
     texts = {node.plain_text for node in loaded.atom_nodes.values()}
     assert texts == {attrs["text"] for _n, attrs in graph.nodes(data=True)}
     schemes = Counter(type(node.scheme).__name__ for node in loaded.scheme_nodes.values())
-    assert schemes == {"Support": 5, "Attack": 4, "Rephrase": 1}
+    assert schemes == {"Support": 6, "Attack": 5, "Rephrase": 1}
     # the supporting claim → RA → the claim it supports, as arguebuf sees it
     ra = next(s for s in loaded.scheme_nodes.values()
               if {a.id for a in loaded.incoming_atom_nodes(s)} == {"Ic3:0"} and type(s.scheme).__name__ == "Support")
@@ -52,7 +52,7 @@ def test_aif_node_types_and_anchors(debate_map):
     commenting = {a["comment_id"] for _n, a in graph.nodes(data=True)}
     assert kinds["I"] == graph.number_of_nodes()
     assert kinds["L"] == len(commenting)
-    assert (kinds["RA"], kinds["CA"], kinds["MA"]) == (5, 4, 1)
+    assert (kinds["RA"], kinds["CA"], kinds["MA"]) == (6, 5, 1)
     assert kinds["TA"] == len(commenting) - 1, "every commenting reply but the post has a transition"
     for edge in data["edges"]:
         pair = (nodes[edge["fromID"]]["type"], nodes[edge["toID"]]["type"])
@@ -73,7 +73,7 @@ def test_participants_and_locutions(debate_map):
     analysis, graph = debate_map
     data = aif_of(analysis, graph)
     people = {p["participantID"]: p["firstname"] for p in data["participants"]}
-    assert set(people.values()) == {"op", "alice", "bob", "carol", "dave", "erin", "[unknown]"}
+    assert set(people.values()) == {"op", "alice", "bob", "carol", "dave", "erin", "frank", "gina", "[unknown]"}
     by_locution = {loc["nodeID"]: people[loc["personID"]] for loc in data["locutions"]}
     assert by_locution["Lc1"] == "alice" and by_locution["Lc4"] == "alice" and by_locution["Lc2"] == "bob"
 

@@ -89,14 +89,14 @@ def test_author_graph(tmp_path, debate_map):
     analysis, graph = debate_map
     path = write(tmp_path, "authors", analysis, graph)
     back = nx.read_graphml(path)
-    assert set(back.nodes) == {"op", "alice", "bob", "carol", "dave", "erin"}
+    assert set(back.nodes) == {"op", "alice", "bob", "carol", "dave", "erin", "frank", "gina"}
     assert back.nodes["alice"]["claims"] == 3
     assert back.edges["bob", "alice"]["rebuts"] == 1 and back.edges["bob", "alice"]["stance"] == -1.0
     assert back.edges["carol", "alice"]["supports"] == 1
     assert back.edges["carol", "alice"]["restates"] == 1
     assert not back.has_edge("alice", "alice"), "answering oneself is no exchange"
     loaded = igraph.Graph.Read_GraphML(str(path))
-    assert loaded.vcount() == 6 and loaded.ecount() == back.number_of_edges()
+    assert loaded.vcount() == 8 and loaded.ecount() == back.number_of_edges()
     assert min(loaded.es["weight"]) > 0
 
 
