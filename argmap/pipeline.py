@@ -34,7 +34,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.claims.nlp import load_spacy
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations.edges import build_relations
-    from argmap.relations.stance import post_text, stance_judge
+    from argmap.relations.stance import stance_judge
 
     settings = settings or Settings.from_env()
     cache = cache if cache is not None else cache_for(str(settings.instance_folder))
@@ -56,7 +56,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
                          folder=settings.models_folder / "stance")
     if threshold is None:
         threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
-    comment_texts = {thread.id: post_text(thread), **{c.id: c.text for c in thread.comments if c.text}}
+    comment_texts = {thread.id: thread.root_comment().text, **{c.id: c.text for c in thread.comments if c.text}}
     comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache,
                                                           max_tokens=128, encoder=encoder)))
     edges, judged = build_relations(thread, claims, vectors, judge=judge, threshold=threshold,

@@ -48,11 +48,6 @@ class StanceInput:
     returning: bool = False
 
 
-def post_text(thread: Thread) -> str:
-    """The thread's post as one parent text: title, blank line, text."""
-    return "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p)
-
-
 def quotes(reply: str, parent: str) -> bool:
     """Whether the reply holds a ``>`` line whose words come from the parent.
 
@@ -80,14 +75,14 @@ def stance_input(thread: Thread, by_id: dict[str, Comment], reply: Comment) -> S
         cursor = by_id[cursor.parent_id]
         depth += 1
     if reply.parent_id == thread.id:
-        parent_text, grandparent, grand_author = post_text(thread), "", None
+        parent_text, grandparent, grand_author = thread.root_comment().text, "", None
     else:
         parent = by_id.get(reply.parent_id)
         if parent is None or parent.deleted:
             return None
         parent_text = parent.text
         if parent.parent_id == thread.id:
-            grandparent, grand_author = post_text(thread), thread.author
+            grandparent, grand_author = thread.root_comment().text, thread.author
         else:
             grand = by_id.get(parent.parent_id)
             grandparent, grand_author = (grand.text, grand.author) if grand and not grand.deleted else ("", None)

@@ -134,7 +134,7 @@ def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None) -> 
     from argmap.sources import reply_structure
 
     units = [reply_structure.Unit.of(c.text, c.author) for c in thread.comments]
-    root_text = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p) if kind != "lines" else ""
+    root_text = thread.root_comment().text if kind != "lines" else ""
     options = {}
     if settings is not None:
         from argmap.cache import cache_for

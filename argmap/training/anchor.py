@@ -73,7 +73,7 @@ def collect(rows: list[dict], log=print) -> list[dict]:
         vectors = embed_texts([c.text for c in claims], cache=cache)
         row_of = {c.id: i for i, c in enumerate(claims)}
         by_id = {c.id: c for c in sub.comments}
-        post = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p)
+        post = thread.root_comment().text
         comment_texts = {cid: (post if cid == thread.id else by_id[cid].text) for cid in wanted}
         comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache, max_tokens=128)))
         for row in thread_rows:

@@ -101,7 +101,7 @@ def flatten(thread, name: str, kind: str) -> Flat:
         last_unit[index] = len(units) - 1
         if len(units) >= MAX_UNITS:
             break
-    root_text = "\n\n".join(p for p in (thread.title.strip(), thread.text.strip()) if p) if kind == "authored" else ""
+    root_text = thread.root_comment().text if kind == "authored" else ""
     return Flat(name, units, parents, comment_of, root_text)
 
 
