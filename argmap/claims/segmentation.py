@@ -66,8 +66,19 @@ def clause_split(sent, base: int) -> list[tuple[int, int, object]]:
             continue
         if any(t.dep_ == "nsubj" and t.head.i >= tok.i for t in left):
             continue  # the left half's subject belongs to a verb on the right: not two assertions
-        right_start = right[0].idx
         rest = clause_split(right, base)
-        return [(base + left[0].idx, base + left[-1].idx + len(left[-1].text), left)] + (
-            rest or [(base + right_start, base + sent[-1].idx + len(sent[-1].text), right)])
+        return [(base + _text_start(left), base + _text_end(left), left)] + (
+            rest or [(base + _text_start(right), base + _text_end(right), right)])
     return []
+
+
+def _text_start(span) -> int:
+    """Where a span's text starts: at its first token that is not a run of spaces."""
+    return next((t for t in span if not t.is_space), span[0]).idx
+
+
+def _text_end(span) -> int:
+    """Where a span's text ends: after its last token that is not whitespace (spaCy keeps a
+    run of spaces as a token of its own at the end of a sentence)."""
+    last = next((t for t in reversed(span) if not t.is_space), span[-1])
+    return last.idx + len(last.text)

@@ -170,6 +170,15 @@ def test_hedged_and_evidence_attributes(units_of):
     assert all(0.0 <= u.score <= 1.0 for u in found.values())
 
 
+def test_a_clause_split_keeps_no_trailing_spaces(units_of):
+    """spaCy keeps a run of spaces at a sentence's end as a token: the right half of "X; Y"
+    ends at its last word (an example hypothesis found)."""
+    text = "Thanks!\n\nI think we agree; the rest is noise.     code()Why?  \n"
+    claims = [u for u in units_of(text) if u.kind == "claim"]
+    assert [u.text for u in claims] == ["I think we agree", "the rest is noise."]
+    assert all(text[u.start:u.end] == u.text for u in claims)
+
+
 PIECES = ["The tax is regressive.", "Why?", "> quoted line", "    code()", "- item", "Thanks!", "Edit: typo",
           "https://example.com", "the vast majority.", "It works, but it is slow.", "Is it true.", "[1]", "--",
           "I think we agree; the rest is noise.", "\u201cquoted\u201d", "  ", "\t", "\r", "```", "Of course not.",
