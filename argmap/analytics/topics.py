@@ -10,6 +10,8 @@ in the others.
 from __future__ import annotations
 
 import math
+import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 import networkx as nx
@@ -21,7 +23,7 @@ RESOLUTION = 1.0
 SEED = 7  # Louvain is randomised: a fixed seed gives the same topics every run
 MAX_TOPICS = 12
 KEY_PHRASES = 3
-# Words that say nothing about a topic's subject, on top of scikit-learn's English list.
+# Words that say nothing about a topic's subject, on top of scikit-learn's English list (stop_words.py).
 FILLER_WORDS = frozenset("""
 don't doesn't didn't isn't aren't wasn't weren't can't couldn't won't wouldn't shouldn't haven't hasn't
 it's that's there's here's what's i'm i've i'd i'll you're you've you'd they're they've we're we've
@@ -113,21 +115,39 @@ def limit_topics(labels: np.ndarray, vectors: np.ndarray, max_topics: int = MAX_
     return np.argsort(by_size)[new]
 
 
+TERM_PATTERN = re.compile(r"(?u)\b[a-zA-Z][\w'-]+\b")
+
+
+def term_counts(documents: list[str], stop_words: frozenset[str]) -> tuple[list[str], np.ndarray]:
+    """Words and bigrams (stop words dropped first) counted per document, terms sorted;
+    what scikit-learn's ``CountVectorizer(ngram_range=(1, 2))`` counts, without importing it.
+
+    >>> terms, counts = term_counts(["the cat sat", "a cat"], frozenset({"the", "a"}))
+    >>> terms, counts.tolist()
+    (['cat', 'cat sat', 'sat'], [[1.0, 1.0, 1.0], [1.0, 0.0, 0.0]])
+    """
+    per_document = []
+    for document in documents:
+        words = [word for word in TERM_PATTERN.findall(document.lower()) if word not in stop_words]
+        per_document.append(Counter(words + [f"{a} {b}" for a, b in zip(words, words[1:])]))
+    terms = sorted(set().union(*per_document))
+    column = {term: i for i, term in enumerate(terms)}
+    counts = np.zeros((len(documents), len(terms)))
+    for row, counter in enumerate(per_document):
+        for term, count in counter.items():
+            counts[row, column[term]] = count
+    return terms, counts
+
+
 def key_phrases(texts: list[str], labels: np.ndarray, topics: int, top: int = KEY_PHRASES) -> list[list[str]]:
     """Class-based TF-IDF: per topic, the words and bigrams most particular to it."""
-    from sklearn.feature_extraction.text import CountVectorizer
-
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+    from argmap.analytics.stop_words import ENGLISH_STOP_WORDS
 
     documents = [" ".join(t for t, label in zip(texts, labels) if label == topic).replace("\u2019", "'")
                  for topic in range(topics)]
-    try:
-        vectorizer = CountVectorizer(stop_words=sorted(ENGLISH_STOP_WORDS | FILLER_WORDS), ngram_range=(1, 2),
-                                     token_pattern=r"(?u)\b[a-zA-Z][\w'-]+\b")
-        counts = vectorizer.fit_transform(documents).toarray().astype(float)
-    except ValueError:  # nothing but stop words
+    terms, counts = term_counts(documents, ENGLISH_STOP_WORDS | FILLER_WORDS)
+    if not terms:  # nothing but stop words
         return [[] for _ in range(topics)]
-    terms = vectorizer.get_feature_names_out()
     frequency = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
     average_words = counts.sum() / max(topics, 1)
     weights = frequency * np.log1p(average_words / np.maximum(counts.sum(axis=0), 1.0))

@@ -57,6 +57,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from argmap.claims.kinds import claim_score, edit_remainder, is_edit_meta, sentence_kind, words_of
 from argmap.claims.lexicon import CITATION, EVIDENCE, HEDGE, MIN_LONE_FRAGMENT_WORDS, SELF_ANSWER
@@ -208,7 +209,7 @@ def parse_lines(texts: list[str], nlp, *, batch_size: int = 128) -> dict[str, ob
 
 _CLAIM_FIELDS = ("start", "end", "kind", "position", "quoted_text", "hedged", "evidence", "score")
 _UNIT_FIELDS = ("start", "end", "kind")
-PARSE_CHUNK = 512  # lines parsed between progress reports
+COMMENT_CHUNK = 200  # comments read between progress reports (and handed on to ``on_claims``)
 
 
 @functools.lru_cache(maxsize=1)
@@ -220,9 +221,9 @@ def _code_version() -> str:
     return digest.hexdigest()[:12]
 
 
-def units_namespace(nlp) -> str:
-    """Cache namespace: this package's code and the spaCy model, so a change of either starts afresh."""
-    return f"units:{nlp.meta.get('name')}-{nlp.meta.get('version')}:{_code_version()}"
+def units_namespace(model_meta: dict) -> str:
+    """Cache namespace: this package's code and the spaCy model (its meta), so a change of either starts afresh."""
+    return f"units:{model_meta.get('name')}-{model_meta.get('version')}:{_code_version()}"
 
 
 def units_to_bytes(units: list[Claim | Unit], comment: Comment) -> bytes:
@@ -241,16 +242,11 @@ def units_from_bytes(blob: bytes, comment: Comment) -> list[Claim | Unit]:
     return units
 
 
-def parse_comments(comments: list[Comment], nlp, progress=None) -> dict[str, object]:
-    """The prose lines of ``comments`` parsed once each, in chunks, reporting progress."""
-    lines = list(dict.fromkeys(seg.text for c in comments for seg in split_lines(c.text)
-                               if seg.quote is None and not seg.code))
-    parsed: dict[str, object] = {}
-    for begin in range(0, len(lines), PARSE_CHUNK):
-        parsed.update(parse_lines(lines[begin:begin + PARSE_CHUNK], nlp))
-        if progress:
-            done = min(begin + PARSE_CHUNK, len(lines))
-            progress("claims", done, len(lines), f"reading {done:,}/{len(lines):,} lines")
+def parse_comments(comments: list[Comment], nlp, parsed: dict[str, object]) -> dict[str, object]:
+    """The prose lines of ``comments`` not in ``parsed`` yet, parsed once each, added to it."""
+    lines = [line for line in dict.fromkeys(seg.text for c in comments for seg in split_lines(c.text)
+                                            if seg.quote is None and not seg.code) if line not in parsed]
+    parsed.update(parse_lines(lines, nlp))
     return parsed
 
 
@@ -272,39 +268,53 @@ def _numbered_after(earlier: list[Claim | Unit], units: list[Claim | Unit]) -> l
     return units
 
 
-def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim | Unit]:
+def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_model: str | None = None,
+                  on_claims: Callable[[list[Claim]], None] | None = None) -> list[Claim | Unit]:
     """Every unit of the thread's post and comments, claims and non-claims, each with its kind.
 
     Units of a comment text seen before come from ``cache`` (the pipeline passes the
-    instance folder's), so re-analysing a thread parses nothing again.
+    instance folder's), so re-analysing a thread parses nothing again, and spaCy (model
+    ``spacy_model`` when no ``nlp`` is given) is loaded only when some text is new.
+    Comments are read in chunks of ``COMMENT_CHUNK``; ``on_claims`` gets each chunk's
+    claims as soon as they are read (the pipeline starts encoding them while later
+    comments are parsed).
     """
     from argmap.cache import memory_cache, text_key
-    from argmap.claims.nlp import load_spacy
+    from argmap.claims.nlp import load_spacy, spacy_model_meta
 
-    nlp = nlp or load_spacy()
     store = cache if cache is not None else memory_cache()
-    namespace = units_namespace(nlp)
+    namespace = units_namespace(nlp.meta if nlp is not None else spacy_model_meta(spacy_model))
     parts = thread.post_parts() + [("text", c) for c in thread.comments if not c.deleted and c.text]
     keys = [text_key(comment.text) for _field, comment in parts]
     known = store.get_many(namespace, list(set(keys)))
-    fresh = [comment for (_field, comment), key in zip(parts, keys) if key not in known]
-    parsed = parse_comments(fresh, nlp, progress)
     by_comment: dict[str, list[Claim | Unit]] = {}
     new: dict[str, bytes] = {}
-    for (field, comment), key in zip(parts, keys):
-        if key in known:
-            units = units_from_bytes(known[key], comment)
-        else:
-            units = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
-            new[key] = units_to_bytes(units, comment)
-        for unit in units:
-            unit.field = field
-        by_comment[comment.id] = by_comment.get(comment.id, []) + _numbered_after(by_comment.get(comment.id, []),
-                                                                                   units)
+    parsed: dict[str, object] = {}
+    for begin in range(0, len(parts), COMMENT_CHUNK):
+        chunk = list(zip(parts[begin:begin + COMMENT_CHUNK], keys[begin:begin + COMMENT_CHUNK]))
+        fresh = [comment for (_field, comment), key in chunk if key not in known and key not in new]
+        if fresh and nlp is None:
+            nlp = load_spacy(spacy_model)
+        parse_comments(fresh, nlp, parsed)
+        chunk_claims: list[Claim] = []
+        for (field, comment), key in chunk:
+            if key in known or key in new:
+                units = units_from_bytes(known.get(key) or new[key], comment)
+            else:
+                units = comment_units(comment, lambda text: parsed.get(text) or nlp(text))
+                new[key] = units_to_bytes(units, comment)
+            for unit in units:
+                unit.field = field
+            units = _numbered_after(by_comment.get(comment.id, []), units)
+            by_comment[comment.id] = by_comment.get(comment.id, []) + units
+            chunk_claims += [unit for unit in units if unit.kind == "claim"]
+        if on_claims is not None and chunk_claims:
+            on_claims(chunk_claims)
+        if progress:
+            done = begin + len(chunk)
+            progress("claims", done, len(parts), f"reading {done:,}/{len(parts):,} comments")
     if new:
         store.put_many(namespace, new)
-    if progress:
-        progress("claims", len(parts), len(parts), f"read {len(parts):,} comments")
     parents = {c.id: c.parent_id for c in thread.comments}
     claims_of = {cid: [u for u in units if u.kind == "claim"] for cid, units in by_comment.items()}
     for comment_id, claims in claims_of.items():
@@ -319,6 +329,8 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None) -> lis
     return [unit for units in by_comment.values() for unit in units]
 
 
-def extract_claims(thread: Thread, *, nlp=None, progress=None, cache=None) -> list[Claim]:
+def extract_claims(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_model: str | None = None,
+                   on_claims: Callable[[list[Claim]], None] | None = None) -> list[Claim]:
     """Claims of the thread's post and every comment, with quotes resolved to claim ids."""
-    return [unit for unit in extract_units(thread, nlp=nlp, progress=progress, cache=cache) if unit.kind == "claim"]
+    return [unit for unit in extract_units(thread, nlp=nlp, progress=progress, cache=cache, spacy_model=spacy_model,
+                                           on_claims=on_claims) if unit.kind == "claim"]

@@ -19,8 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
-
 from argmap.errors import ArgmapError
 from argmap.relations.predictions import LABELS
 from argmap.settings import default_models_path
@@ -150,8 +148,8 @@ def pair_vectors(u: np.ndarray, v: np.ndarray) -> np.ndarray:
     return np.hstack([u, v, np.abs(u - v), u * v]).astype(np.float32)
 
 
-def tfidf_matrix(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> sparse.csr_matrix:
-    """Sublinear-tf TF-IDF rows, L2-normalised, over a fixed vocabulary."""
+def tfidf_entries(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> tuple[list, list, list]:
+    """(rows, columns, values) of sublinear-tf TF-IDF rows, L2-normalised, over a fixed vocabulary."""
     rows, cols, vals = [], [], []
     for row, text in enumerate(texts):
         counts: dict[int, int] = {}
@@ -166,7 +164,27 @@ def tfidf_matrix(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) 
         rows += [row] * len(counts)
         cols += list(counts)
         vals += weights.tolist()
+    return rows, cols, vals
+
+
+def tfidf_matrix(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray):
+    """The TF-IDF rows as a sparse matrix (scipy)."""
+    from scipy import sparse
+
+    rows, cols, vals = tfidf_entries(texts, vocabulary, idf)
     return sparse.csr_matrix((vals, (rows, cols)), shape=(len(texts), len(idf)), dtype=np.float32)
+
+
+def tfidf_dense(texts: list[str], vocabulary: dict[str, int], idf: np.ndarray) -> np.ndarray:
+    """The TF-IDF rows as a dense array (no scipy import: the analysis path starts faster).
+
+    >>> tfidf_dense(["no way", "ok"], {"no": 0, "way": 1}, np.ones(2, dtype=np.float32)).round(3).tolist()
+    [[0.707, 0.707], [0.0, 0.0]]
+    """
+    matrix = np.zeros((len(texts), len(idf)), dtype=np.float32)
+    rows, cols, vals = tfidf_entries(texts, vocabulary, idf)
+    matrix[rows, cols] = vals
+    return matrix
 
 
 def softmax(logits: np.ndarray) -> np.ndarray:
@@ -192,8 +210,10 @@ class RelationModel:
     threshold: float
     meta: dict
 
-    def joint_features(self, pairs: list[tuple[str, str]], pair_features: np.ndarray) -> sparse.csr_matrix:
+    def joint_features(self, pairs: list[tuple[str, str]], pair_features: np.ndarray):
         """TF-IDF of the responses next to the pair features."""
+        from scipy import sparse
+
         return sparse.hstack([tfidf_matrix([r for _, r in pairs], self.vocabulary, self.idf),
                               sparse.csr_matrix(pair_features)]).tocsr()
 

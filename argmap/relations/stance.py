@@ -1,7 +1,8 @@
 """The reply stance model: (parent, reply, context) → P(agree, disagree, neither).
 
 One multinomial logistic-regression head over what a reader uses: frozen MiniLM vectors
-of the parent and the reply (whole comments cut to 128 tokens) as ``[u, v, |u−v|, u·v]``,
+of the parent and the reply (each comment's vector pooled from its claims' vectors,
+``argmap.embed.comments``) as ``[u, v, |u−v|, u·v]``,
 the discourse-marker/length/overlap features of the relation model, the reply's opening
 words as TF-IDF, and context: similarity to the grandparent, depth, a top-level flag,
 whether the reply quotes the parent, whether its author is the grandparent's (a
@@ -22,15 +23,15 @@ from pathlib import Path
 
 import numpy as np
 
+from argmap.embed.comments import COMMENT_TOKENS, COMMENT_VECTORS
 from argmap.errors import ArgmapError
 from argmap.model import Comment, Thread
 from argmap.settings import default_models_path
-from argmap.relations.classifier import DENSE_NAMES, dense_features, softmax, tfidf_matrix
+from argmap.relations.classifier import DENSE_NAMES, dense_features, softmax, tfidf_dense
 
 STANCES = ("agree", "disagree", "neither")
 AGREE, DISAGREE, NEITHER = 0, 1, 2
 MODEL_DIR = default_models_path() / "stance"
-COMMENT_TOKENS = 128  # whole comments are embedded cut to this many tokens
 OPENING_CHARS = 300  # the reply's opening words carry its stance
 CONTEXT_NAMES = ["cos_parent_reply", "cos_reply_grandparent", "cos_parent_grandparent", "has_grandparent",
                  "log_depth", "top_level", "quotes_parent", "returning", "reply_has_quote"]
@@ -148,12 +149,10 @@ class StanceModel:
     threshold: float  # confidence a drawn stance edge needs
     meta: dict = field(default_factory=dict)
 
-    def features(self, items: list[StanceInput], parent_vectors, reply_vectors, grand_vectors):
-        from scipy import sparse
-
+    def features(self, items: list[StanceInput], parent_vectors, reply_vectors, grand_vectors) -> np.ndarray:
         dense = (dense_block(items, parent_vectors, reply_vectors, grand_vectors) - self.dense_mean) / self.dense_scale
-        tfidf = tfidf_matrix([opening(item.reply) for item in items], self.vocabulary, self.idf)
-        return sparse.hstack([tfidf, sparse.csr_matrix(dense.astype(np.float32))]).tocsr()
+        tfidf = tfidf_dense([opening(item.reply) for item in items], self.vocabulary, self.idf)
+        return np.hstack([tfidf, dense.astype(np.float32)])
 
     def raw_proba(self, features) -> np.ndarray:
         return softmax(np.asarray(features @ self.coef.T) + self.intercept)
@@ -178,24 +177,34 @@ class StanceModel:
         vocab = sorted(self.vocabulary, key=self.vocabulary.get)
         (folder / "vocabulary.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
         config = {"stances": list(STANCES), "dense_names": DENSE_NAMES, "context_names": CONTEXT_NAMES,
-                  "comment_tokens": COMMENT_TOKENS, "temperature": self.temperature,
+                  "comment_tokens": COMMENT_TOKENS, "comment_vectors": COMMENT_VECTORS, "temperature": self.temperature,
                   "threshold": self.threshold, **self.meta}
         (folder / "config.json").write_text(json.dumps(config, indent=2) + "\n", encoding="utf-8")
 
 
-def embed_inputs(items: list[StanceInput], cache=None, encoder=None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """MiniLM vectors of each item's parent, reply and grandparent (cut to ``COMMENT_TOKENS``)."""
+def embed_inputs(items: list[StanceInput], cache=None, encoder=None,
+                 text_vectors: dict[str, np.ndarray] | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Comment vectors of each item's parent, reply and grandparent (``argmap.embed.comments``).
+
+    ``text_vectors`` (text → vector) holds those the pipeline already pooled from a thread's
+    claims; any other text is read as a comment of its own (claims extracted, encoded, pooled).
+    """
+    from argmap.embed import comments
     from argmap.embed.vectors import Encoder, embed_texts, encode
 
     encoder = encoder or Encoder()
+    known = dict(text_vectors or {})
     texts = sorted({t for item in items for t in (item.parent, item.reply, item.grandparent or " ")})
-    if cache is None:
-        vectors = encode(texts, max_tokens=COMMENT_TOKENS, encoder=encoder)
-    else:
-        vectors = embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS, encoder=encoder)
-    row = {text: i for i, text in enumerate(texts)}
-    return (vectors[[row[item.parent] for item in items]], vectors[[row[item.reply] for item in items]],
-            vectors[[row[item.grandparent or " "] for item in items]])
+    missing = [t for t in texts if t not in known]
+    if missing:
+        known.update(comments.text_vectors(missing, cache=cache, encoder=encoder))
+    bare = [t for t in texts if t not in known]  # blank texts
+    if bare:
+        fresh = (encode(bare, max_tokens=COMMENT_TOKENS, encoder=encoder) if cache is None else
+                 embed_texts(bare, cache=cache, max_tokens=COMMENT_TOKENS, encoder=encoder))
+        known.update(zip(bare, fresh))
+    return (np.stack([known[item.parent] for item in items]), np.stack([known[item.reply] for item in items]),
+            np.stack([known[item.grandparent or " "] for item in items]))
 
 
 def load(folder: Path = MODEL_DIR) -> StanceModel:
@@ -206,11 +215,13 @@ def load(folder: Path = MODEL_DIR) -> StanceModel:
     except FileNotFoundError as error:
         raise ArgmapError(f"stance model files are missing in {folder}; run `python -m argmap.training.stance` "
                           f"({error.filename})", code="model_missing", status=500) from error
-    if config.get("dense_names") != DENSE_NAMES or config.get("context_names") != CONTEXT_NAMES:
+    if (config.get("dense_names") != DENSE_NAMES or config.get("context_names") != CONTEXT_NAMES
+            or config.get("comment_vectors") != COMMENT_VECTORS):
         raise ArgmapError(f"stance model in {folder} was trained with other features; retrain it",
                           code="model_stale", status=500)
     meta = {k: v for k, v in config.items() if k not in
-            ("stances", "dense_names", "context_names", "comment_tokens", "temperature", "threshold")}
+            ("stances", "dense_names", "context_names", "comment_tokens", "comment_vectors", "temperature",
+             "threshold")}
     return StanceModel(vocabulary={t: i for i, t in enumerate(vocab)}, idf=weights["idf"],
                        dense_mean=weights["dense_mean"], dense_scale=weights["dense_scale"],
                        coef=weights["coef"], intercept=weights["intercept"],
@@ -228,8 +239,9 @@ def model_judge(*, cache=None, encoder=None, folder: Path = MODEL_DIR):
     """items → calibrated P(agree, disagree, neither) from the trained stance model."""
     model = shipped_model(folder)
 
-    def judge(items: list[StanceInput]) -> np.ndarray:
-        return model.predict_proba(items, *embed_inputs(items, cache=cache, encoder=encoder))
+    def judge(items: list[StanceInput], text_vectors: dict[str, np.ndarray] | None = None) -> np.ndarray:
+        return model.predict_proba(items, *embed_inputs(items, cache=cache, encoder=encoder,
+                                                        text_vectors=text_vectors))
 
     judge.threshold = model.threshold
     return judge
@@ -239,7 +251,7 @@ def rules_judge(**_unused):
     """items → P(agree, disagree, neither) from discourse markers alone (no model files needed)."""
     from argmap.relations.rules import rule_proba
 
-    def judge(items: list[StanceInput]) -> np.ndarray:
+    def judge(items: list[StanceInput], text_vectors=None) -> np.ndarray:
         # rule_proba reads (target, response) pairs and gives P(supports, rebuts, none): the same order
         return rule_proba([(item.parent, opening(item.reply) or item.reply) for item in items])
 

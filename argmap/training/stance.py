@@ -77,10 +77,10 @@ def build_vocabulary(texts: list[str], min_df: int = MIN_DF,
 class FeatureTable:
     """Dense blocks and openings of every example, computed once."""
 
-    def __init__(self, examples: list[StanceExample], cache=None, log=print):
+    def __init__(self, examples: list[StanceExample], cache=None, log=print, encoder=None):
         items = [as_input(e) for e in examples]
         started = time.time()
-        parent, reply, grand = sm.embed_inputs(items, cache=cache)
+        parent, reply, grand = sm.embed_inputs(items, cache=cache, encoder=encoder)
         log(f"embedded {len(items)} pairs in {time.time() - started:.0f}s")
         self.items = items
         self.dense = sm.dense_block(items, parent, reply, grand)
@@ -88,9 +88,9 @@ class FeatureTable:
         self.labels = np.array([e.label for e in examples])
         # one vocabulary from the training texts (no labels read: the test threads are never here)
         self.vocabulary, self.idf = build_vocabulary(self.openings)
-        from argmap.relations.classifier import tfidf_matrix
+        from argmap.relations.classifier import tfidf_dense
 
-        self.tfidf = tfidf_matrix(self.openings, self.vocabulary, self.idf).toarray()
+        self.tfidf = tfidf_dense(self.openings, self.vocabulary, self.idf)
 
     def model_for(self, rows: np.ndarray, weights: np.ndarray, c: float) -> sm.StanceModel:
         """Fit the head on ``rows`` (class-balanced sample weights); no calibration yet."""
@@ -235,13 +235,16 @@ def load_examples(labels_csv: Path | None = None, distil: Path | None = None) ->
 
 
 def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_DOMAIN_WEIGHTS, c_values=C_VALUES,
-          folds=FOLDS, cache_path: Path = VECTOR_CACHE, distil: Path | None = None, log=print) -> dict:
+          folds=FOLDS, cache_path: Path = VECTOR_CACHE, distil: Path | None = None, encoder: str | None = None,
+          log=print) -> dict:
     from argmap.cache import BlobCache
+    from argmap.embed.vectors import Encoder
 
     cache_path.parent.mkdir(parents=True, exist_ok=True)
     external, dev = load_examples(labels_csv, distil)
     examples = external + dev
-    table = FeatureTable(examples, cache=BlobCache(cache_path), log=log)
+    runtime = Encoder(encoder)
+    table = FeatureTable(examples, cache=BlobCache(cache_path), log=log, encoder=runtime)
     source = np.array([e.source for e in examples])
     distilled_from = np.array([e.pair_id if e.source == "distilled" else "" for e in examples])
     split = np.array([e.split for e in examples])
@@ -292,7 +295,8 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
                                 "edges": edge_table(dev_labels, calibrated)},
         "debagreement_val": scores(table.labels[val], val_probabilities),
     }
-    model.meta = {"in_domain_weight": chosen["in_domain_weight"], "C": chosen["C"], "seed": SEED}
+    model.meta = {"in_domain_weight": chosen["in_domain_weight"], "C": chosen["C"], "seed": SEED,
+                  "encoder": runtime.name}
     model.save(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     log(json.dumps({k: metrics[k] for k in ("chosen", "offsets", "temperature", "threshold")}))
@@ -306,8 +310,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--labels", type=Path, help="label CSV (default data/labels/stance.csv)")
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--distil", type=Path, help="cross-encoder probabilities of unlabelled dev replies")
+    parser.add_argument("--encoder", help="MiniLM runtime the features come from (onnx, onnx-int8); "
+                                          "the pipeline must embed with the same one")
     args = parser.parse_args(argv)
-    train(labels_csv=args.labels, out=args.out, distil=args.distil)
+    train(labels_csv=args.labels, out=args.out, distil=args.distil, encoder=args.encoder)
     return 0
 
 

@@ -87,3 +87,25 @@ def test_sample_thread_topics_read_sensibly(sample_analysis):
     assert topic("thin facade of product") == topic("“facade” of product tested")
     assert topic("thin facade of product") != topic("sanctions only prevent")
     assert 2 <= len(graph.graph["topics"]) <= 6
+
+
+def test_term_counts_equal_scikit_learns_count_vectorizer(threads_dir):
+    """Key phrases count terms without importing scikit-learn; the counts are CountVectorizer's."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as SKLEARN_STOP_WORDS
+    from sklearn.feature_extraction.text import CountVectorizer
+
+    from argmap.analytics.stop_words import ENGLISH_STOP_WORDS
+    from argmap.analytics.topics import FILLER_WORDS, TERM_PATTERN, term_counts
+    from argmap.sources.resolver import resolve
+
+    assert ENGLISH_STOP_WORDS == SKLEARN_STOP_WORDS
+    thread = resolve(str(threads_dir / "hn" / "circumflex_26312516_speed.json"))
+    texts = [c.text.replace("\u2019", "'") for c in thread.comments if c.text]
+    documents = [" ".join(texts[i::7]) for i in range(7)]  # seven "topics" of real comment text
+    stop_words = ENGLISH_STOP_WORDS | FILLER_WORDS
+    vectorizer = CountVectorizer(stop_words=sorted(stop_words), ngram_range=(1, 2), token_pattern=TERM_PATTERN.pattern)
+    expected = vectorizer.fit_transform(documents).toarray()
+    terms, counts = term_counts(documents, stop_words)
+    assert terms == vectorizer.get_feature_names_out().tolist()
+    assert len(terms) > 1000
+    assert (counts == expected).all()
