@@ -6,6 +6,7 @@ sources → claims → embed → relations → analytics; ``export`` renders the
 from __future__ import annotations
 
 import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Callable
 
 import networkx as nx
@@ -31,7 +32,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.analytics.graph import build_graph
     from argmap.cache import cache_for
     from argmap.claims.extraction import extract_claims
-    from argmap.claims.nlp import load_spacy
+    from argmap.embed.comments import COMMENT_TOKENS, thread_comment_vectors
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations.edges import build_relations
     from argmap.relations.stance import stance_judge
@@ -42,13 +43,25 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     progress = progress or _quiet
     timings: dict[str, float] = {}
 
+    # Both cores busy: claims are encoded in a background thread (ONNX Runtime releases the
+    # GIL) while spaCy parses the next comments; the final embed_texts then finds them cached.
     started = time.perf_counter()
-    claims = extract_claims(thread, nlp=load_spacy(settings.spacy_model), progress=progress, cache=cache)
-    timings["claims"] = time.perf_counter() - started
-    progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="argmap-embed") as background:
+        pending = []
 
-    started = time.perf_counter()
-    vectors = embed_texts([c.text for c in claims], cache=cache, progress=progress, encoder=encoder)
+        def encode_soon(chunk_claims: list) -> None:
+            pending.append(background.submit(embed_texts, [c.text for c in chunk_claims], cache=cache,
+                                             encoder=encoder))
+
+        claims = extract_claims(thread, spacy_model=settings.spacy_model, progress=progress, cache=cache,
+                                on_claims=encode_soon)
+        timings["claims"] = time.perf_counter() - started
+        progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
+        started = time.perf_counter()
+        for done, future in enumerate(pending, 1):
+            future.result()
+            progress("embed", done, len(pending), f"embedding claims: {done}/{len(pending)} chunks")
+    vectors = embed_texts([c.text for c in claims], cache=cache, encoder=encoder)
     timings["embed"] = time.perf_counter() - started
 
     started = time.perf_counter()
@@ -56,11 +69,11 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
                          folder=settings.models_folder / "stance")
     if threshold is None:
         threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
-    comment_texts = {thread.id: thread.root_comment().text, **{c.id: c.text for c in thread.comments if c.text}}
-    comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache,
-                                                          max_tokens=128, encoder=encoder)))
-    edges, judged = build_relations(thread, claims, vectors, judge=judge, threshold=threshold,
-                                    comment_vectors=comment_vectors, progress=progress)
+    comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder)
+    edges, judged = build_relations(
+        thread, claims, vectors, judge=judge, threshold=threshold, comment_vectors=comment_vectors,
+        encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS, encoder=encoder),
+        progress=progress)
     timings["relations"] = time.perf_counter() - started
 
     analysis = Analysis(thread=thread, claims=claims, relations=edges, timings=timings)

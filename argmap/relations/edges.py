@@ -77,8 +77,10 @@ def contradicts(a: str, b: str) -> bool:
     return False
 
 
-def reply_stances(thread: Thread, judge, threshold: float) -> list[ReplyStance]:
-    """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither))."""
+def reply_stances(thread: Thread, judge, threshold: float,
+                  comment_vectors: dict[str, np.ndarray] | None = None) -> list[ReplyStance]:
+    """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither)),
+    which reads ``comment_vectors`` (comment id → vector; the post's id is the thread's)."""
     from argmap.relations.stance import STANCES, stance_input
 
     by_id = thread.comment_by_id()
@@ -90,7 +92,10 @@ def reply_stances(thread: Thread, judge, threshold: float) -> list[ReplyStance]:
             items.append(item)
     if not items:
         return []
-    probabilities = judge(items)
+    comment_vectors = comment_vectors or {}
+    texts = {thread.id: thread.root_comment().text, **{c.id: c.text for c in thread.comments}}
+    text_vectors = {texts[key]: vector for key, vector in comment_vectors.items() if key in texts}
+    probabilities = judge(items, text_vectors)
     out = []
     for comment, row in zip(replies, probabilities):
         best = int(np.argmax(row))
@@ -206,13 +211,36 @@ def restate_edges(claims: list[Claim], vectors: np.ndarray, stance_edges_: list[
     return edges, copies
 
 
+def anchoring_vectors(thread: Thread, claims: list[Claim], stances: list[ReplyStance],
+                      encode_texts) -> dict[str, np.ndarray]:
+    """Whole-comment vectors of the replies that draw an edge and of their parents: the anchor
+    picks the parent claim nearest the whole reply (measured: 0.556 of the labelled targets on
+    the dev threads, against 0.507 with the vector pooled from the reply's claims). Only these
+    comments are encoded whole, so the cost follows the edges drawn, not the thread's size."""
+    with_claims = {claim.comment_id for claim in claims}
+    texts = {thread.id: thread.root_comment().text, **{c.id: c.text for c in thread.comments}}
+    wanted = list(dict.fromkeys(key for s in stances if s.stance in STANCE_RELATION
+                                and s.reply_id in with_claims and s.parent_id in with_claims
+                                for key in (s.reply_id, s.parent_id)))
+    if not wanted:
+        return {}
+    return dict(zip(wanted, encode_texts([texts[key] for key in wanted])))
+
+
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *, judge, threshold: float,
-                    comment_vectors: dict[str, np.ndarray] | None = None, progress=None) -> tuple[list[Relation], dict]:
-    """The map's edges, and counts of what was judged (replies, stances, left-out copies)."""
+                    comment_vectors: dict[str, np.ndarray] | None = None, encode_texts=None,
+                    progress=None) -> tuple[list[Relation], dict]:
+    """The map's edges, and counts of what was judged (replies, stances, left-out copies).
+
+    ``comment_vectors`` (comment id → vector pooled from its claims) feed the stance model;
+    ``encode_texts`` (texts → whole-comment vectors) feeds the anchor, else it reads those too.
+    """
     if progress:
         progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
-    stances = reply_stances(thread, judge, threshold)
-    reply_edges = stance_edges(thread, claims, vectors, stances, comment_vectors or {})
+    stances = reply_stances(thread, judge, threshold, comment_vectors)
+    anchor_vectors = {**(comment_vectors or {}),
+                      **(anchoring_vectors(thread, claims, stances, encode_texts) if encode_texts else {})}
+    reply_edges = stance_edges(thread, claims, vectors, stances, anchor_vectors)
     restates, copies = restate_edges(claims, vectors, reply_edges, {c.id: c.parent_id for c in thread.comments})
     relations = reply_edges + within_edges(claims) + restates
     counts = {"replies_judged": len(stances),

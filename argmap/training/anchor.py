@@ -49,11 +49,14 @@ def overlapping(claims, thread, field: str, start: int, end: int) -> int | None:
     return best
 
 
-def collect(rows: list[dict], log=print) -> list[dict]:
+def collect(rows: list[dict], log=print, encoder=None) -> list[dict]:
     """Per labelled agree/disagree pair: claims, vectors and the marked target / carrier indexes."""
     from argmap.cache import BlobCache
     from argmap.claims import extract_claims
-    from argmap.embed.vectors import embed_texts
+    from argmap.embed.comments import COMMENT_TOKENS
+    from argmap.embed.vectors import Encoder, embed_texts
+
+    encoder = encoder or Encoder()
 
     cache = BlobCache(REPO / "build" / "stance-vectors.sqlite")
 
@@ -70,12 +73,14 @@ def collect(rows: list[dict], log=print) -> list[dict]:
         of: dict[str, list] = {}
         for claim in claims:
             of.setdefault(claim.comment_id, []).append(claim)
-        vectors = embed_texts([c.text for c in claims], cache=cache)
+        vectors = embed_texts([c.text for c in claims], cache=cache, encoder=encoder)
         row_of = {c.id: i for i, c in enumerate(claims)}
+        # the anchor reads whole-comment vectors (the pipeline encodes them for anchored replies only)
         by_id = {c.id: c for c in sub.comments}
         post = thread.root_comment().text
         comment_texts = {cid: (post if cid == thread.id else by_id[cid].text) for cid in wanted}
-        comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache, max_tokens=128)))
+        comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache,
+                                                              max_tokens=COMMENT_TOKENS, encoder=encoder)))
         for row in thread_rows:
             parent_claims, reply_claims = of.get(row["parent_id"], []), of.get(row["reply_id"], [])
             if not parent_claims or not reply_claims:
@@ -121,8 +126,15 @@ def top1(groups, pick) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    from argmap.embed.vectors import Encoder
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--encoder", help="MiniLM runtime (default: the pipeline's default, onnx-int8 when built)")
+    args = parser.parse_args(argv)
     rows = stance_labels.read_labels()
-    examples = collect(rows)
+    examples = collect(rows, encoder=Encoder(args.encoder))
     target_groups = {s: [(_target_rows(e), e["target"]) for e in examples
                          if e["split"] == s and e["target"] is not None and len(e["parent_claims"]) > 1]
                      for s in ("dev", "test")}
