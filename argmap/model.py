@@ -337,3 +337,24 @@ def thread_from_json(text: str) -> Thread:
 
 def thread_to_json(thread: Thread) -> str:
     return json.dumps(thread_to_dict(thread), ensure_ascii=False, indent=1)
+
+
+def analysis_to_dict(analysis: Analysis) -> dict:
+    """The stored form of a result: enough to re-render every export."""
+    return {
+        "thread": thread_to_dict(analysis.thread),
+        "claims": [asdict(c) for c in analysis.claims],
+        "relations": [asdict(r) for r in analysis.relations],
+        "timings": analysis.timings,
+        "stats": analysis.stats,
+    }
+
+
+def analysis_from_dict(data: dict) -> Analysis:
+    return Analysis(
+        thread=thread_from_dict(data["thread"]),
+        claims=[Claim(**c) for c in data["claims"]],
+        relations=[Relation(**r) for r in data["relations"]],
+        timings=data.get("timings", {}),
+        stats=data.get("stats", {}),
+    )

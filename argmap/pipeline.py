@@ -36,12 +36,23 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations.edges import build_relations
     from argmap.relations.stance import stance_judge
+    from argmap.result_cache import keep_result, load_result, result_key
 
     settings = settings or Settings.from_env()
     cache = cache if cache is not None else cache_for(str(settings.instance_folder))
     encoder = Encoder.from_settings(settings)
     progress = progress or _quiet
     timings: dict[str, float] = {}
+
+    started = time.perf_counter()
+    key = result_key(thread, settings, threshold)
+    kept = load_result(cache, key)
+    if kept is not None:
+        analysis, argument_graph = kept
+        analysis.timings = {"kept": time.perf_counter() - started}
+        progress("done", 1, 1, f"{len(analysis.claims):,} claims, {len(analysis.relations):,} edges "
+                               "(this thread was analysed before: read back)")
+        return analysis, argument_graph
 
     # Both cores busy: claims are encoded in a background thread (ONNX Runtime releases the
     # GIL) while spaCy parses the next comments; the final embed_texts then finds them cached.
@@ -92,6 +103,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
         "restates": sum(r.relation == "restates" for r in edges),
         "notes": list(thread.notes),
     }
+    keep_result(cache, key, analysis, argument_graph)
     progress("done", 1, 1, f"{len(claims):,} claims, {len(edges):,} edges")
     return analysis, argument_graph
 

@@ -14,7 +14,6 @@ import hashlib
 import json
 import threading
 import uuid
-from dataclasses import asdict
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
@@ -22,7 +21,7 @@ import networkx as nx
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from argmap.model import Analysis, Claim, Relation, thread_from_dict, thread_to_dict
+from argmap.model import Analysis, analysis_from_dict, analysis_to_dict
 
 STATUSES = ("queued", "running", "done", "failed")
 UNFINISHED = ("queued", "running")
@@ -496,27 +495,6 @@ class Store:
                         conn.execute(probes.insert().values(id=1, at=now()))
                 except sa.exc.IntegrityError:
                     pass  # another process's health check made it first
-
-
-def analysis_to_dict(analysis: Analysis) -> dict:
-    """The stored form of a result: enough to re-render every export."""
-    return {
-        "thread": thread_to_dict(analysis.thread),
-        "claims": [asdict(c) for c in analysis.claims],
-        "relations": [asdict(r) for r in analysis.relations],
-        "timings": analysis.timings,
-        "stats": analysis.stats,
-    }
-
-
-def analysis_from_dict(data: dict) -> Analysis:
-    return Analysis(
-        thread=thread_from_dict(data["thread"]),
-        claims=[Claim(**c) for c in data["claims"]],
-        relations=[Relation(**r) for r in data["relations"]],
-        timings=data.get("timings", {}),
-        stats=data.get("stats", {}),
-    )
 
 
 def _done_message(summary: dict) -> str:
