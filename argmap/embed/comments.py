@@ -10,7 +10,7 @@ comment with no claims at all (a question, "lol", a link) is encoded, cut to
 
 >>> import numpy as np
 >>> claim_vectors = np.eye(3, dtype=np.float32)
->>> pooled_vector(claim_vectors[[0, 1]], np.array([3.0, 1.0])).round(3).tolist()
+>>> [round(float(x), 3) for x in pooled_vector(claim_vectors[[0, 1]], np.array([3.0, 1.0]))]
 [0.949, 0.316, 0.0]
 """
 

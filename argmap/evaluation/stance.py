@@ -56,11 +56,11 @@ def agreement() -> dict:
 
 def previous_release_proba(examples) -> np.ndarray:
     """The v1 relation model on whole reply vs whole parent (comment-level stance as shipped before)."""
-    from argmap.embed.vectors import encode
+    from argmap.embed.vectors import Encoder, encode
     from argmap.relations import classifier
 
     texts = sorted({t for e in examples for t in (e.parent, e.reply)})
-    vectors = encode(texts, max_tokens=128)
+    vectors = encode(texts, max_tokens=128, encoder=Encoder("onnx"))  # as released: fp32 whole comments
     row = {t: i for i, t in enumerate(texts)}
     proba = classifier.shipped_model().predict_proba(
         [(e.parent, e.reply) for e in examples], vectors[[row[e.parent] for e in examples]],
@@ -80,12 +80,17 @@ def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float) -> d
     return result
 
 
-def evaluate(cross: Path | None = None) -> dict:
-    model = sm.shipped_model()
+def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dict:
+    """Every number of the table; ``model_folder`` scores another trained head (features from
+    the encoder it was trained on) in place of the shipped one."""
+    from argmap.embed.vectors import Encoder
+
+    model = sm.load(model_folder) if model_folder else sm.shipped_model()
+    encoder = Encoder(model.meta.get("encoder"))
     examples = [e for e in load_thread_labels() if e.split == "test"]
     labels = np.array([e.label for e in examples])
     items = [training.as_input(e) for e in examples]
-    proba = model.predict_proba(items)
+    proba = model.predict_proba(items, *sm.embed_inputs(items, encoder=encoder))
     every_disagree = float((labels == sm.DISAGREE).mean())
     report = {
         "test_pairs": len(examples),
@@ -104,7 +109,8 @@ def evaluate(cross: Path | None = None) -> dict:
     report["precision_above_baseline_points"] = round(
         100 * (report["shipped"]["edges"]["precision"] - every_disagree), 1)
     val = [e for e in load_debagreement() if e.split == "val"]
-    val_proba = model.predict_proba([training.as_input(e) for e in val])
+    val_items = [training.as_input(e) for e in val]
+    val_proba = model.predict_proba(val_items, *sm.embed_inputs(val_items, encoder=encoder))
     report["debagreement_val"] = training.scores(np.array([e.label for e in val]), val_proba)
     if cross:
         saved = json.loads(Path(cross).read_text())
@@ -149,8 +155,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plot", type=Path)
     parser.add_argument("--cross", type=Path)
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
+    parser.add_argument("--model", type=Path, help="score this stance model folder instead of the shipped one")
     args = parser.parse_args(argv)
-    report = evaluate(args.cross)
+    report = evaluate(args.cross, args.model)
     if args.plot:
         plot(report, args.plot)
     public = {k: v for k, v in report.items() if not k.startswith("_")}
