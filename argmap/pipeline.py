@@ -32,8 +32,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.analytics.graph import build_graph
     from argmap.cache import cache_for
     from argmap.claims.extraction import extract_claims
-    from argmap.embed.comments import COMMENT_TOKENS, thread_comment_vectors
+    from argmap.embed.comments import thread_comment_vectors
     from argmap.embed.vectors import Encoder, embed_texts
+    from argmap.relations import anchor
     from argmap.relations.edges import build_relations
     from argmap.relations.stance import stance_judge
     from argmap.result_cache import keep_result, load_result, result_key
@@ -83,7 +84,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder)
     edges, judged = build_relations(
         thread, claims, vectors, judge=judge, threshold=threshold, comment_vectors=comment_vectors,
-        encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=COMMENT_TOKENS, encoder=encoder),
+        encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=anchor.REPLY_TOKENS, encoder=encoder),
         progress=progress)
     timings["relations"] = time.perf_counter() - started
 

@@ -82,7 +82,7 @@ class Settings:
     max_comments: int = setting(5000, "ARGMAP_MAX_COMMENTS",
                                 "comments per thread (`--max-comments`); a cut thread says so")
     encoder: str | None = setting(None, "ARGMAP_ENCODER", "MiniLM runtime: `onnx`, `onnx-int8`, `torch`",
-                                  "`onnx-int8` when built, else `onnx`, else `torch`")
+                                  "`onnx` when built, else `torch`")
     spacy_model: str | None = setting(None, "ARGMAP_SPACY_MODEL", "the spaCy pipeline claims are read with",
                                       "`en_core_web_sm` if installed")
     edge_threshold: float | None = setting(None, "ARGMAP_EDGE_THRESHOLD",

@@ -49,11 +49,10 @@ def overlapping(claims, thread, field: str, start: int, end: int) -> int | None:
     return best
 
 
-def collect(rows: list[dict], log=print, encoder=None) -> list[dict]:
+def collect(rows: list[dict], log=print, encoder=None, reply_tokens: int = anchor.REPLY_TOKENS) -> list[dict]:
     """Per labelled agree/disagree pair: claims, vectors and the marked target / carrier indexes."""
     from argmap.cache import BlobCache
     from argmap.claims import extract_claims
-    from argmap.embed.comments import COMMENT_TOKENS
     from argmap.embed.vectors import Encoder, embed_texts
 
     encoder = encoder or Encoder()
@@ -80,7 +79,7 @@ def collect(rows: list[dict], log=print, encoder=None) -> list[dict]:
         post = thread.root_comment().text
         comment_texts = {cid: (post if cid == thread.id else by_id[cid].text) for cid in wanted}
         comment_vectors = dict(zip(comment_texts, embed_texts(list(comment_texts.values()), cache=cache,
-                                                              max_tokens=COMMENT_TOKENS, encoder=encoder)))
+                                                              max_tokens=reply_tokens, encoder=encoder)))
         for row in thread_rows:
             parent_claims, reply_claims = of.get(row["parent_id"], []), of.get(row["reply_id"], [])
             if not parent_claims or not reply_claims:
