@@ -6,13 +6,15 @@ sources → claims → embed → relations → analytics; ``export`` renders the
 from __future__ import annotations
 
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Callable
 
 import networkx as nx
 
 from argmap.model import Analysis, Thread, clean_thread
 from argmap.settings import Settings
+
+BACKGROUND_BATCH = 64  # claims per background encoding task (what is left queued when parsing ends goes to both cores)
 
 # progress(stage, done, total, message)
 Progress = Callable[[str, int, int, str], None]
@@ -55,24 +57,31 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
                                "(this thread was analysed before: read back)")
         return analysis, argument_graph
 
-    # Both cores busy: claims are encoded in a background thread (ONNX Runtime releases the
-    # GIL) while spaCy parses the next comments; the final embed_texts then finds them cached.
+    # Both cores busy: while spaCy parses later comments on one core, the claims read so far
+    # are encoded on the other (a background thread; ONNX Runtime releases the GIL). When the
+    # parsing is done, what is still queued is encoded on both cores.
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="argmap-embed") as background:
-        pending = []
+        queued: list[tuple[Future, set[str]]] = []
 
         def encode_soon(chunk_claims: list) -> None:
-            pending.append(background.submit(embed_texts, [c.text for c in chunk_claims], cache=cache,
-                                             encoder=encoder))
+            texts = [c.text for c in chunk_claims]
+            for begin in range(0, len(texts), BACKGROUND_BATCH):
+                part = texts[begin:begin + BACKGROUND_BATCH]
+                queued.append((background.submit(embed_texts, part, cache=cache, encoder=encoder, workers=1),
+                               set(part)))
 
         claims = extract_claims(thread, spacy_model=settings.spacy_model, progress=progress, cache=cache,
                                 on_claims=encode_soon)
         timings["claims"] = time.perf_counter() - started
         progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
         started = time.perf_counter()
-        for done, future in enumerate(pending, 1):
-            future.result()
-            progress("embed", done, len(pending), f"embedding claims: {done}/{len(pending)} chunks")
+        in_flight = [(future, texts) for future, texts in queued if not future.cancel()]
+        busy = set().union(*(texts for _, texts in in_flight))
+        embed_texts([c.text for c in claims if c.text not in busy], cache=cache, progress=progress,
+                    encoder=encoder)
+        for future, _ in in_flight:
+            future.result()  # raises what the background encoding raised
     vectors = embed_texts([c.text for c in claims], cache=cache, encoder=encoder)
     timings["embed"] = time.perf_counter() - started
 

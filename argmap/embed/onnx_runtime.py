@@ -7,7 +7,6 @@ The graph is built once at set-up (``argmap build-encoder``) into the models fol
 from __future__ import annotations
 
 import functools
-import os
 from pathlib import Path
 
 import numpy as np
@@ -31,10 +30,10 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or min(4, os.cpu_count() or 1)
-        # no busy-waiting between batches: spaCy parses on the other core meanwhile (measured:
-        # the 1,371-comment thread 1.3 s faster cold)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # one thread per run: ``vectors.encode`` runs a batch per core at once, which keeps both
+        # cores busier than one run on two threads (and lets spaCy have a core meanwhile)
+        options.intra_op_num_threads = threads or 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")  # no busy-waiting
         self.session = onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
         self.tokenizer = Tokenizer.from_file(str(model_path() / "tokenizer.json"))
         self.tokenizer.no_padding()

@@ -7,6 +7,8 @@ runtime (``onnx``, ``onnx-int8``, ``torch``) is chosen by name (``argmap.embed.r
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -46,25 +48,41 @@ def cache_model_id(encoder: Encoder = Encoder(), max_tokens: int = MAX_TOKENS) -
     return model_id if max_tokens == MAX_TOKENS else f"{model_id}@{max_tokens}"
 
 
+def default_workers() -> int:
+    """Batches encoded at once: one per core (each ONNX run uses one thread; 2 cores, at most 4)."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
 def encode(texts: list[str], *, progress=None, max_tokens: int = MAX_TOKENS,
-           encoder: Encoder = Encoder()) -> np.ndarray:
-    """Embed texts with no cache: sorted by length (less padding), batched, normalised."""
+           encoder: Encoder = Encoder(), workers: int | None = None) -> np.ndarray:
+    """Embed texts with no cache: sorted by length (less padding), batched, normalised.
+
+    ONNX batches run on ``workers`` threads at once (ONNX Runtime releases the GIL; each
+    run is single-threaded), so the caller can leave a core to spaCy with ``workers=1``.
+    """
     if not texts:
         return np.zeros((0, DIMENSIONS), dtype=np.float32)
     run_batch = batch_encoder(encoder.name, encoder.folder, max_tokens)
     order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
     vectors = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
-    for begin in range(0, len(order), BATCH_SIZE):
-        chunk = order[begin:begin + BATCH_SIZE]
+    batches = [order[begin:begin + BATCH_SIZE] for begin in range(0, len(order), BATCH_SIZE)]
+    workers = 1 if encoder.name == "torch" else (workers or default_workers())
+
+    def run(chunk: list[int]) -> list[int]:
         vectors[chunk] = run_batch([texts[i] for i in chunk])
-        if progress:
-            done = min(begin + len(chunk), len(texts))
-            progress("embed", done, len(texts), f"embedding {done:,}/{len(texts):,} claims")
+        return chunk
+
+    done = 0
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argmap-encode") as pool:
+        for chunk in (pool.map(run, batches) if workers > 1 else map(run, batches)):
+            done += len(chunk)
+            if progress:
+                progress("embed", done, len(texts), f"embedding {done:,}/{len(texts):,} claims")
     return vectors
 
 
 def embed_texts(texts: list[str], *, cache: BlobCache, progress=None, max_tokens: int = MAX_TOKENS,
-                encoder: Encoder = Encoder()) -> np.ndarray:
+                encoder: Encoder = Encoder(), workers: int | None = None) -> np.ndarray:
     """Normalised vectors for ``texts`` (one row each), from the cache where possible.
 
     ``max_tokens`` cuts long texts shorter (whole comments for comment-level stance).
@@ -75,7 +93,8 @@ def embed_texts(texts: list[str], *, cache: BlobCache, progress=None, max_tokens
              for key, blob in cache.get_many(model_id, list(set(keys))).items()}
     missing = sorted({k: t for k, t in zip(keys, texts) if k not in known}.items())
     if missing:
-        fresh = encode([t for _, t in missing], progress=progress, max_tokens=max_tokens, encoder=encoder)
+        fresh = encode([t for _, t in missing], progress=progress, max_tokens=max_tokens, encoder=encoder,
+                       workers=workers)
         new = {key: vec for (key, _), vec in zip(missing, fresh)}
         cache.put_many(model_id, {key: vec.astype(np.float32).tobytes() for key, vec in new.items()})
         known.update(new)
