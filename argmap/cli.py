@@ -148,7 +148,15 @@ def fetch(settings, source, output, max_comments):
 @click.pass_obj
 def build_encoder(settings):
     """Export MiniLM to ONNX (fp32 and int8) under the models folder's encoder/ for fast embedding."""
-    for variant, path in build_onnx_encoder(settings.models_folder / "encoder").items():
+    import logging
+    import warnings
+
+    # the exporter's tracer and the quantiser explain themselves at length; set-up prints one line per file
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        logging.getLogger().setLevel(logging.ERROR)
+        built = build_onnx_encoder(settings.models_folder / "encoder")
+    for variant, path in built.items():
         click.echo(f"built {variant}: {path}", err=True)
 
 

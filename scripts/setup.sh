@@ -17,8 +17,9 @@ fi
 [ -d .venv ] || "$python" -m venv .venv
 # pip, quiet: a machine's pip configuration may name package folders that do not exist,
 # and pip then warns once per package; those lines are dropped, every other message kept.
+# PYTHONWARNINGS reaches the build backend too (setuptools explains editable installs at length).
 pip_install() {
-    .venv/bin/python -m pip install -q --disable-pip-version-check "$@" \
+    PYTHONWARNINGS=ignore .venv/bin/python -m pip install -q --disable-pip-version-check "$@" \
         2> >(grep -v "is ignored: it is neither a file nor a directory" >&2)
 }
 echo "setup: Python packages (a few minutes on a fresh machine) ..."
