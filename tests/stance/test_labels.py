@@ -83,3 +83,23 @@ def test_sentence_spans_are_exact():
 def test_label_distribution_is_not_degenerate(rows):
     counts = Counter(r["stance"] for r in rows if r["split"] == "test")
     assert min(counts.values()) >= 100
+
+
+@pytest.mark.parametrize("name", ["edges.csv", "edges_first_head.csv"])
+def test_judged_edges_point_at_real_comments(name):
+    """Judged samples (data/judged/): ids only, each claim's comment exists in its recorded thread."""
+    from argmap.evaluation import judged_edges
+
+    path = judged_edges.JUDGED_CSV.parent / name
+    rows = list(csv.DictReader(path.open(newline="")))
+    assert len([r for r in rows if r["relation"] in ("supports", "rebuts")]) == 100
+    assert {r["verdict"] for r in rows} <= {"right", "wrong", "same", "different"}
+    assert all(r["reason"].strip() for r in rows)
+    if not SHARED.is_dir():
+        pytest.skip("../shared/threads is not beside the repo")
+    for thread_name in {r["thread"] for r in rows}:
+        thread = sl.load_thread(thread_name)
+        known = {thread.id, *(c.id for c in thread.comments)}
+        for row in (r for r in rows if r["thread"] == thread_name):
+            for claim_id in (row["source"], row["target"]):
+                assert claim_id.rsplit(":", 1)[0] in known, (name, row["edge_id"], claim_id)
