@@ -63,8 +63,7 @@ def thread_comment_vectors(thread, claims, vectors: np.ndarray, *, cache,
     return dict(zip(ids, matrix))
 
 
-def text_vectors(texts: list[str], *, cache=None, encoder: Encoder = Encoder(), nlp=None,
-                 progress=None) -> dict[str, np.ndarray]:
+def text_vectors(texts: list[str], *, cache=None, encoder: Encoder = Encoder()) -> dict[str, np.ndarray]:
     """Text → comment vector for texts outside a thread (training pairs, a labelled set):
     each text is read as one comment, its claims extracted and encoded, then pooled."""
     from argmap.cache import memory_cache
@@ -77,7 +76,7 @@ def text_vectors(texts: list[str], *, cache=None, encoder: Encoder = Encoder(), 
     cache = cache if cache is not None else memory_cache()
     thread = Thread(source="text", id="texts", comments=[Comment(f"t{i}", "texts", text)
                                                           for i, text in enumerate(unique)])
-    claims = extract_claims(thread, nlp=nlp, cache=cache, progress=progress)
-    vectors = embed_texts([claim.text for claim in claims], cache=cache, encoder=encoder, progress=progress)
+    claims = extract_claims(thread, cache=cache)
+    vectors = embed_texts([claim.text for claim in claims], cache=cache, encoder=encoder)
     by_id = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder)
     return {text: by_id[f"t{i}"] for i, text in enumerate(unique) if f"t{i}" in by_id}

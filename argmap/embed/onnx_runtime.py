@@ -14,7 +14,7 @@ import numpy as np
 from argmap.embed.weights import MAX_TOKENS, model_path
 
 VARIANTS = {"fp32": "minilm-l6-v2.onnx", "int8": "minilm-l6-v2-int8.onnx"}
-ENCODED = {"texts": 0, "tokens": 0}  # what this process has encoded (the benchmarks print it)
+ENCODED = {"tokens": 0}  # tokens this process has encoded (the benchmarks print it)
 
 
 def onnx_path(models_dir: Path, variant: str) -> Path:
@@ -43,7 +43,6 @@ class OnnxEncoder:
         """Vectors of ``texts``, each cut to ``max_tokens`` tokens (its final [SEP] kept)."""
         rows = [encoding.ids for encoding in self.tokenizer.encode_batch(texts)]
         rows = [ids if len(ids) <= max_tokens else ids[:max_tokens - 1] + ids[-1:] for ids in rows]
-        ENCODED["texts"] += len(rows)
         ENCODED["tokens"] += sum(len(ids) for ids in rows)
         width = max(len(ids) for ids in rows)
         input_ids = np.zeros((len(rows), width), dtype=np.int64)

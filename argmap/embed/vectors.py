@@ -72,12 +72,18 @@ def encode(texts: list[str], *, progress=None, max_tokens: int = MAX_TOKENS,
         vectors[chunk] = run_batch([texts[i] for i in chunk])
         return chunk
 
-    done = 0
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argmap-encode") as pool:
-        for chunk in (pool.map(run, batches) if workers > 1 else map(run, batches)):
+    def report(finished) -> None:
+        done = 0
+        for chunk in finished:
             done += len(chunk)
             if progress:
                 progress("embed", done, len(texts), f"embedding {done:,}/{len(texts):,} claims")
+
+    if workers == 1:
+        report(map(run, batches))
+    else:
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="argmap-encode") as pool:
+            report(pool.map(run, batches))
     return vectors
 
 
