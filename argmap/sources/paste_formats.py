@@ -92,6 +92,22 @@ class PastedComment:
     author: str | None = None
     created_at: str | None = None  # ISO date for absolute times, the page's words ("3 hours ago") otherwise
     score: int | None = None
+    cues: "PageCues | None" = None  # what the page's header says of the comment's place in the tree
+
+
+@dataclass
+class PageCues:
+    """Where a copied page puts a comment in the tree, as far as its header says.
+
+    An HN header's links tell the depth class (no ``parent`` link: top level; ``parent``
+    without ``root``: a reply to a top-level comment; ``root``: deeper) and whether an
+    earlier sibling exists (``prev``). A Reddit page of the 2018 design writes
+    ``level N`` before each comment: the exact depth. ``None`` = the page does not say.
+    """
+
+    depth_min: int | None = None  # 0 = top level
+    depth_max: int | None = None  # None with a depth_min: that deep or deeper
+    has_prev: bool | None = None  # an earlier sibling exists
 
 
 @dataclass
@@ -194,14 +210,18 @@ def parse_page(text: str, kind: str) -> Paste:
     preamble: list[str] = []
     current: PastedComment | None = None
     body: list[str] = []
+    nav_seen = False  # an HN header with the prev/next links (pages since 2022)
     i = 0
     while i < len(lines):
         line = lines[i]
         header = None
+        cues = None
         if kind == "hn":
             match = HN_HEADER.match(line)
             if match and not HN_STORY.match(line):
                 header = (1, match.group("author"), hn_time(match.group("time")), None)
+                cues = hn_cues(match.group("rest"))
+                nav_seen = nav_seen or bool(re.search(r"\b(?:prev|next)\b", match.group("rest") or ""))
             story = HN_STORY.match(line)
             if story and current is None:
                 paste.author, paste.created_at = story.group("author"), hn_time(story.group("time"))
@@ -230,8 +250,11 @@ def parse_page(text: str, kind: str) -> Paste:
             found = _reddit_new_header(lines, i) if line else None
             if found:
                 header = (found[0], found[1], found[2], None)
+                cues = _reddit_level(preamble if current is None else body)
         if header is not None:
             if current is not None:
+                if kind == "reddit-old":
+                    current.cues = _reddit_old_cues(body)
                 kept, score = _drop_scores(body, noise)
                 kept = [b for b in kept if not noise.match(b)]
                 current.score = current.score if current.score is not None else score
@@ -240,7 +263,7 @@ def parse_page(text: str, kind: str) -> Paste:
                 _finish_preamble(paste, preamble, noise)
             used, author, time, score = header
             current = PastedComment(text="", author=None if author == "[deleted]" else author,
-                                    created_at=time, score=score)
+                                    created_at=time, score=score, cues=cues)
             body = []
             i += used
             continue
@@ -250,12 +273,80 @@ def parse_page(text: str, kind: str) -> Paste:
             body.append(line)
         i += 1
     if current is not None:
+        if kind == "reddit-old":
+            current.cues = _reddit_old_cues(body)
         kept, score = _drop_scores(body, noise)
         kept = [b for b in kept if not noise.match(b)]
         current.score = current.score if current.score is not None else score
         _finish(paste, current, _trim_footer(kept))
     paste.comments = [c for c in paste.comments if c.text.strip()]
+    if kind == "hn":
+        _keep_hn_cues_the_page_gives(paste.comments, nav_seen)
     return paste
+
+
+_LEVEL = re.compile(r"^level (\d+)$", re.I)
+
+
+def hn_cues(rest: str) -> PageCues:
+    """The tree cues of an HN comment header's links (``| root | parent | prev | next [–]``).
+
+    >>> hn_cues("| next [–]")
+    PageCues(depth_min=0, depth_max=0, has_prev=False)
+    >>> hn_cues("| parent | prev | next [–]")
+    PageCues(depth_min=1, depth_max=1, has_prev=True)
+    >>> hn_cues("| root | parent | next [–]")
+    PageCues(depth_min=2, depth_max=None, has_prev=False)
+    """
+    links = {part.strip().split(" ")[0].lower() for part in (rest or "").split("|") if part.strip()}
+    if "root" in links:
+        depth_min, depth_max = 2, None
+    elif "parent" in links:
+        depth_min, depth_max = 1, 1
+    else:
+        depth_min, depth_max = 0, 0
+    return PageCues(depth_min, depth_max, "prev" in links)
+
+
+def _keep_hn_cues_the_page_gives(comments: list[PastedComment], nav_seen: bool) -> None:
+    """Copies without the header links (trimmed, or pages from before HN's ``prev`` /
+    ``next`` links) say nothing of depth or siblings: drop the cues they cannot carry."""
+    has_parent_links = any(c.cues and c.cues.depth_min for c in comments)
+    for comment in comments:
+        if comment.cues is None:
+            continue
+        if not has_parent_links:
+            comment.cues = None
+        elif not nav_seen:
+            comment.cues.has_prev = None
+
+
+_OLD_ACTION_LINE = re.compile(rf"^(?:{_OLD_ACTIONS}\s*)+$", re.I)
+
+
+def _reddit_old_cues(body: list[str]) -> PageCues | None:
+    """Old Reddit's action line under a comment has ``parent`` only on replies: depth ≥ 1
+    with it, top level without; None when the copy has no action line.
+
+    >>> _reddit_old_cues(["Yes.", "permalink embed save parent report give award reply"])
+    PageCues(depth_min=1, depth_max=None, has_prev=None)
+    """
+    actions = [line for line in body if _OLD_ACTION_LINE.match(line)]
+    if not actions:
+        return None
+    if any(re.search(r"\bparent\b", line, re.I) for line in actions):
+        return PageCues(1, None)
+    return PageCues(0, 0)
+
+
+def _reddit_level(before: list[str]) -> PageCues | None:
+    """``level N`` on the last non-blank line before a new-Reddit header: depth N - 1."""
+    for line in reversed(before):
+        if not line:
+            continue
+        match = _LEVEL.match(line)
+        return PageCues(int(match.group(1)) - 1, int(match.group(1)) - 1) if match else None
+    return None
 
 
 def _title(preamble: list[str]) -> str:

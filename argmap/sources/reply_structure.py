@@ -32,6 +32,7 @@ from pathlib import Path
 import numpy as np
 
 from argmap.settings import default_models_path
+from argmap.sources.paste_formats import PageCues
 
 MODEL_FOLDER = "paste_parents"  # the weights' folder inside the models folder
 MODEL_DIR = default_models_path() / MODEL_FOLDER  # models/paste_parents/ of the checkout
@@ -76,15 +77,16 @@ class Unit:
     text: str
     author: str | None = None
     quotes: list[str] = field(default_factory=list)
+    cues: PageCues | None = None  # depth / earlier-sibling cues a copied page's header gives
 
     @classmethod
-    def of(cls, text: str, author: str | None = None) -> "Unit":
+    def of(cls, text: str, author: str | None = None, cues: PageCues | None = None) -> "Unit":
         quotes = []
         for line in text.split("\n"):
             match = _QUOTE_LINE.match(line)
             if match:
                 quotes.append((match.group(1) or match.group(2)).strip())
-        return cls(text=text, author=author or None, quotes=quotes)
+        return cls(text=text, author=author or None, quotes=quotes, cues=cues)
 
 
 def words(text: str) -> list[str]:
@@ -132,7 +134,8 @@ class Features:
         self.lowered = [u.author.lower() if u.author else None for u in units]
 
     def candidates(self, i: int, parents: list[int]) -> list[int]:
-        """The root, the window of earlier units and the previous unit's ancestor path."""
+        """The root, the window of earlier units and the previous unit's ancestor path;
+        only the candidates the unit's page cues allow when it has any."""
         found = [ROOT] + list(range(max(0, i - WINDOW), i))
         if i > 0:
             seen = set(found)
@@ -142,6 +145,9 @@ class Features:
                     found.append(node)
                     seen.add(node)
                 node = parents[node]
+        cues = self.units[i].cues
+        if cues is not None:
+            return cued_candidates(i, parents, cues) or found
         return found
 
     def rows(self, i: int, parents: list[int]) -> tuple[list[int], np.ndarray]:
@@ -239,6 +245,48 @@ class Features:
                                                           own.lower()):
                             row[col["mentions_author"]] = 1
         return cands, out
+
+
+def cued_candidates(i: int, parents: list[int], cues: PageCues) -> list[int]:
+    """The parents the page cues allow for unit ``i`` in page order, given the parents of
+    the units before it; the strictest cues that leave one, else [].
+
+    In page order a parent is the root or on the previous unit's ancestor path; ``depth_min``
+    / ``depth_max`` bound the unit's depth (the parent's + 1); ``has_prev`` False means no
+    earlier sibling (the parent has no child yet), True an earlier one. A copy that lost a
+    comment (deleted, collapsed) can break the cues: then the sibling cue is dropped first,
+    then the depth cue.
+
+    >>> cued_candidates(3, [-1, 0, 1], PageCues(2, None, True))  # a chain 0 → 1 → 2, then a deep sibling
+    [1]
+    >>> cued_candidates(3, [-1, 0, 1], PageCues(0, 0, True))  # a top-level comment after it
+    [-1]
+    """
+    path, depth_of_path = [], []
+    node = i - 1
+    while node != ROOT:
+        path.append(node)
+        node = parents[node]
+    path.append(ROOT)
+    depth_of = {node: len(path) - 2 - k for k, node in enumerate(path)}  # ROOT: -1
+    has_child = {node: node != i - 1 for node in path}
+    has_child[ROOT] = i > 0
+
+    def allowed(node: int, use_siblings: bool, use_depth: bool) -> bool:
+        depth = depth_of[node] + 1
+        if use_depth and cues.depth_min is not None and depth < cues.depth_min:
+            return False
+        if use_depth and cues.depth_max is not None and depth > cues.depth_max:
+            return False
+        if use_siblings and cues.has_prev is not None and has_child[node] != cues.has_prev:
+            return False
+        return True
+
+    for use_siblings, use_depth in ((True, True), (False, True), (False, False)):
+        kept = [node for node in reversed(path) if allowed(node, use_siblings, use_depth)]
+        if kept:
+            return kept
+    return []
 
 
 @dataclass

@@ -78,17 +78,19 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
     thread = Thread(source="text", id=f"paste-{digest}", title=title)
     paste = paste_formats.split_paste(text)
     quoted: dict[int, int] = {}  # comment index -> index of the comment its quote was found in
+    cues = None  # per comment: what a copied page's headers say of its place in the tree
     if paste.kind == "lines":
         _comments_from_lines(thread, lines, quoted)
     else:
         _comments_from_page(thread, paste, quoted)
+        cues = [pasted.cues for pasted in paste.comments]
         if not thread.comments:
             raise ArgmapError(f"found no comments in the copied {paste.kind} page")
     for index, comment in enumerate(thread.comments):  # the structure the quotes alone give
         if index in quoted:
             comment.parent_id = thread.comments[quoted[index]].id
     if infer:
-        _infer(thread, quoted, paste.kind, settings)
+        _infer(thread, quoted, paste.kind, settings, cues)
     return thread
 
 
@@ -129,11 +131,13 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
                                        author=pasted.author, created_at=pasted.created_at, score=pasted.score))
 
 
-def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None) -> None:
-    """Guess every parent with the reply-structure model; a note says so."""
+def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None, cues: list | None = None) -> None:
+    """Guess every parent with the reply-structure model, within what the page's ``cues``
+    allow; a note says so."""
     from argmap.sources import reply_structure
 
-    units = [reply_structure.Unit.of(c.text, c.author) for c in thread.comments]
+    cues = cues or [None] * len(thread.comments)
+    units = [reply_structure.Unit.of(c.text, c.author, cue) for c, cue in zip(thread.comments, cues)]
     root_text = thread.root_comment().text if kind != "lines" else ""
     options = {}
     if settings is not None:

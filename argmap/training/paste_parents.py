@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from argmap.sources.paste_formats import PageCues
 from argmap.sources.reply_structure import (BEAM, ROOT, AUTHOR_FEATURES, BASE_FEATURES, Features, ParentModel,
                                             Unit, decode, embed_units)
 
@@ -73,9 +74,34 @@ def _kept_parent(comment, by_id: dict, kept: dict, thread_id: str) -> str:
     return parent
 
 
-def flatten(thread, name: str, kind: str) -> Flat:
-    """The thread as a paste of ``kind`` sees it, with the true parents."""
+def page_cues(thread, page: str) -> dict[str, PageCues]:
+    """The cues a copied page's headers would give each comment, from the thread's real
+    tree (deleted comments included, as the page shows them): ``hn`` the depth class and
+    the earlier-sibling link, ``reddit-old`` top level or not (the ``parent`` action),
+    ``reddit-new`` the ``level N`` depth."""
+    depth: dict[str, int] = {}
+    children_seen: dict[str, int] = {}
+    cues = {}
+    for comment in thread.comments:
+        parent = comment.parent_id
+        depth[comment.id] = depth[parent] + 1 if parent in depth else 0
+        has_prev = children_seen.get(parent, 0) > 0
+        children_seen[parent] = children_seen.get(parent, 0) + 1
+        d = depth[comment.id]
+        if page == "hn":
+            cues[comment.id] = PageCues(min(d, 2), d if d < 2 else None, has_prev)
+        elif page == "reddit-old":
+            cues[comment.id] = PageCues(min(d, 1), 0 if d == 0 else None)
+        else:
+            cues[comment.id] = PageCues(d, d)
+    return cues
+
+
+def flatten(thread, name: str, kind: str, page: str | None = None) -> Flat:
+    """The thread as a paste of ``kind`` sees it, with the true parents; ``page`` (``hn`` or
+    ``reddit-new``, authored only) adds the tree cues that page's headers give."""
     by_id = thread.comment_by_id()
+    cues = page_cues(thread, page) if page else {}
     kept: dict[str, int] = {}  # comment id -> index among kept comments
     comments = []
     for comment in thread.comments:
@@ -96,7 +122,7 @@ def flatten(thread, name: str, kind: str) -> Flat:
             pieces = split_lines(comment.text)
         for k, piece in enumerate(pieces):
             parents.append(parent_unit if k == 0 else len(units) - 1)
-            units.append(Unit.of(piece, comment.author if kind == "authored" else None))
+            units.append(Unit.of(piece, comment.author if kind == "authored" else None, cues.get(comment.id)))
             comment_of.append(index)
         last_unit[index] = len(units) - 1
         if len(units) >= MAX_UNITS:
@@ -123,7 +149,7 @@ def split_lines(text: str) -> list[str]:
     return out or [text.strip()]
 
 
-def load_flat(kind: str, names: list[str] | None = None) -> list[Flat]:
+def load_flat(kind: str, names: list[str] | None = None, page: str | None = None) -> list[Flat]:
     from argmap.errors import ArgmapError
     from argmap.sources.files import load_file
 
@@ -137,7 +163,7 @@ def load_flat(kind: str, names: list[str] | None = None) -> list[Flat]:
         except (ArgmapError, IndexError, KeyError, ValueError) as exc:  # praw_2ujhkr: a known reader bug
             print(f"skip {name}: {type(exc).__name__}", file=sys.stderr)
             continue
-        flat = flatten(thread, name, kind)
+        flat = flatten(thread, name, kind, page)
         if len(flat.units) >= 5:
             flats.append(flat)
     return flats

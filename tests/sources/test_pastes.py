@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from argmap.model import Comment, Thread, thread_from_dict, thread_to_dict
 from argmap.sources.files import load_file
-from argmap.sources.paste_formats import detect, split_paste
-from argmap.sources.reply_structure import MODEL_DIR
+from argmap.sources.paste_formats import PageCues, detect, split_paste
+from argmap.sources.reply_structure import MODEL_DIR, ROOT, cued_candidates
 from argmap.sources.text import parse_text
 
 from ..conftest import SAMPLE_TEXT
@@ -69,6 +70,36 @@ def test_copied_new_reddit_pages():
     assert not any(word in c.text for c in current.comments for word in ("Upvote", "Reply", "Share"))
 
 
+def test_page_headers_give_tree_cues():
+    hn = split_paste(read("hn_page.txt")).comments
+    assert [(c.cues.depth_min, c.cues.depth_max, c.cues.has_prev) for c in hn] == [
+        (0, 0, False), (1, 1, False), (2, None, False), (0, 0, True), (1, 1, False), (2, None, False)]
+    old = split_paste(read("reddit_old_page.txt")).comments
+    assert [(c.cues.depth_min, c.cues.depth_max) for c in old] == [(0, 0), (1, None), (1, None), (0, 0), (1, None)]
+    new = split_paste(read("reddit_new_page.txt")).comments
+    assert [(c.cues.depth_min, c.cues.depth_max) for c in new] == [(0, 0), (1, 1), (2, 2), (0, 0)]
+    assert all(c.cues is None for c in split_paste(read("reddit_shreddit_page.txt")).comments)
+
+
+def test_a_copy_without_header_links_has_no_cues():
+    trimmed = re.sub(r"^(\w+ (?:\d+ \w+ ago|on \w+ \d+, \d{4})) \|.*$", r"\1", read("hn_page.txt"), flags=re.M)
+    comments = split_paste(trimmed).comments
+    assert len(comments) == 6 and all(c.cues is None for c in comments)
+    no_siblings = read("hn_page.txt").replace(" | next [–]", "").replace(" | prev", "")
+    comments = split_paste(no_siblings).comments
+    assert [c.cues.depth_min for c in comments] == [0, 1, 2, 0, 1, 2]
+    assert all(c.cues.has_prev is None for c in comments)
+
+
+def test_cues_that_a_lost_comment_broke_are_relaxed():
+    # 0 → 1, then a comment whose header says "deeper than a reply" with an earlier sibling:
+    # no node on the path fits both, and none fits the depth alone, so the path is offered
+    assert cued_candidates(2, [ROOT, 0], PageCues(3, None, True)) == [ROOT, 0, 1]
+    # the sibling cue goes first: depth 2 fits only unit 1 (which has no child yet)
+    assert cued_candidates(2, [ROOT, 0], PageCues(2, None, True)) == [1]
+    assert cued_candidates(2, [ROOT, 0], PageCues(0, 0, False)) == [ROOT]
+
+
 def test_without_inference_only_quotes_link():
     thread = parse_text(read("hn_page.txt"), infer=False)
     by_author = [(c.author, c.parent_id) for c in thread.comments]
@@ -86,6 +117,20 @@ def test_copied_page_gets_inferred_parents():
     assert all(c.parent_inferred and 0 < c.parent_confidence <= 1 for c in thread.comments)
     assert any("inferred" in note for note in thread.notes)
     assert parents["c1"] == thread.id
+
+
+@needs_model
+def test_header_cues_decide_the_tree_of_a_copied_page():
+    hn = parse_text(read("hn_page.txt"))
+    assert [c.parent_id for c in hn.comments] == [hn.id, "c1", "c2", hn.id, "c4", "c5"]
+    assert all(c.parent_confidence == 1.0 for c in hn.comments)  # every link forced by the headers
+    new = parse_text(read("reddit_new_page.txt"))
+    assert [c.parent_id for c in new.comments] == [new.id, "c1", "c2", new.id]
+    old = parse_text(read("reddit_old_page.txt"))
+    parents = [c.parent_id for c in old.comments]
+    assert parents[0] == parents[3] == old.id  # no "parent" action: top level
+    assert parents[1] == "c1" and parents[4] == "c4"  # a reply straight after the only top-level candidate
+    assert parents[2] in ("c1", "c2")
 
 
 # The links a reader draws in the sample (comment ids are its lines, quotes joined to
