@@ -106,19 +106,25 @@ def _write(data: bytes, output: str | None) -> None:
 @click.option("--threshold", type=float, default=None, help="minimum confidence for an edge")
 @click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
+@click.option("--update-from", "update_from", metavar="FILE.json",
+              help="an earlier JSON export of the same thread: analyse what is new, say what changed")
 @click.pass_obj
-def analyze(settings, source, fmt, output, threshold, max_comments, quiet):
+def analyze(settings, source, fmt, output, threshold, max_comments, quiet, update_from):
     """Analyse SOURCE (a URL, hn:N, reddit:ID, a thread file, or - for stdin)."""
     from argmap.export import get_exporter
+    from argmap.live import describe, read_export
     from argmap.pipeline import analyze as run_analysis
 
     try:
         exporter = get_exporter(fmt)
         check_output(output)
+        previous = read_export(update_from) if update_from else None
         analysis, graph = run_analysis(source, settings=settings, progress=None if quiet else StderrProgress(),
-                                       threshold=threshold, max_comments=max_comments)
+                                       threshold=threshold, max_comments=max_comments, update_from=previous)
         for note in analysis.thread.notes:
             click.echo(f"note: {note}", err=True)
+        if analysis.changes:
+            click.echo(describe(analysis.changes), err=True)
         _write(exporter.render(analysis, graph), output)
     except ArgmapError as error:
         fail(error)

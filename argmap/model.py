@@ -131,6 +131,7 @@ class Analysis:
     relations: list[Relation]
     timings: dict[str, float] = field(default_factory=dict)
     stats: dict[str, Any] = field(default_factory=dict)
+    changes: dict[str, Any] | None = None  # a refreshed analysis: what changed since the earlier version (argmap.live)
 
 
 # ----------------------------------------------------------------------------------
@@ -347,6 +348,7 @@ def analysis_to_dict(analysis: Analysis) -> dict:
         "relations": [asdict(r) for r in analysis.relations],
         "timings": analysis.timings,
         "stats": analysis.stats,
+        "changes": analysis.changes,
     }
 
 
@@ -357,4 +359,5 @@ def analysis_from_dict(data: dict) -> Analysis:
         relations=[Relation(**r) for r in data["relations"]],
         timings=data.get("timings", {}),
         stats=data.get("stats", {}),
+        changes=data.get("changes"),
     )

@@ -46,6 +46,8 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     encoder = Encoder.from_settings(settings)
     progress = progress or _quiet
     timings: dict[str, float] = {}
+    parsed: dict[str, int] = {}  # texts parsed rather than read back from the cache
+    encoded: list[int] = []  # texts encoded rather than read back, per encoding call
 
     started = time.perf_counter()
     key = result_key(thread, settings, threshold)
@@ -68,18 +70,18 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
             texts = [c.text for c in chunk_claims]
             for begin in range(0, len(texts), BACKGROUND_BATCH):
                 part = texts[begin:begin + BACKGROUND_BATCH]
-                queued.append((background.submit(embed_texts, part, cache=cache, encoder=encoder, workers=1),
-                               set(part)))
+                queued.append((background.submit(embed_texts, part, cache=cache, encoder=encoder, workers=1,
+                                                 encoded=encoded), set(part)))
 
         claims = extract_claims(thread, spacy_model=settings.spacy_model, progress=progress, cache=cache,
-                                on_claims=encode_soon)
+                                on_claims=encode_soon, report=parsed)
         timings["claims"] = time.perf_counter() - started
         progress("claims", len(claims), len(claims), f"found {len(claims):,} claims")
         started = time.perf_counter()
         in_flight = [(future, texts) for future, texts in queued if not future.cancel()]
         busy = set().union(*(texts for _, texts in in_flight))
         embed_texts([c.text for c in claims if c.text not in busy], cache=cache, progress=progress,
-                    encoder=encoder)
+                    encoder=encoder, encoded=encoded)
         for future, _ in in_flight:
             future.result()  # raises what the background encoding raised
     vectors = embed_texts([c.text for c in claims], cache=cache, encoder=encoder)
@@ -90,10 +92,11 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
                          folder=settings.models_folder / "stance")
     if threshold is None:
         threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
-    comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder)
+    comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder, encoded=encoded)
     edges, judged = build_relations(
         thread, claims, vectors, judge=judge, threshold=threshold, comment_vectors=comment_vectors,
-        encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=anchor.REPLY_TOKENS, encoder=encoder),
+        encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=anchor.REPLY_TOKENS, encoder=encoder,
+                                               encoded=encoded),
         progress=progress)
     timings["relations"] = time.perf_counter() - started
 
@@ -112,6 +115,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
         "rebuts": sum(r.relation == "rebuts" for r in edges),
         "restates": sum(r.relation == "restates" for r in edges),
         "notes": list(thread.notes),
+        # what this run did anew (the rest came from the cache): a refresh parses and encodes only new text
+        "texts_parsed": parsed.get("texts_parsed", 0),
+        "texts_encoded": sum(encoded),
     }
     keep_result(cache, key, analysis, argument_graph)
     progress("done", 1, 1, f"{len(claims):,} claims, {len(edges):,} edges")
@@ -119,8 +125,14 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
 
 
 def analyze(source: str | Thread, *, settings: Settings | None = None, progress: Progress | None = None,
-            threshold: float | None = None, max_comments: int | None = None) -> tuple[Analysis, nx.DiGraph]:
-    """Analyse a URL, shorthand, file path or Thread; returns the Analysis and its graph."""
+            threshold: float | None = None, max_comments: int | None = None,
+            update_from=None) -> tuple[Analysis, nx.DiGraph]:
+    """Analyse a URL, shorthand, file path or Thread; returns the Analysis and its graph.
+
+    ``update_from`` (an ``argmap.live.Snapshot`` of an earlier analysis of the same thread)
+    makes this the next version: vanished comments are kept as deleted and
+    ``analysis.changes`` says what changed (``argmap.live.refresh``).
+    """
     from argmap.sources.resolver import resolve
 
     settings = settings or Settings.from_env()
@@ -133,7 +145,13 @@ def analyze(source: str | Thread, *, settings: Settings | None = None, progress:
         thread = resolve(source, settings=settings, progress=progress, max_comments=max_comments)
     fetch_seconds = time.perf_counter() - started
     progress("fetch", len(thread.comments), len(thread.comments), f"fetched {len(thread.comments):,} comments")
-    analysis, argument_graph = analyze_thread(thread, settings=settings, progress=progress, threshold=threshold)
+    if update_from is not None:
+        from argmap.live import refresh
+
+        analysis, argument_graph = refresh(update_from, thread, settings=settings, progress=progress,
+                                           threshold=threshold)
+    else:
+        analysis, argument_graph = analyze_thread(thread, settings=settings, progress=progress, threshold=threshold)
     analysis.timings = {"parse": fetch_seconds, **analysis.timings}
     return analysis, argument_graph
 

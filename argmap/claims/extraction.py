@@ -269,7 +269,8 @@ def _numbered_after(earlier: list[Claim | Unit], units: list[Claim | Unit]) -> l
 
 
 def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_model: str | None = None,
-                  on_claims: Callable[[list[Claim]], None] | None = None) -> list[Claim | Unit]:
+                  on_claims: Callable[[list[Claim]], None] | None = None,
+                  report: dict | None = None) -> list[Claim | Unit]:
     """Every unit of the thread's post and comments, claims and non-claims, each with its kind.
 
     Units of a comment text seen before come from ``cache`` (the pipeline passes the
@@ -277,7 +278,8 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_
     ``spacy_model`` when no ``nlp`` is given) is loaded only when some text is new.
     Comments are read in chunks of ``COMMENT_CHUNK``; ``on_claims`` gets each chunk's
     claims as soon as they are read (the pipeline starts encoding them while later
-    comments are parsed).
+    comments are parsed). ``report`` (a dict) gets ``texts_parsed``: how many distinct
+    texts were parsed rather than read back.
     """
     from argmap.cache import memory_cache, text_key
     from argmap.claims.nlp import load_spacy, spacy_model_meta
@@ -315,6 +317,8 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_
             progress("claims", done, len(parts), f"reading {done:,}/{len(parts):,} comments")
     if new:
         store.put_many(namespace, new)
+    if report is not None:
+        report["texts_parsed"] = report.get("texts_parsed", 0) + len(new)
     parents = {c.id: c.parent_id for c in thread.comments}
     claims_of = {cid: [u for u in units if u.kind == "claim"] for cid, units in by_comment.items()}
     for comment_id, claims in claims_of.items():
@@ -330,7 +334,7 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_
 
 
 def extract_claims(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_model: str | None = None,
-                   on_claims: Callable[[list[Claim]], None] | None = None) -> list[Claim]:
+                   on_claims: Callable[[list[Claim]], None] | None = None, report: dict | None = None) -> list[Claim]:
     """Claims of the thread's post and every comment, with quotes resolved to claim ids."""
     return [unit for unit in extract_units(thread, nlp=nlp, progress=progress, cache=cache, spacy_model=spacy_model,
-                                           on_claims=on_claims) if unit.kind == "claim"]
+                                           on_claims=on_claims, report=report) if unit.kind == "claim"]

@@ -33,7 +33,8 @@ def pooled_vector(claim_vectors: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 
 def comment_vectors(texts: list[str], claim_rows: list[list[int]], claim_vectors: np.ndarray,
-                    claim_lengths: np.ndarray, *, cache, encoder: Encoder = Encoder()) -> np.ndarray:
+                    claim_lengths: np.ndarray, *, cache, encoder: Encoder = Encoder(),
+                    encoded: list[int] | None = None) -> np.ndarray:
     """One unit vector per text: pooled from its claims (``claim_rows[i]`` index
     ``claim_vectors``, weighted by ``claim_lengths``), or encoded when it has none."""
     out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
@@ -45,12 +46,12 @@ def comment_vectors(texts: list[str], claim_rows: list[list[int]], claim_vectors
             bare.append(i)
     if bare:
         out[bare] = embed_texts([texts[i] or " " for i in bare], cache=cache, max_tokens=COMMENT_TOKENS,
-                                encoder=encoder)
+                                encoder=encoder, encoded=encoded)
     return out
 
 
-def thread_comment_vectors(thread, claims, vectors: np.ndarray, *, cache,
-                           encoder: Encoder = Encoder()) -> dict[str, np.ndarray]:
+def thread_comment_vectors(thread, claims, vectors: np.ndarray, *, cache, encoder: Encoder = Encoder(),
+                           encoded: list[int] | None = None) -> dict[str, np.ndarray]:
     """Comment id → vector for the post (its id is the thread's) and every comment with text."""
     rows_of: dict[str, list[int]] = {}
     for row, claim in enumerate(claims):
@@ -59,7 +60,7 @@ def thread_comment_vectors(thread, claims, vectors: np.ndarray, *, cache,
     ids = list(texts)
     lengths = np.array([len(claim.text) for claim in claims], dtype=np.float32)
     matrix = comment_vectors([texts[i] for i in ids], [rows_of.get(i, []) for i in ids], vectors, lengths,
-                             cache=cache, encoder=encoder)
+                             cache=cache, encoder=encoder, encoded=encoded)
     return dict(zip(ids, matrix))
 
 

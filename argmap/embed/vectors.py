@@ -88,10 +88,12 @@ def encode(texts: list[str], *, progress=None, max_tokens: int = MAX_TOKENS,
 
 
 def embed_texts(texts: list[str], *, cache: BlobCache, progress=None, max_tokens: int = MAX_TOKENS,
-                encoder: Encoder = Encoder(), workers: int | None = None) -> np.ndarray:
+                encoder: Encoder = Encoder(), workers: int | None = None,
+                encoded: list[int] | None = None) -> np.ndarray:
     """Normalised vectors for ``texts`` (one row each), from the cache where possible.
 
-    ``max_tokens`` cuts long texts shorter (whole comments for comment-level stance).
+    ``max_tokens`` cuts long texts shorter (whole comments for comment-level stance);
+    ``encoded`` (a list) gets the number of texts this call encoded anew appended.
     """
     model_id = cache_model_id(encoder, max_tokens)
     keys = [text_key(t) for t in texts]
@@ -104,6 +106,8 @@ def embed_texts(texts: list[str], *, cache: BlobCache, progress=None, max_tokens
         new = {key: vec for (key, _), vec in zip(missing, fresh)}
         cache.put_many(model_id, {key: vec.astype(np.float32).tobytes() for key, vec in new.items()})
         known.update(new)
+        if encoded is not None:
+            encoded.append(len(missing))
     elif progress:
         progress("embed", len(texts), len(texts), f"{len(texts):,} claims embedded (cached)")
     if not texts:

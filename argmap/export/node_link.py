@@ -1,7 +1,10 @@
 """networkx node-link JSON: ``{"nodes": [...], "edges": [...]}`` plus the thread summary.
 
 ``graph`` holds the thread fields and the topic table, ``summary`` what
-``argmap.analytics.summary.summarize`` says, ``stats`` the pipeline's counts.
+``argmap.analytics.summary.summarize`` says, ``stats`` the pipeline's counts, ``comments``
+each comment's id, parent, author, time, text fingerprint and deleted flag (what
+``argmap analyze URL --update-from FILE.json`` compares), and ``changes``, for a refreshed
+analysis, what changed since the earlier version (``argmap.live.changes``).
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import networkx as nx
 
 from argmap.export import Exporter, clean, export_graph, register
 from argmap.analytics.summary import summarize
+from argmap.live import comment_marks
 
 
 def node_link_data(graph: nx.DiGraph) -> dict:
@@ -23,6 +27,9 @@ def render(analysis, graph: nx.DiGraph) -> bytes:
     data = node_link_data(graph)
     data["summary"] = summarize(graph)
     data["stats"] = clean(analysis.stats)
+    data["comments"] = clean(comment_marks(analysis.thread))
+    if getattr(analysis, "changes", None):
+        data["changes"] = clean(analysis.changes)
     return json.dumps(data, ensure_ascii=False, default=str).encode("utf-8")
 
 

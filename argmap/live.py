@@ -1,0 +1,263 @@
+"""Live re-analysis: what changed in a thread since an earlier analysis of it.
+
+A thread grows after it is posted. Refreshing an analysis fetches the thread again and
+analyses it through the caches, so only new or edited comment texts are parsed and
+encoded (``analysis.stats["texts_parsed"]`` / ``["texts_encoded"]`` count them); the
+stances are read again for every reply (from cached vectors: a reply's stance reads its
+parent and grandparent, which may have changed). Comments that vanished from the thread
+are kept in the new version as deleted placeholders (replies keep their place) and listed
+as deleted, never silently dropped.
+
+The earlier analysis is read as a ``Snapshot``: from a stored ``Analysis`` (the service)
+or from a node-link JSON export (``argmap analyze URL --update-from FILE.json``), whose
+``comments`` list carries each comment's fingerprint. ``changes`` compares two snapshots:
+
+>>> from argmap.model import Comment, Thread
+>>> before = Thread("hn", "1", comments=[Comment("a", "1", "Cats are better."), Comment("b", "a", "No.")])
+>>> after = Thread("hn", "1", comments=[Comment("a", "1", "Cats are better pets."), Comment("c", "a", "Yes.")])
+>>> after = keep_vanished(snapshot_of_thread(before), after)
+>>> [(c.id, c.deleted) for c in after.comments]
+[('a', False), ('c', False), ('b', True)]
+>>> found = compare_comments(snapshot_of_thread(before), after)
+>>> found.new, found.edited, found.deleted
+(['c'], ['a'], ['b'])
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from argmap.errors import ArgmapError
+from argmap.model import Analysis, Comment, Thread
+
+LISTED = 200  # at most this many claims / edges listed per kind in a change report (counts are exact)
+
+
+def fingerprint(comment: Comment) -> str:
+    """What identifies a comment's words: a short hash of its text (empty for a deleted one)."""
+    if comment.deleted or not comment.text:
+        return ""
+    return hashlib.sha1(comment.text.encode("utf-8", "replace")).hexdigest()[:16]
+
+
+@dataclass
+class CommentMark:
+    """One comment as an earlier analysis saw it."""
+
+    id: str
+    parent_id: str
+    fingerprint: str
+    deleted: bool = False
+    author: str | None = None
+    created_at: str | None = None
+
+
+@dataclass
+class Snapshot:
+    """What a change report needs of an analysis: its comments, claims and edges."""
+
+    source: str
+    thread_id: str
+    comments: dict[str, CommentMark]
+    claims: dict[str, dict] = field(default_factory=dict)  # claim id → {comment_id, text}
+    edges: dict[tuple[str, str], dict] = field(default_factory=dict)  # (source, target) → edge fields
+    version: int | None = None
+
+
+def comment_marks(thread: Thread) -> list[dict]:
+    """The ``comments`` list of a node-link export: id, parent, author, time, fingerprint, deleted."""
+    return [{"id": c.id, "parent_id": c.parent_id, "author": c.author, "created_at": c.created_at,
+             "fingerprint": fingerprint(c), "deleted": bool(c.deleted)} for c in thread.comments]
+
+
+def snapshot_of_thread(thread: Thread) -> Snapshot:
+    marks = {c.id: CommentMark(c.id, c.parent_id, fingerprint(c), bool(c.deleted), c.author, c.created_at)
+             for c in thread.comments}
+    return Snapshot(thread.source, str(thread.id), marks)
+
+
+def snapshot_of_analysis(analysis: Analysis, version: int | None = None) -> Snapshot:
+    snapshot = snapshot_of_thread(analysis.thread)
+    snapshot.claims = {c.id: {"comment_id": c.comment_id, "text": c.text} for c in analysis.claims}
+    snapshot.edges = {(r.source, r.target): _edge_fields(r.source, r.target, vars(r)) for r in analysis.relations}
+    snapshot.version = version
+    return snapshot
+
+
+def snapshot_of_export(data: dict) -> Snapshot:
+    """The snapshot a node-link JSON export (``--format json``) carries; ArgmapError when it is not one."""
+    if not isinstance(data, dict) or not isinstance(data.get("nodes"), list) or "graph" not in data:
+        raise ArgmapError("the earlier analysis must be argmap's JSON export (argmap analyze … --format json)")
+    if not isinstance(data.get("comments"), list):
+        raise ArgmapError("the earlier analysis has no comment fingerprints (made by an older argmap): "
+                          "analyse the thread afresh")
+    graph = data["graph"] if isinstance(data["graph"], dict) else {}
+    marks = {}
+    for row in data["comments"]:
+        if not isinstance(row, dict) or not isinstance(row.get("id"), str):
+            raise ArgmapError("the earlier analysis's comments list is malformed")
+        marks[row["id"]] = CommentMark(row["id"], str(row.get("parent_id") or graph.get("thread_id") or ""),
+                                       str(row.get("fingerprint") or ""), bool(row.get("deleted")),
+                                       row.get("author"), row.get("created_at"))
+    claims = {str(n["id"]): {"comment_id": n.get("comment_id"), "text": n.get("text", "")}
+              for n in data["nodes"] if isinstance(n, dict) and "id" in n}
+    edges = {(str(e["source"]), str(e["target"])): _edge_fields(str(e["source"]), str(e["target"]), e)
+             for e in data.get("edges", []) if isinstance(e, dict) and "source" in e and "target" in e}
+    version = data.get("changes", {}).get("to_version") if isinstance(data.get("changes"), dict) else None
+    return Snapshot(str(graph.get("source") or ""), str(graph.get("thread_id") or ""), marks, claims, edges,
+                    version if isinstance(version, int) else 1)
+
+
+def _edge_fields(source: str, target: str, edge: dict) -> dict:
+    return {"source": source, "target": target, "relation": edge.get("relation"),
+            "confidence": edge.get("confidence"), "origin": edge.get("origin"),
+            "reply_id": edge.get("reply_id"), "parent_id": edge.get("parent_id"), "stance": edge.get("stance")}
+
+
+def read_export(path: str) -> Snapshot:
+    """The snapshot in a node-link JSON export file (``--update-from FILE.json``)."""
+    import json
+
+    from argmap.sources.files import read_limited
+
+    try:
+        with open(path, "rb") as handle:
+            raw = read_limited(handle, path)
+    except OSError as error:
+        raise ArgmapError(f"cannot read {path}: {error.strerror or error}") from None
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError):
+        raise ArgmapError(f"{path} is not JSON: the earlier analysis must be argmap's JSON export") from None
+    return snapshot_of_export(data)
+
+
+def check_same_thread(previous: Snapshot, thread: Thread) -> None:
+    if previous.thread_id and (previous.thread_id != str(thread.id) or
+                               (previous.source and previous.source != thread.source)):
+        raise ArgmapError(f"the earlier analysis is of another thread ({previous.source} {previous.thread_id}, "
+                          f"not {thread.source} {thread.id})")
+
+
+def keep_vanished(previous: Snapshot, thread: Thread) -> Thread:
+    """``thread`` with every comment the earlier analysis had and the new fetch lacks put
+    back as a deleted placeholder (no text; its replies keep their place), in place."""
+    present = {c.id for c in thread.comments} | {str(thread.id)}
+    for mark in previous.comments.values():  # in the earlier order: parents before replies
+        if mark.id in present:
+            continue
+        parent = mark.parent_id if mark.parent_id in present else str(thread.id)
+        thread.comments.append(Comment(id=mark.id, parent_id=parent, text="", author=mark.author,
+                                       created_at=mark.created_at, deleted=True))
+        present.add(mark.id)
+    return thread
+
+
+@dataclass
+class CommentChanges:
+    new: list[str]
+    edited: list[str]
+    deleted: list[str]
+    unchanged: int
+
+
+def compare_comments(previous: Snapshot, thread: Thread) -> CommentChanges:
+    """Comments new since ``previous``, edited (other words under the same id), deleted
+    (deleted now, or vanished and put back by ``keep_vanished``), and how many are unchanged."""
+    new, edited, deleted, unchanged = [], [], [], 0
+    for comment in thread.comments:
+        before = previous.comments.get(comment.id)
+        if before is None:
+            (deleted if comment.deleted else new).append(comment.id)
+        elif comment.deleted or not comment.text:
+            if not before.deleted and before.fingerprint:
+                deleted.append(comment.id)
+            else:
+                unchanged += 1
+        elif before.deleted or before.fingerprint != fingerprint(comment):
+            edited.append(comment.id)
+        else:
+            unchanged += 1
+    return CommentChanges(new, edited, deleted, unchanged)
+
+
+def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
+            version: int | None = None) -> dict:
+    """The change report of ``current`` against ``previous``: comments new / edited /
+    deleted, claims new and removed, edges new and removed, the new disputes (rebuttals
+    drawn since) and the changed stances (a reply seen before that now reads otherwise)."""
+    touched = set(comments.new) | set(comments.edited) | set(comments.deleted)
+    now = snapshot_of_analysis(current)
+    new_claims = [{"id": cid, **c} for cid, c in now.claims.items()
+                  if c["comment_id"] in touched or cid not in previous.claims]
+    removed_claims = [{"id": cid, **c} for cid, c in previous.claims.items()
+                      if c["comment_id"] in touched or cid not in now.claims]
+    renewed = {c["id"] for c in new_claims} | {c["id"] for c in removed_claims}
+
+    def same(key: tuple[str, str], edge: dict, other: dict) -> bool:
+        before = other.get(key)
+        return (before is not None and before["relation"] == edge["relation"]
+                and key[0] not in renewed and key[1] not in renewed)
+
+    new_edges = [e for key, e in now.edges.items() if not same(key, e, previous.edges)]
+    removed_edges = [e for key, e in previous.edges.items() if not same(key, e, now.edges)]
+    stance_before = _reply_stances(previous.edges)
+    stance_now = _reply_stances(now.edges)
+    settled = set(comments.new)
+    changed = [{"reply_id": r, "parent_id": p, "before": stance_before.get((r, p), "neither"),
+                "after": stance_now.get((r, p), "neither")}
+               for (r, p) in sorted(set(stance_before) | set(stance_now))
+               if r not in settled and r in previous.comments
+               and stance_before.get((r, p), "neither") != stance_now.get((r, p), "neither")]
+    disputes = [e for e in new_edges if e["relation"] == "rebuts"]
+    return {
+        "from_version": previous.version,
+        "to_version": version if version is not None else (previous.version or 1) + 1,
+        "comments": {"new": comments.new, "edited": comments.edited, "deleted": comments.deleted,
+                     "unchanged": comments.unchanged},
+        "counts": {"new_comments": len(comments.new), "edited_comments": len(comments.edited),
+                   "deleted_comments": len(comments.deleted), "new_claims": len(new_claims),
+                   "removed_claims": len(removed_claims), "new_edges": len(new_edges),
+                   "removed_edges": len(removed_edges), "new_disputes": len(disputes),
+                   "changed_stances": len(changed)},
+        "new_claims": new_claims[:LISTED],
+        "removed_claims": removed_claims[:LISTED],
+        "new_edges": new_edges[:LISTED],
+        "removed_edges": removed_edges[:LISTED],
+        "new_disputes": disputes[:LISTED],
+        "changed_stances": changed[:LISTED],
+    }
+
+
+def _reply_stances(edges: dict[tuple[str, str], dict]) -> dict[tuple[str, str], str]:
+    """(reply, parent) → the stance its reply/quote edges draw (agree / disagree)."""
+    out: dict[tuple[str, str], str] = {}
+    for edge in edges.values():
+        if edge.get("reply_id") and edge.get("parent_id") and edge.get("stance") in ("agree", "disagree"):
+            out[(edge["reply_id"], edge["parent_id"])] = edge["stance"]
+    return out
+
+
+def describe(report: dict) -> str:
+    """One line for people: what changed since the earlier version."""
+    c = report["counts"]
+    parts = [f"{c['new_comments']:,} new comments", f"{c['edited_comments']:,} edited", f"{c['deleted_comments']:,} deleted",
+             f"{c['new_claims']:,} new claims", f"{c['new_disputes']:,} new disputes",
+             f"{c['changed_stances']:,} changed stances"]
+    return "since the earlier analysis: " + ", ".join(parts)
+
+
+def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,
+            threshold: float | None = None):
+    """Analyse ``thread`` (fetched again) as the next version of ``previous``: vanished
+    comments put back as deleted, the change report in ``analysis.changes``. Returns
+    (analysis, graph)."""
+    from argmap.pipeline import analyze_thread
+
+    check_same_thread(previous, thread)
+    keep_vanished(previous, thread)
+    found = compare_comments(previous, thread)
+    analysis, graph = analyze_thread(thread, settings=settings, progress=progress, threshold=threshold)
+    analysis.changes = changes(previous, analysis, found)
+    return analysis, graph

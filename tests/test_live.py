@@ -1,0 +1,154 @@
+"""Live re-analysis: a recorded thread replayed in time order, refreshed, and the change report checked."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+import pytest
+
+from argmap.cache import text_key
+from argmap.export import get_exporter
+from argmap.live import keep_vanished, read_export, refresh, snapshot_of_analysis, snapshot_of_export
+from argmap.model import Thread, thread_to_json
+from argmap.pipeline import analyze_thread
+from argmap.sources.files import load_file
+
+from .cli import argmap, one_error_line
+
+RECORDED = "reddit/rtv_2xmo63.json"  # 45 comments over two days
+
+
+def split_in_time(thread: Thread, share: float = 0.6) -> tuple[Thread, list[str]]:
+    """The thread as it stood when ``share`` of its comments were posted, and the ids posted after."""
+    times = sorted(c.created_at for c in thread.comments if c.created_at)
+    cut = times[int(len(times) * share)]
+    early = copy.deepcopy(thread)
+    early.comments = [c for c in early.comments if c.created_at and c.created_at < cut]
+    kept = {c.id for c in early.comments} | {thread.id}
+    assert all(c.parent_id in kept for c in early.comments)  # a reply is never older than its parent
+    return early, [c.id for c in thread.comments if c.id not in kept]
+
+
+def export_dict(analysis, graph) -> dict:
+    return json.loads(get_exporter("json").render(analysis, graph))
+
+
+@pytest.fixture
+def fresh_settings(settings, tmp_path):
+    """Settings with an empty instance folder: nothing parsed or encoded before this test."""
+    return settings.replace(instance_path=tmp_path / "instance")
+
+
+@pytest.fixture
+def recorded(threads_dir) -> Thread:
+    return load_file(threads_dir / RECORDED)
+
+
+def test_replayed_thread_parses_only_the_new_comments(recorded, fresh_settings):
+    early, late_ids = split_in_time(recorded)
+    assert 5 <= len(late_ids) < len(recorded.comments)
+    first, first_graph = analyze_thread(copy.deepcopy(early), settings=fresh_settings)
+    previous = snapshot_of_export(export_dict(first, first_graph))
+
+    second, second_graph = refresh(previous, copy.deepcopy(recorded), settings=fresh_settings)
+
+    report = second.changes
+    assert report["comments"]["new"] == late_ids
+    assert report["comments"]["edited"] == [] and report["comments"]["deleted"] == []
+    assert report["comments"]["unchanged"] == len(early.comments)
+    assert (report["from_version"], report["to_version"]) == (1, 2)
+    by_id = recorded.comment_by_id()
+    seen = {text_key(c.text) for c in early.comments if c.text and not c.deleted}
+    new_texts = {text_key(by_id[i].text) for i in late_ids if by_id[i].text and not by_id[i].deleted} - seen
+    assert second.stats["texts_parsed"] == len(new_texts)  # nothing said before is parsed again
+    new_claims = [c for c in second.claims if c.comment_id in set(late_ids)]
+    assert 0 < second.stats["texts_encoded"] <= len(new_claims) + len(late_ids)
+    assert {c["id"] for c in report["new_claims"]} == {c.id for c in new_claims}
+    assert report["removed_claims"] == []
+    assert all(e["source"].split(":")[0] in late_ids for e in report["new_edges"] if e["origin"] != "similar")
+    assert report["counts"]["new_disputes"] == len(report["new_disputes"])
+    assert all(e["relation"] == "rebuts" for e in report["new_disputes"])
+    exported = export_dict(second, second_graph)
+    assert exported["changes"]["comments"]["new"] == late_ids
+    assert len(exported["comments"]) == len(recorded.comments)
+
+
+def test_edited_and_deleted_comments_are_listed_and_kept_as_deleted(recorded, fresh_settings):
+    before, _graph = analyze_thread(copy.deepcopy(recorded), settings=fresh_settings)
+    previous = snapshot_of_analysis(before, version=2)
+    parents = {c.parent_id for c in recorded.comments}
+    leaves = [c for c in recorded.comments if c.id not in parents and c.text and not c.deleted]
+    edited, vanished, marked = leaves[0], leaves[1], leaves[2]
+    later = copy.deepcopy(recorded)
+    later.comments = [c for c in later.comments if c.id != vanished.id]
+    for comment in later.comments:
+        if comment.id == edited.id:
+            comment.text = "Edit: I was wrong about this, the numbers say otherwise."
+        if comment.id == marked.id:
+            comment.text, comment.deleted = "", True
+
+    after, _graph = refresh(previous, later, settings=fresh_settings)
+
+    report = after.changes
+    assert report["comments"]["new"] == []
+    assert report["comments"]["edited"] == [edited.id]
+    assert sorted(report["comments"]["deleted"]) == sorted([vanished.id, marked.id])
+    assert report["to_version"] == 3
+    placeholder = after.thread.comment_by_id()[vanished.id]
+    assert placeholder.deleted and placeholder.text == "" and placeholder.parent_id == vanished.parent_id
+    gone = {c.id for c in before.claims if c.comment_id in (vanished.id, marked.id, edited.id)}
+    assert gone and gone <= {c["id"] for c in report["removed_claims"]}
+    assert not any(c.comment_id in (vanished.id, marked.id) for c in after.claims)
+    assert {c["comment_id"] for c in report["new_claims"]} <= {edited.id}
+    assert after.stats["texts_parsed"] == 1  # the edited text alone
+
+
+def test_a_vanished_reply_to_a_vanished_comment_keeps_its_parent(recorded):
+    previous = snapshot_of_analysis(analysis_of(recorded))
+    parent = next(c for c in recorded.comments if any(r.parent_id == c.id for r in recorded.comments))
+    gone = {parent.id} | {c.id for c in recorded.comments if c.parent_id == parent.id}
+    later = copy.deepcopy(recorded)
+    later.comments = [c for c in later.comments if c.id not in gone]
+    keep_vanished(previous, later)
+    by_id = later.comment_by_id()
+    assert all(by_id[i].deleted for i in gone)
+    assert all(by_id[i].parent_id == parent.id for i in gone - {parent.id})
+
+
+def analysis_of(thread: Thread):
+    """A stand-in earlier analysis with no claims: enough for the comment bookkeeping."""
+    from argmap.model import Analysis
+
+    return Analysis(thread=copy.deepcopy(thread), claims=[], relations=[])
+
+
+def test_cli_update_from_an_earlier_export(recorded, tmp_path):
+    early, late_ids = split_in_time(recorded)
+    (tmp_path / "early.json").write_text(thread_to_json(early), encoding="utf-8")
+    (tmp_path / "now.json").write_text(thread_to_json(recorded), encoding="utf-8")
+    first = argmap("analyze", str(tmp_path / "early.json"), "-q", "-o", str(tmp_path / "v1.json"))
+    assert first.returncode == 0, first.stderr.decode()
+    second = argmap("analyze", str(tmp_path / "now.json"), "-q", "--update-from", str(tmp_path / "v1.json"),
+                    "-o", str(tmp_path / "v2.json"))
+    assert second.returncode == 0, second.stderr.decode()
+    assert f"{len(late_ids)} new comments, 0 edited, 0 deleted" in second.stderr.decode()
+    data = json.loads((tmp_path / "v2.json").read_text(encoding="utf-8"))
+    assert data["changes"]["comments"]["new"] == late_ids
+    assert read_export(str(tmp_path / "v2.json")).version == 2
+
+
+def test_cli_update_from_refuses_what_is_not_an_earlier_export_of_this_thread(tmp_path, recorded):
+    (tmp_path / "now.json").write_text(thread_to_json(recorded), encoding="utf-8")
+    (tmp_path / "thread.json").write_text(thread_to_json(recorded), encoding="utf-8")
+    other = json.loads(thread_to_json(recorded))
+    (tmp_path / "old.json").write_text(json.dumps({"directed": True, "graph": {"thread_id": "zzz", "source": "hn"},
+                                                   "nodes": [], "edges": []}), encoding="utf-8")
+    (tmp_path / "other.json").write_text(json.dumps({"directed": True, "graph": {"thread_id": "zzz", "source": "hn"},
+                                                     "nodes": [], "edges": [], "comments": []}), encoding="utf-8")
+    assert other["id"] != "zzz"
+    cases = {"thread.json": "must be argmap's JSON export", "old.json": "no comment fingerprints",
+             "other.json": "another thread", "missing.json": "cannot read"}
+    for name, words in cases.items():
+        result = argmap("analyze", str(tmp_path / "now.json"), "-q", "--update-from", str(tmp_path / name))
+        assert words in one_error_line(result)
