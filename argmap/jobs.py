@@ -17,7 +17,7 @@ from typing import Protocol
 
 from argmap.errors import ArgmapError, TooLargeError
 from argmap.settings import Settings
-from argmap.store import IdempotencyConflict, Store
+from argmap.store import UNFINISHED, IdempotencyConflict, Store
 from argmap.sources.urls import parse_url
 
 log = logging.getLogger(__name__)
@@ -175,12 +175,16 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     from sqlalchemy.exc import OperationalError
 
     heartbeat = _Heartbeat(analysis_id, store, settings.job_lease)
+    previous = _previous_version(store, row)
     try:
         source = source_of(row["request"], settings.max_comments, settings=settings)
         analysis, graph = analyze(source, settings=settings, progress=_StoreProgress(analysis_id, store),
-                                  max_comments=settings.max_comments)
+                                  max_comments=settings.max_comments, update_from=previous)
         store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
     except ArgmapError as error:
+        if previous is not None:  # a failed update keeps the version there was
+            store.refresh_failed(analysis_id, error.code, error.message)
+            return "done"
         store.fail(analysis_id, error.code, error.message)
         return "failed"
     except OperationalError:
@@ -189,11 +193,52 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
         raise
     except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
         log.exception("analysis %s failed", analysis_id)
+        if previous is not None:
+            store.refresh_failed(analysis_id, "internal_error", INTERNAL_ERROR)
+            return "done"
         store.fail(analysis_id, "internal_error", INTERNAL_ERROR)
         return "failed"
     finally:
         heartbeat.stop()
     return "done"
+
+
+def _previous_version(store: Store, row: dict):
+    """The snapshot of the stored result a refresh runs against (``argmap.live``); None for a first run."""
+    if not row.get("version"):
+        return None
+    kept = store.get_result(row["id"])
+    if kept is None:
+        return None
+    from argmap.live import snapshot_of_analysis
+
+    return snapshot_of_analysis(kept[0], version=row["version"])
+
+
+def refresh_analysis(analysis_id: str, *, store: Store, backend: Backend) -> dict:
+    """Queue a done analysis of a thread URL to be fetched and analysed again as its next version."""
+    row = store.get_analysis(analysis_id)
+    if row is None:
+        raise ArgmapError("no analysis with this id", code="not_found", status=404)
+    if row["source_kind"] != "url":
+        raise ArgmapError("only an analysis of a thread URL can be updated (pasted text and uploaded threads "
+                          "do not change)", code="not_refreshable", status=409)
+    if row["status"] in UNFINISHED:
+        return row  # already running or queued: the update under way is the answer
+    if row["status"] != "done" or not row.get("version"):
+        raise ArgmapError(f"the analysis is {row['status']}: only a finished analysis can be updated",
+                          code="conflict", status=409)
+    queued = store.queue_refresh(analysis_id)
+    if queued is None:  # it changed under us: report what it is now
+        return store.get_analysis(analysis_id) or row
+    try:
+        backend.submit(analysis_id, store)
+    except Exception as error:  # noqa: BLE001 - the broker is down: the current version stays, done
+        log.exception("could not queue the update of analysis %s", analysis_id)
+        store.refresh_failed(analysis_id, "queue_unavailable", "the job queue is unavailable; try again later")
+        raise ArgmapError("the job queue is unavailable; try again later", code="queue_unavailable",
+                          status=503) from error
+    return store.get_analysis(analysis_id) or queued
 
 
 class _Heartbeat:

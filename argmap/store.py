@@ -83,6 +83,8 @@ analyses = sa.Table(
     # while running: until when its process holds it (renewed by a heartbeat); an expired lease
     # means the process is gone and the analysis may be re-queued
     sa.Column("lease_until", UTCDateTime()),
+    # the stored result's version: 1 after the first run, one more after each refresh; None before
+    sa.Column("version", sa.Integer),
 )
 
 probes = sa.Table(
@@ -104,6 +106,16 @@ results = sa.Table(
     sa.Column("analysis", sa.JSON, nullable=False),  # thread + claims + relations + timings + stats
     sa.Column("summary", sa.JSON, nullable=False),
     sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
+versions = sa.Table(
+    "versions", metadata,  # one row per version of an analysis; the current one's result is in ``results``
+    sa.Column("analysis_id", sa.String(32), sa.ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("stats", sa.JSON, nullable=False),  # the pipeline's counts
+    sa.Column("changes", sa.JSON),  # what changed since the version before (argmap.live.changes); None for 1
+    sa.Column("analysis", sa.JSON),  # a superseded version's stored result; None for the current one
 )
 
 _engines: dict[str, Engine] = {}
@@ -416,22 +428,86 @@ class Store:
         ``graph`` is the pipeline's annotated graph (topics found with the claim vectors,
         rank, controversy), stored with the result so exports render it as it was;
         ``summary`` is what status pages show (``analytics.summary.status_summary``).
+        A refreshed analysis (one with a result already) becomes the next version: the
+        result it replaces is kept in ``versions``.
         """
         data = analysis_to_dict(analysis)
         data["graph"] = nx.node_link_data(graph, edges="edges")
         stamp = now()
         with self.engine.begin() as conn:
+            row = conn.execute(sa.select(analyses.c.version).where(analyses.c.id == analysis_id)).first()
+            if row is None:
+                return False  # deleted while it ran
+            before = conn.execute(sa.select(results.c.analysis, results.c.created_at)
+                                  .where(results.c.analysis_id == analysis_id)).first()
+            version = 1 if before is None else (row.version or 1) + 1
             updated = conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
                 status="done", stage="done", progress_done=1, progress_total=1, message=_done_message(summary),
                 thread_id=str(analysis.thread.id)[:THREAD_ID_CHARS], thread_url=analysis.thread.url, title=analysis.thread.title or None,
-                error_code=None, error_message=None, lease_until=None, updated_at=stamp))
+                error_code=None, error_message=None, lease_until=None, updated_at=stamp, version=version))
             if updated.rowcount == 0:
-                return False  # deleted while it ran
+                return False
+            if before is not None:
+                kept = conn.execute(versions.update().where(
+                    versions.c.analysis_id == analysis_id, versions.c.number == version - 1).values(
+                    analysis=before.analysis))
+                if kept.rowcount == 0:  # a result stored before versions were kept
+                    conn.execute(versions.insert().values(
+                        analysis_id=analysis_id, number=version - 1, created_at=before.created_at,
+                        stats=(before.analysis or {}).get("stats", {}), changes=None, analysis=before.analysis))
+            conn.execute(versions.delete().where(versions.c.analysis_id == analysis_id, versions.c.number == version))
+            conn.execute(versions.insert().values(analysis_id=analysis_id, number=version, created_at=stamp,
+                                                  stats=analysis.stats, changes=analysis.changes, analysis=None))
             conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
             conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
             conn.execute(results.insert().values(analysis_id=analysis_id, analysis=data, summary=summary,
                                                  created_at=stamp))
         return True
+
+    def queue_refresh(self, analysis_id: str) -> dict | None:
+        """Queue a done analysis to run again as its next version (the current one stays
+        readable meanwhile); returns its row, or None when it is not done."""
+        with self.engine.begin() as conn:
+            updated = conn.execute(analyses.update().where(
+                analyses.c.id == analysis_id, analyses.c.status == "done").values(
+                status="queued", stage="queued", progress_done=0, progress_total=0,
+                message="update queued: fetching the thread again", error_code=None, error_message=None,
+                updated_at=now()))
+            if updated.rowcount == 0:
+                return None
+        return self.get_analysis(analysis_id)
+
+    def refresh_failed(self, analysis_id: str, code: str, message: str) -> None:
+        """A refresh that failed leaves the analysis done at its current version, the error noted."""
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
+                status="done", stage="done", error_code=code[:64], error_message=message[:2000],
+                message=f"the update failed: {message}"[:1000], lease_until=None, updated_at=now()))
+
+    def list_versions(self, analysis_id: str) -> list[dict]:
+        """Every version of an analysis, oldest first: number, created_at, stats, changes."""
+        query = (sa.select(versions.c.number, versions.c.created_at, versions.c.stats, versions.c.changes)
+                 .where(versions.c.analysis_id == analysis_id).order_by(versions.c.number))
+        with self.engine.connect() as conn:
+            rows = [dict(r._mapping) for r in conn.execute(query)]
+            if not rows:  # a result stored before versions were kept: it is version 1
+                kept = conn.execute(sa.select(results.c.analysis, results.c.created_at)
+                                    .where(results.c.analysis_id == analysis_id)).first()
+                if kept is not None:
+                    rows = [{"number": 1, "created_at": kept.created_at,
+                             "stats": (kept.analysis or {}).get("stats", {}), "changes": None}]
+        return rows
+
+    def get_version_result(self, analysis_id: str, number: int) -> tuple[Analysis, nx.DiGraph | None] | None:
+        """A superseded version's stored result (the current one: ``get_result``)."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(versions.c.analysis).where(
+                versions.c.analysis_id == analysis_id, versions.c.number == number)).first()
+        if row is None or not row.analysis:
+            return None
+        data = row.analysis
+        graph = nx.node_link_graph(data["graph"], edges="edges") if "graph" in data else None
+        return analysis_from_dict(data), graph
 
     def fail(self, analysis_id: str, code: str, message: str) -> None:
         with self.engine.begin() as conn:
@@ -441,6 +517,7 @@ class Store:
 
     def delete_analysis(self, analysis_id: str) -> bool:
         with self.engine.begin() as conn:
+            conn.execute(versions.delete().where(versions.c.analysis_id == analysis_id))
             conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
             conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
             return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0

@@ -149,3 +149,21 @@ def local_backend(settings):
     backend = LocalBackend(settings, workers=1)
     yield backend
     backend.shutdown(wait=False)
+
+
+GROWING_THREAD = "hn/hackernewsandroid_10939306_planet9.json"  # HNPWA: 116 comments over eight hours
+
+
+@pytest.fixture
+def growing_thread(threads_dir, monkeypatch):
+    """news.ycombinator.com/item?id=10939306 as it grew: the first fetch (from the recorded
+    thread, served as Algolia answers) sees 60 % of its comments, every later fetch all of
+    them. Returns the ids of the early and of the late comments."""
+    import json
+
+    from tests.sources.fakes import growing_session
+
+    recorded = json.loads((threads_dir / GROWING_THREAD).read_text(encoding="utf-8"))
+    session, early, late = growing_session(recorded)
+    monkeypatch.setattr("argmap.sources.http.AllowListSession", lambda: session)
+    return early, late

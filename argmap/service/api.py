@@ -20,7 +20,7 @@ from argmap import jobs
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter, render_kept
 from argmap.service import app_store, canonical_item, job_backend, queue_item, schemas, valid_token
-from argmap.store import STATUSES, file_stem, owner_of
+from argmap.store import STATUSES, UNFINISHED, file_stem, owner_of
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -68,10 +68,15 @@ def analysis_out(row: dict, summary: dict | None = None) -> dict:
     links = {
         "self": url_for("api.get_analysis", analysis_id=row["id"]),
         "graph": url_for("api.get_graph", analysis_id=row["id"]),
+        "versions": url_for("api.list_versions", analysis_id=row["id"]),
     }
+    if row["source_kind"] == "url":
+        links["refresh"] = url_for("api.refresh_analysis", analysis_id=row["id"])
     if row.get("batch_id"):
         links["batch"] = url_for("api.get_batch", batch_id=row["batch_id"])
     error = {"code": row["error_code"], "message": row["error_message"]} if row["status"] == "failed" else None
+    update_error = ({"code": row["error_code"], "message": row["error_message"]}
+                    if row["status"] == "done" and row.get("error_code") else None)
     return {
         "id": row["id"],
         "status": row["status"],
@@ -87,6 +92,8 @@ def analysis_out(row: dict, summary: dict | None = None) -> dict:
         "progress": {"stage": row["stage"], "done": row["progress_done"], "total": row["progress_total"],
                      "message": row["message"]},
         "error": error,
+        "version": row.get("version"),
+        "update_error": update_error,
         "summary": summary,
         "links": links,
     }
@@ -147,7 +154,48 @@ def list_analyses(query: dict):
 def get_analysis(analysis_id: str):
     """Status, progress, the error (when failed) and a summary (when done)."""
     row = _found(app_store().get_analysis(analysis_id))
-    return analysis_out(row, app_store().get_summary(analysis_id) if row["status"] == "done" else None)
+    readable = row["status"] == "done" or bool(row.get("version"))  # an update keeps the version there is
+    return analysis_out(row, app_store().get_summary(analysis_id) if readable else None)
+
+
+@bp.post("/analyses/<analysis_id>/refresh")
+@bp.auth_required(auth)
+@bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION,
+           description="Queued to run again as the next version (already under way: its state)")
+@bp.doc(responses={**NOT_FOUND, 409: "Not a finished analysis of a thread URL",
+                   503: "The job queue is unavailable"})
+def refresh_analysis(analysis_id: str):
+    """Fetch the thread again and analyse what is new: the next version, with what changed.
+
+    Only new or edited comments are parsed and encoded; comments that vanished stay as
+    deleted placeholders. The current version stays readable (graph, exports) while the
+    update runs; a failed update leaves it as it was (``update_error`` says why).
+    """
+    row = jobs.refresh_analysis(analysis_id, store=app_store(), backend=job_backend())
+    return analysis_out(row), 202, {"Location": url_for("api.get_analysis", analysis_id=analysis_id)}
+
+
+@bp.get("/analyses/<analysis_id>/versions")
+@bp.output(schemas.VersionList)
+@bp.doc(responses=NOT_FOUND)
+def list_versions(analysis_id: str):
+    """Every version of an analysis, oldest first, each with its counts and what changed since the one before."""
+    _found(app_store().get_analysis(analysis_id))
+    rows = app_store().list_versions(analysis_id)
+    return {"versions": [version_out(analysis_id, r, current=(i == len(rows) - 1)) for i, r in enumerate(rows)]}
+
+
+def version_out(analysis_id: str, row: dict, *, current: bool) -> dict:
+    stats = row.get("stats") or {}
+    return {
+        "version": row["number"],
+        "created_at": row["created_at"],
+        "current": current,
+        "counts": {key: stats[key] for key in ("comments", "claims", "edges", "supports", "rebuts", "restates",
+                                               "texts_parsed", "texts_encoded") if isinstance(stats.get(key), int)},
+        "changes": row.get("changes"),
+        "links": {"graph": url_for("api.get_graph", analysis_id=analysis_id, version=row["number"])},
+    }
 
 
 @bp.post("/analyses/<analysis_id>/retry")
@@ -178,13 +226,22 @@ def delete_analysis(analysis_id: str):
     return ""
 
 
-def export_response(analysis_id: str, fmt: str) -> Response:
-    """The stored result of a done analysis rendered in ``fmt``, as a download."""
+def export_response(analysis_id: str, fmt: str, version: int | None = None) -> Response:
+    """The stored result of a done analysis (or of its ``version``) rendered in ``fmt``, as a download."""
     row = _found(app_store().get_analysis(analysis_id))
-    if row["status"] != "done":
+    updating = row["status"] in UNFINISHED and bool(row.get("version"))  # the current version is still there
+    if row["status"] != "done" and not updating:
         detail = f": {row['error_message']}" if row["status"] == "failed" else ""
         raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
     exporter = get_exporter(fmt)
+    if version is not None and version != row.get("version"):
+        kept = app_store().get_version_result(analysis_id, version)
+        if kept is None or kept[1] is None:
+            raise ApiError(f"no version {version} of this analysis", code="not_found", status=404)
+        body = exporter.render(*kept)
+        name = f"argmap-{download_stem(row)}-v{version}.{exporter.extension}"
+        return Response(body, mimetype=exporter.mimetype,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
     body = render_kept(app_store(), analysis_id, fmt)
     name = f"argmap-{download_stem(row)}.{exporter.extension}"
     return Response(body, mimetype=exporter.mimetype,
@@ -215,12 +272,13 @@ def _download_doc(description: str, mimetypes: list[str]) -> dict:
 
 
 @bp.get("/analyses/<analysis_id>/graph")
-@bp.input(schemas.FormatQuery, location="query", arg_name="query")
+@bp.input(schemas.GraphQuery, location="query", arg_name="query")
 @bp.doc(responses=_download_doc("The argument graph in the requested format",
                                 sorted({get_exporter(n).mimetype for n in format_names()})))
 def get_graph(analysis_id: str, query: dict):
-    """Download the argument graph of a done analysis (GraphML for Gephi, node-link JSON, …)."""
-    return export_response(analysis_id, query["format"])
+    """Download the argument graph of a done analysis (GraphML for Gephi, node-link JSON, …);
+    ``version`` picks an earlier version (see ``/versions``)."""
+    return export_response(analysis_id, query["format"], query.get("version"))
 
 
 # ----------------------------------------------------------------------------------

@@ -82,6 +82,10 @@ class FormatQuery(Schema):
                     metadata={"description": "export format: " + ", ".join(format_names())})
 
 
+class GraphQuery(FormatQuery):
+    version = Integer(validate=Range(min=1), metadata={"description": "an earlier version (default: the current one)"})
+
+
 class Progress(Schema):
     stage = String(allow_none=True)
     done = Integer()
@@ -127,8 +131,26 @@ class AnalysisOut(Schema):
     updated_at = DateTime()
     progress = Nested(Progress)
     error = Nested(ErrorInfo, allow_none=True)
+    version = Integer(allow_none=True, metadata={"description": "the current result's version: 1 after the first "
+                                                                "run, one more after each refresh"})
+    update_error = Nested(ErrorInfo, allow_none=True,
+                          metadata={"description": "why the last update failed (the version before stays)"})
     summary = Nested(Summary, allow_none=True)
     links = Dict(keys=String(), values=String())
+
+
+class VersionOut(Schema):
+    version = Integer(required=True)
+    created_at = DateTime()
+    current = Boolean()
+    counts = Dict(keys=String(), values=Integer())
+    changes = Dict(allow_none=True, metadata={"description": "what changed since the version before (none for "
+                                                             "version 1): see docs/contracts.md"})
+    links = Dict(keys=String(), values=String())
+
+
+class VersionList(Schema):
+    versions = List(Nested(VersionOut))
 
 
 class ListedAnalysis(AnalysisOut):

@@ -95,3 +95,39 @@ def recorded_morechildren(path: Path) -> dict:
     for entry in json.loads(path.read_text()):
         answers[request_key(entry["request_uri"], entry["request_body"])] = [(200, entry["response"], None)]
     return answers
+
+
+def algolia_item(node: dict, before: int, *, story: bool = False) -> dict:
+    """An HNPWA node as the Algolia items API answers it, without the replies posted at or after ``before``."""
+    item = {"id": node["id"], "created_at_i": node["time"], "author": node.get("user"),
+            "text": node.get("content"), "type": "story" if story else "comment",
+            "children": [algolia_item(child, before) for child in node.get("comments", []) if child["time"] < before]}
+    if story:
+        item["title"] = node.get("title")
+    return item
+
+
+def comment_times(node: dict) -> list[int]:
+    return [t for child in node.get("comments", []) for t in [child["time"], *comment_times(child)]]
+
+
+def comment_ids(node: dict, before: int | None = None) -> list[str]:
+    out = []
+    for child in node.get("comments", []):
+        if before is None or child["time"] < before:
+            out += [str(child["id"]), *comment_ids(child, before)]
+    return out
+
+
+def growing_session(recorded: dict, share: float = 0.6) -> tuple[FakeSession, list[str], list[str]]:
+    """A session whose first Algolia answer for the recorded HNPWA thread holds the comments
+    posted before ``share`` of them were, and every later answer the whole thread; with the
+    ids posted before and after."""
+    times = sorted(comment_times(recorded))
+    cut = times[int(len(times) * share)]
+    session = FakeSession()
+    key = ("algolia", str(recorded["id"]))
+    session.add(key, 200, algolia_item(recorded, cut, story=True))
+    session.add(key, 200, algolia_item(recorded, 10**10, story=True))
+    early = comment_ids(recorded, cut)
+    return session, early, [i for i in comment_ids(recorded) if i not in set(early)]

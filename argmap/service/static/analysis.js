@@ -1,6 +1,6 @@
 // The analysis page: honest progress while the job runs, then the summary, the map, the outline
 // and the downloads.
-import { ApiError, getAnalysis, getGraph, graphUrl, retryAnalysis } from "./api.js";
+import { ApiError, getAnalysis, getGraph, graphUrl, refreshAnalysis, retryAnalysis } from "./api.js";
 import { el, explainError, fmt } from "./dom.js";
 import { EDGE_COLORS, MapView, PAGE_SIZE, initialState } from "./map.js";
 import { buildModel } from "./model.js";
@@ -12,6 +12,19 @@ import { tablist } from "./tabs.js";
 const $ = (id) => document.getElementById(id);
 const page = $("page");
 const analysisId = page.dataset.analysisId;
+// kept in this browser: how the map was drawn before an update (this tab only), which version
+// and claims the visitor last saw, and whether to update on a timer
+const LAYOUT_KEY = `argmap:layout:${analysisId}`;
+const SEEN_KEY = `argmap:seen:${analysisId}`;
+const AUTO_KEY = `argmap:auto:${analysisId}`;
+
+function readKept(storage, key) {
+  try { return JSON.parse(storage.getItem(key) || "null"); } catch { return null; }
+}
+
+function keep(storage, key, value) {
+  try { storage.setItem(key, JSON.stringify(value)); } catch { /* storage full or blocked: nothing kept */ }
+}
 
 // The stages of a job in order, in words, with the share of the whole job each usually takes.
 const STAGES = [
@@ -124,9 +137,11 @@ async function poll() {
       showFailure(status.error || {}, { canRetry: true });
       return;
     }
-    if (status.status === "done") {
+    const updating = (status.status === "queued" || status.status === "running") && status.version;
+    if (status.status === "done" || updating) {
       if (!$("progress-box").hidden) { $("progress").value = 1000; page.dataset.progress = "1"; }
       await showResult(status);
+      if (updating) watchUpdate(status.version);
       return;
     }
     showProgress(status);
@@ -274,6 +289,9 @@ async function showResult(status) {
     return;
   }
   const model = buildModel(data);
+  const previous = readKept(sessionStorage, LAYOUT_KEY);
+  sessionStorage.removeItem(LAYOUT_KEY);
+  const fresh = newSinceLastView(model, status);
   const title = status.title || model.graph.title || model.summary.title;
   if (title) { $("title").textContent = title; document.title = `argmap — ${title}`; }
   $("progress-box").hidden = false;
@@ -300,6 +318,8 @@ async function showResult(status) {
   function ensureMap() {
     if (view) { view.cy.resize(); return; }
     view = new MapView($("cy"), model, state, {
+      previous: previous && previous.version === status.version - 1 ? previous : null,
+      fresh,
       onSelect: (id) => showClaim($("panel"), model, id, panelActions()),
       onStatus: (text) => {
         if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; return; }
@@ -368,10 +388,132 @@ async function showResult(status) {
     if (event.key === "Escape") $("search").focus();
   });
   renderExports({ get cy() { ensureMap(); return view.cy; } }, title);
+  renderNews(model, data.changes, fresh, focus);
+  $("legend-new").hidden = !fresh.size;
+  setupUpdates(status, tabs);
+  if (previous && previous.tab && previous.tab !== "summary") tabs.select(previous.tab);
   page.dataset.summary = "true";
 
   function center() {
     return { x: view.cy.width() / 2, y: view.cy.height() / 2 };
+  }
+}
+
+// ----------------------------------------------------------------------------------
+// live updates: fetch the thread again, keep the map where it was, show what is new
+
+/** Claims new since this browser last showed this analysis (none on a first view); remembers this view. */
+function newSinceLastView(model, status) {
+  const seen = readKept(localStorage, SEEN_KEY);
+  const fresh = new Set();
+  if (seen && Array.isArray(seen.claims) && status.version && seen.version && seen.version < status.version) {
+    const before = new Set(seen.claims);
+    for (const id of model.claims.keys()) if (!before.has(id)) fresh.add(id);
+  }
+  if (status.version) keep(localStorage, SEEN_KEY, { version: status.version, claims: [...model.claims.keys()] });
+  return fresh;
+}
+
+function plural(count, word) {
+  return `${fmt.format(count)} ${word}${count === 1 ? "" : "s"}`;
+}
+
+function renderNews(model, changes, fresh, focus) {
+  const parts = [];
+  if (fresh.size) {
+    parts.push(el("strong", {}, `${plural(fresh.size, "new claim")} since your last view`),
+      " — outlined in blue on the map.");
+    const first = [...fresh].map((id) => model.claims.get(id)).sort((a, b) => b.rank - a.rank)[0];
+    if (first) parts.push(el("button", { type: "button", id: "show-new", onclick: () => focus(first.id) }, "Show the first"));
+  }
+  if (changes && changes.counts) {
+    const c = changes.counts;
+    const words = [plural(c.new_comments, "new comment"), `${fmt.format(c.edited_comments)} edited`,
+      `${fmt.format(c.deleted_comments)} deleted`, plural(c.new_claims, "new claim"),
+      plural(c.new_disputes, "new dispute"), plural(c.changed_stances, "changed stance")];
+    parts.push(el("p", { class: "small" }, `Version ${changes.to_version}, against version ${changes.from_version}: ${words.join(", ")}.`));
+  }
+  $("news").replaceChildren(...parts);
+  $("news").hidden = !parts.length;
+}
+
+let updating = false;
+
+function setupUpdates(status, tabs) {
+  if (!status.links || !status.links.refresh) return;
+  $("update-box").hidden = false;
+  const when = status.updated_at ? new Date(status.updated_at).toLocaleString() : "";
+  $("version-line").textContent = `Version ${status.version || 1}${when ? ` · ${when}` : ""}`;
+  if (status.update_error) {
+    $("update-status").textContent = `The last update failed: ${status.update_error.message}`;
+  }
+  $("update").addEventListener("click", () => startUpdate(status.version, tabs));
+  const auto = readKept(localStorage, AUTO_KEY) || { on: false, every: 5 };
+  $("auto-update").checked = !!auto.on;
+  $("auto-every").value = String(auto.every || 5);
+  let timer = null;
+  const schedule = () => {
+    clearInterval(timer);
+    const every = Number($("auto-every").value) || 5;
+    keep(localStorage, AUTO_KEY, { on: $("auto-update").checked, every });
+    if ($("auto-update").checked) timer = setInterval(() => { if (!updating) startUpdate(status.version, tabs); }, every * 60000);
+  };
+  $("auto-update").addEventListener("change", schedule);
+  $("auto-every").addEventListener("change", schedule);
+  schedule();
+  window.argmap.tabs = tabs;
+}
+
+async function startUpdate(version, tabs) {
+  if (updating) return;
+  $("update").disabled = true;
+  $("update-status").textContent = "Fetching the thread again…";
+  try {
+    await refreshAnalysis(analysisId);
+  } catch (error) {
+    $("update").disabled = false;
+    $("update-status").textContent = `Could not update: ${explainError(error)}`;
+    return;
+  }
+  watchUpdate(version, tabs);
+}
+
+/** Poll until the update is done; then draw the new version where the old one was (a reload). */
+async function watchUpdate(version, tabs = window.argmap && window.argmap.tabs) {
+  updating = true;
+  $("update").disabled = true;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    let status;
+    try {
+      status = await getAnalysis(analysisId);
+    } catch (error) {
+      $("update-status").textContent = `Waiting for the server… ${explainError(error)}`;
+      continue;
+    }
+    if (status.status === "queued" || status.status === "running") {
+      const progress = status.progress || {};
+      $("update-status").textContent = `Updating: ${progress.message || progress.stage || status.status}`;
+      continue;
+    }
+    if (status.status === "done" && status.version > version) {
+      const view = window.argmap && window.argmap.view;
+      keep(sessionStorage, LAYOUT_KEY, {
+        version,
+        tab: tabs ? tabs.current() : "summary",
+        positions: view ? Object.fromEntries(view.cy.nodes().map((n) => [n.id(), n.position()])) : null,
+        zoom: view ? view.cy.zoom() : 1,
+        pan: view ? view.cy.pan() : { x: 0, y: 0 },
+      });
+      window.location.reload();
+      return;
+    }
+    updating = false;
+    $("update").disabled = false;
+    $("update-status").textContent = status.update_error
+      ? `The update failed: ${status.update_error.message} (still version ${status.version})`
+      : `The analysis is ${status.status}.`;
+    return;
   }
 }
 

@@ -48,6 +48,7 @@ export const getGraph = (id, format = "json") =>
 export const graphUrl = (id, format) =>
   `${API}/analyses/${encodeURIComponent(id)}/graph?format=${encodeURIComponent(format)}`;
 export const retryAnalysis = (id) => request("POST", `/analyses/${encodeURIComponent(id)}/retry`, {});
+export const refreshAnalysis = (id) => request("POST", `/analyses/${encodeURIComponent(id)}/refresh`, {});
 /** The home page's list: this browser's own analyses (or everyone's, when the instance says so). */
 export async function listRecent() {
   const response = await fetch("/recent", { headers: { Accept: "application/json" }, credentials: "same-origin" });

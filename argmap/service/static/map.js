@@ -173,6 +173,7 @@ export function cytoscapeStyle() {
     } },
     { selector: 'node[kind = "topic"]', style: { "font-weight": "bold", "background-color": "#f3f4f8", "border-width": 5 } },
     { selector: "node.faded", style: { opacity: 0.6 } },
+    { selector: "node.new", style: { "border-style": "double", "border-width": 7, "border-color": "#1565c0" } },
     { selector: "node.match", style: { "border-width": 6, "border-color": "#f5b700" } },
     { selector: "node.dim", style: { opacity: 0.25 } },
     { selector: "node:selected", style: { "border-width": 6, "border-color": "#111", "background-color": "#fff8d6" } },
@@ -205,12 +206,80 @@ function packComponents(cy) {
   }
 }
 
+/**
+ * Put the components of a fresh layout back where the previous version drew them: each
+ * component that holds claims drawn before moves by their mean offset, so they stay put;
+ * components of new claims only go in rows below.
+ */
+export function alignToPrevious(cy, positions) {
+  const placed = [];
+  const fresh = [];
+  for (const eles of cy.elements().components()) {
+    const anchors = eles.nodes().filter((node) => positions[node.id()]);
+    if (!anchors.length) { fresh.push(eles); continue; }
+    let dx = 0;
+    let dy = 0;
+    anchors.forEach((node) => { dx += positions[node.id()].x - node.position("x"); dy += positions[node.id()].y - node.position("y"); });
+    dx /= anchors.length;
+    dy /= anchors.length;
+    eles.nodes().positions((node) => ({ x: node.position("x") + dx, y: node.position("y") + dy }));
+    placed.push(eles.nodes().boundingBox());
+  }
+  if (!fresh.length) return;
+  const x0 = placed.length ? Math.min(...placed.map((b) => b.x1)) : 0;
+  let y = placed.length ? Math.max(...placed.map((b) => b.y2)) + GAP : 0;
+  let x = x0;
+  let rowHeight = 0;
+  for (const eles of fresh) {
+    const box = eles.nodes().boundingBox();
+    if (x > x0 && x + box.w > x0 + ROW_WIDTH) { x = x0; y += rowHeight + GAP; rowHeight = 0; }
+    const dx = x - box.x1;
+    const dy = y - box.y1;
+    eles.nodes().positions((node) => ({ x: node.position("x") + dx, y: node.position("y") + dy }));
+    x += box.w + GAP;
+    rowHeight = Math.max(rowHeight, box.h);
+  }
+}
+
+/**
+ * Claims drawn before go exactly where they were; the new ones, which ``alignToPrevious``
+ * put near them, are settled by fCoSE around those fixed claims (a reply still below what it
+ * answers) so that nothing overlaps.
+ */
+export function keepInPlace(cy, positions) {
+  const fixed = cy.nodes().filter((node) => positions[node.id()]);
+  if (!fixed.length) return;
+  fixed.positions((node) => ({ x: positions[node.id()].x, y: positions[node.id()].y }));
+  const moving = cy.nodes().difference(fixed);
+  if (!moving.length || !window.cytoscape || typeof cy.layout !== "function") return;
+  const below = cy.edges().filter((edge) => moving.contains(edge.source()) || moving.contains(edge.target()))
+    .map((edge) => ({ top: edge.target().id(), bottom: edge.source().id(), gap: 40 }));
+  try {
+    cy.layout({
+      name: "fcose", quality: "proof", randomize: false, animate: false, fit: false, packComponents: false,
+      nodeDimensionsIncludeLabels: false, nodeSeparation: 40, idealEdgeLength: () => 90,
+      fixedNodeConstraint: fixed.map((node) => ({ nodeId: node.id(), position: { ...positions[node.id()] } })),
+      relativePlacementConstraint: below,
+    }).run();
+  } catch {
+    // fCoSE missing or refusing the constraints: the new claims stay where alignToPrevious put them
+  }
+  fixed.positions((node) => ({ x: positions[node.id()].x, y: positions[node.id()].y }));
+}
+
 /** Owns the Cytoscape instance and keeps it in step with the model and the filters. */
 export class MapView {
-  constructor(container, model, state, { onSelect, onStatus }) {
+  /**
+   * ``previous`` ({positions, zoom, pan}): how the version before was drawn, so the first
+   * layout keeps those claims where they were; ``fresh``: ids of claims new since the
+   * visitor's last view (outlined).
+   */
+  constructor(container, model, state, { onSelect, onStatus, previous = null, fresh = new Set() }) {
     this.model = model;
     this.state = state;
     this.onStatus = onStatus;
+    this.previous = previous;
+    this.fresh = fresh;
     this.layoutTimer = null;
     this.cy = window.cytoscape({
       container,
@@ -250,7 +319,10 @@ export class MapView {
         }
       }
       if (added.length) { cy.add(added); changed = true; }
-      cy.nodes().forEach((node) => node.toggleClass("faded", view.faded.has(node.id())));
+      cy.nodes().forEach((node) => {
+        node.toggleClass("faded", view.faded.has(node.id()));
+        node.toggleClass("new", this.fresh.has(node.id()));
+      });
     });
     this.applySearch();
     if (changed || this.state.focus !== this.laidOutFocus) this.layout();
@@ -282,7 +354,16 @@ export class MapView {
       }).run();
       if (!this.state.focus) packComponents(cy);
       this.laidOutFocus = this.state.focus;
-      this.frame();
+      const previous = this.previous;
+      this.previous = null; // only the first layout after an update follows the version before
+      if (previous && previous.positions && !this.state.focus) {
+        alignToPrevious(cy, previous.positions);
+        keepInPlace(cy, previous.positions);
+        cy.zoom(previous.zoom);
+        cy.pan(previous.pan);
+      } else {
+        this.frame();
+      }
       this.lastLayoutMs = Math.round(performance.now() - started);
       this.onStatus("");
     }, 20);
