@@ -131,6 +131,66 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
 
 
 @main.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--format", "fmt", default="json", show_default=True, help="export format (json, graphml, …)")
+@click.option("-o", "--output", help="write here instead of standard output")
+@click.option("--title", default="", help="the corpus's title (default: N threads)")
+@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+@click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
+@click.pass_obj
+def corpus(settings, sources, fmt, output, title, max_comments, quiet):
+    """Map many threads as one debate: SOURCES are URLs, thread files, or a file of URLs (@urls.txt)."""
+    from argmap.corpus import build_corpus, part_of
+    from argmap.export import get_exporter
+    from argmap.pipeline import analyze as run_analysis
+
+    try:
+        exporter = get_exporter(fmt)
+        check_output(output)
+        listed = []
+        for source in sources:
+            listed += _listed_sources(source[1:]) if source.startswith("@") else [source]
+        parts, failed = [], []
+        for number, source in enumerate(dict.fromkeys(listed), start=1):
+            if not quiet:
+                click.echo(f"[{number}/{len(set(listed))}] {source}", err=True)
+            try:
+                analysis, _graph = run_analysis(source, settings=settings, max_comments=max_comments,
+                                                progress=None if quiet else StderrProgress())
+            except ArgmapError as error:
+                failed.append(source)
+                click.echo(f"skipped {source}: {error.message}", err=True)
+                continue
+            parts.append(part_of(analysis, settings=settings))
+        if not parts:
+            raise ArgmapError("no thread of the corpus could be read")
+        unique: dict[str, object] = {}
+        for part in parts:  # the same thread named twice (a URL and its file) is mapped once
+            unique.setdefault(part.key, part)
+        analysis, graph = build_corpus(list(unique.values()), title=title)
+        if not quiet:
+            stats = analysis.stats
+            click.echo(f"corpus: {stats['threads']} threads, {stats['claims']:,} claims, "
+                       f"{stats['cross_thread_restates']:,} cross-thread restates, "
+                       f"{stats['recurring_disputes']} recurring disputes"
+                       + (f"; {len(failed)} skipped" if failed else ""), err=True)
+        _write(exporter.render(analysis, graph), output)
+    except ArgmapError as error:
+        fail(error)
+
+
+def _listed_sources(path: str) -> list[str]:
+    """The sources listed in a file (one a line, ``#`` comments)."""
+    from argmap import batches as batch_run
+
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return batch_run.read_sources(handle.read(1024 * 1024).splitlines())
+    except (OSError, UnicodeDecodeError) as error:
+        raise ArgmapError(f"cannot read the list {path}: {getattr(error, 'strerror', None) or error}") from None
+
+
+@main.command()
 @click.argument("source")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--max-comments", type=int, default=None, help="cut threads longer than this")

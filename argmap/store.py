@@ -118,6 +118,29 @@ versions = sa.Table(
     sa.Column("analysis", sa.JSON),  # a superseded version's stored result; None for the current one
 )
 
+collections = sa.Table(
+    "collections", metadata,  # a corpus: many threads' analyses mapped as one debate
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("title", sa.Text),
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+    sa.Column("owner", sa.String(64)),
+)
+
+collection_items = sa.Table(
+    "collection_items", metadata,
+    sa.Column("collection_id", sa.String(32), sa.ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("analysis_id", sa.String(32), sa.ForeignKey("analyses.id", ondelete="CASCADE"), nullable=False),
+)
+
+collection_results = sa.Table(
+    "collection_results", metadata,  # the merged map, for the set of finished items it was made from
+    sa.Column("collection_id", sa.String(32), sa.ForeignKey("collections.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("digest", sa.String(64), nullable=False),
+    sa.Column("analysis", sa.JSON, nullable=False),  # merged analysis + its graph
+    sa.Column("created_at", UTCDateTime(), nullable=False),
+)
+
 _engines: dict[str, Engine] = {}
 _engines_lock = threading.Lock()
 
@@ -518,6 +541,7 @@ class Store:
     def delete_analysis(self, analysis_id: str) -> bool:
         with self.engine.begin() as conn:
             conn.execute(versions.delete().where(versions.c.analysis_id == analysis_id))
+            conn.execute(collection_items.delete().where(collection_items.c.analysis_id == analysis_id))
             conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
             conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
             return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
@@ -562,6 +586,58 @@ class Store:
         query = sa.select(results.c.analysis_id, results.c.summary).where(results.c.analysis_id.in_(analysis_ids))
         with self.engine.connect() as conn:
             return {r.analysis_id: r.summary for r in conn.execute(query)}
+
+    # collections -------------------------------------------------------------------
+
+    def create_collection(self, title: str | None, analysis_ids: list[str], owner: str | None = None) -> dict:
+        """A collection of the (already queued) analyses ``analysis_ids``, in that order."""
+        row = {"id": new_id(), "title": title or None, "created_at": now(), "owner": owner}
+        with self.engine.begin() as conn:
+            conn.execute(collections.insert().values(**row))
+            if analysis_ids:
+                conn.execute(collection_items.insert(), [
+                    {"collection_id": row["id"], "position": i, "analysis_id": a} for i, a in enumerate(analysis_ids)])
+        return row
+
+    def add_to_collection(self, collection_id: str, analysis_ids: list[str]) -> bool:
+        """Append analyses to a collection; False when there is no such collection."""
+        with self.engine.begin() as conn:
+            if conn.execute(sa.select(collections.c.id).where(collections.c.id == collection_id)).first() is None:
+                return False
+            start = conn.execute(sa.select(sa.func.count()).select_from(collection_items)
+                                 .where(collection_items.c.collection_id == collection_id)).scalar() or 0
+            if analysis_ids:
+                conn.execute(collection_items.insert(), [
+                    {"collection_id": collection_id, "position": start + i, "analysis_id": a}
+                    for i, a in enumerate(analysis_ids)])
+        return True
+
+    def get_collection(self, collection_id: str) -> tuple[dict, list[dict]] | None:
+        """The collection and its items' analysis rows (without request bodies), in order."""
+        with self.engine.connect() as conn:
+            row = _row(conn.execute(sa.select(collections).where(collections.c.id == collection_id)).first())
+            if row is None:
+                return None
+            query = (_listed().join(collection_items, collection_items.c.analysis_id == analyses.c.id)
+                     .where(collection_items.c.collection_id == collection_id)
+                     .order_by(collection_items.c.position))
+            return row, [dict(r._mapping) for r in conn.execute(query)]
+
+    def get_collection_result(self, collection_id: str, digest: str) -> tuple[Analysis, nx.DiGraph] | None:
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(collection_results.c.analysis).where(
+                collection_results.c.collection_id == collection_id, collection_results.c.digest == digest)).first()
+        if row is None:
+            return None
+        return analysis_from_dict(row.analysis), nx.node_link_graph(row.analysis["graph"], edges="edges")
+
+    def put_collection_result(self, collection_id: str, digest: str, analysis: Analysis, graph: nx.DiGraph) -> None:
+        data = analysis_to_dict(analysis)
+        data["graph"] = nx.node_link_data(graph, edges="edges")
+        with self.engine.begin() as conn:
+            conn.execute(collection_results.delete().where(collection_results.c.collection_id == collection_id))
+            conn.execute(collection_results.insert().values(collection_id=collection_id, digest=digest, analysis=data,
+                                                            created_at=now()))
 
     def ping(self) -> None:
         """Raise if the database cannot answer or cannot write (one row rewritten)."""

@@ -135,6 +135,8 @@ def summarize(graph: nx.DiGraph) -> dict:
                                    lambda n: (attrs[n]["supporters"], attrs[n]["support_weight"], attrs[n]["rank"])),
         "unanswered": top(graph, [n for n in nodes if attrs[n]["unanswered"]], lambda n: (attrs[n]["rank"], attrs[n].get("score", 0.0))),
         "people": people(graph),
+        **({"threads": graph.graph["threads"], "recurring_disputes": graph.graph.get("recurring", [])}
+           if "threads" in graph.graph else {}),
     }
 
 

@@ -67,23 +67,18 @@ def unit_rows(vectors: np.ndarray) -> np.ndarray:
 
 def knn_edges(vectors: np.ndarray, k: int = NEIGHBOURS, floor: float = SIMILARITY_FLOOR,
               block: int = 1024) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(sources, targets, cosines): each claim's k most similar claims with cosine ≥ floor."""
+    """(sources, targets, cosines): each claim's k most similar claims with cosine ≥ floor
+    (``argmap.analytics.neighbours.nearest``: exact for a thread, HNSW for a big corpus)."""
+    from argmap.analytics.neighbours import nearest
+
     count = len(vectors)
     k = min(k, count - 1)
     if k <= 0:
         return np.zeros(0, dtype=int), np.zeros(0, dtype=int), np.zeros(0, dtype=np.float32)
-    sources, targets, weights = [], [], []
-    for begin in range(0, count, block):
-        sims = vectors[begin:begin + block] @ vectors.T
-        rows = np.arange(sims.shape[0])
-        sims[rows, rows + begin] = -1.0
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k]
-        found = np.take_along_axis(sims, top, axis=1)
-        keep = found >= floor
-        sources.append(np.repeat(rows + begin, k)[keep.ravel()])
-        targets.append(top[keep])
-        weights.append(found[keep])
-    return np.concatenate(sources), np.concatenate(targets), np.concatenate(weights)
+    top, found = nearest(vectors, k, block=block)
+    keep = found >= floor
+    sources = np.repeat(np.arange(count), k)[keep.ravel()]
+    return sources, top[keep], found[keep]
 
 
 def knn_graph(vectors: np.ndarray, k: int = NEIGHBOURS, floor: float = SIMILARITY_FLOOR) -> nx.Graph:

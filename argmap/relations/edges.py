@@ -267,15 +267,11 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
 
 
 def nearest_neighbours(vectors: np.ndarray, k: int, floor: float, block: int = 1024):
-    """(i, j, cosine) for each row's k nearest rows above ``floor``, computed in blocks."""
-    n = len(vectors)
-    k = min(k, n - 1)
-    for begin in range(0, n, block):
-        sims = vectors[begin:begin + block] @ vectors.T
-        for row in range(sims.shape[0]):
-            sims[row, begin + row] = -1.0
-        top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else np.zeros((len(sims), 0), int)
-        for row, cols in enumerate(top):
-            for j in cols:
-                if sims[row, j] >= floor:
-                    yield begin + row, int(j), float(sims[row, j])
+    """(i, j, cosine) for each row's k nearest rows above ``floor`` (``argmap.analytics.neighbours``)."""
+    from argmap.analytics.neighbours import nearest
+
+    top, cosines = nearest(vectors, k, block=block)
+    for row, (cols, sims) in enumerate(zip(top.tolist(), cosines.tolist())):
+        for j, similarity in zip(cols, sims):
+            if similarity >= floor:
+                yield row, int(j), float(similarity)

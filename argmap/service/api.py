@@ -311,6 +311,97 @@ def get_batch(batch_id: str):
     return batch_out(batch, rows)
 
 
+# ----------------------------------------------------------------------------------
+# collections: many threads mapped as one debate
+
+
+def collection_out(collection: dict, rows: list[dict]) -> dict:
+    summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
+    counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
+    return {
+        "id": collection["id"],
+        "title": collection.get("title"),
+        "created_at": collection["created_at"],
+        "aggregate": {"total": len(rows), **counts, "finished": counts["queued"] + counts["running"] == 0},
+        "items": [analysis_out(r, summaries.get(r["id"])) for r in rows],
+        "links": {"self": url_for("api.get_collection", collection_id=collection["id"]),
+                  "graph": url_for("api.get_collection_graph", collection_id=collection["id"]),
+                  "items": url_for("api.add_collection_items", collection_id=collection["id"]),
+                  "page": url_for("ui.collection_page", collection_id=collection["id"])},
+    }
+
+
+def _queue_items(items: list[dict]) -> list[str]:
+    batch = jobs.queue_batch([canonical_item(item) for item in items], store=app_store(), backend=job_backend(),
+                             max_comments=current_app.config["MAX_COMMENTS"], cap=current_app.config["MAX_BATCH"],
+                             owner=current_owner())
+    _batch, rows = app_store().get_batch(batch["id"])
+    return [row["id"] for row in rows]
+
+
+@bp.post("/collections")
+@bp.auth_required(auth)
+@bp.input(schemas.CollectionRequest, arg_name="body")
+@bp.output(schemas.CollectionOut, status_code=202, headers=LOCATION, description="Queued")
+@bp.doc(tags=["collections"], responses={400: "An item is malformed", 422: "An item's URL is unsupported",
+                                         413: "Too many items or too large", 503: "The job queue is unavailable"})
+def create_collection(body: dict):
+    """Map many threads as one debate: each item is analysed like POST /analyses (on the job
+    system), then merged into one map (cross-thread restates, corpus topics, recurring disputes)."""
+    ids = _queue_items(body["items"])
+    collection = app_store().create_collection(body.get("title"), ids, owner=current_owner())
+    found = app_store().get_collection(collection["id"])
+    location = url_for("api.get_collection", collection_id=collection["id"])
+    return collection_out(*found), 202, {"Location": location}
+
+
+@bp.get("/collections/<collection_id>")
+@bp.output(schemas.CollectionOut)
+@bp.doc(tags=["collections"], responses=NOT_FOUND)
+def get_collection(collection_id: str):
+    """Every thread's status and the counts; the map is ready when no item is queued or running."""
+    return collection_out(*_found(app_store().get_collection(collection_id), "collection"))
+
+
+@bp.post("/collections/<collection_id>/items")
+@bp.auth_required(auth)
+@bp.input(schemas.CollectionItems, arg_name="body")
+@bp.output(schemas.CollectionOut, status_code=202, headers=LOCATION, description="Queued and added")
+@bp.doc(tags=["collections"], responses={**NOT_FOUND, 422: "An item's URL is unsupported"})
+def add_collection_items(collection_id: str, body: dict):
+    """Add threads to a collection: only they are analysed; the map is merged again from the kept results."""
+    _found(app_store().get_collection(collection_id), "collection")
+    ids = _queue_items(body["items"])
+    app_store().add_to_collection(collection_id, ids)
+    location = url_for("api.get_collection", collection_id=collection_id)
+    return collection_out(*app_store().get_collection(collection_id)), 202, {"Location": location}
+
+
+@bp.get("/collections/<collection_id>/graph")
+@bp.input(schemas.FormatQuery, location="query", arg_name="query")
+@bp.doc(tags=["collections"], responses=_download_doc(
+    "The corpus map in the requested format (every node has a thread attribute)",
+    sorted({get_exporter(n).mimetype for n in format_names()})))
+def get_collection_graph(collection_id: str, query: dict):
+    """Download the corpus map once every thread is finished (failed ones are left out, and named)."""
+    from argmap.corpus import collection_result
+
+    _collection, rows = _found(app_store().get_collection(collection_id), "collection")
+    waiting = sum(r["status"] in ("queued", "running") for r in rows)
+    if waiting:
+        raise ApiError(f"{waiting} of {len(rows)} threads are still being analysed", code="not_ready", status=409)
+    if not any(r["status"] == "done" for r in rows):
+        raise ApiError("no thread of the collection could be analysed", code="not_ready", status=409)
+    collection, rows, merged = collection_result(app_store(), collection_id, settings=current_app.config["SETTINGS"])
+    if merged is None:  # an item was added meanwhile
+        raise ApiError("a thread was added and is being analysed", code="not_ready", status=409)
+    exporter = get_exporter(query["format"])
+    body = exporter.render(*merged)
+    stem = slug(collection.get("title")) or "corpus"
+    name = f"argmap-{stem}-{collection_id}.{exporter.extension}"
+    return Response(body, mimetype=exporter.mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @bp.get("/batches/<batch_id>/archive")
 @bp.input(schemas.FormatQuery, location="query", arg_name="query")
 @bp.doc(tags=["batches"], responses=_download_doc("A zip of every done item's export and a manifest.json",

@@ -72,6 +72,23 @@ class BatchRequest(Schema):
                  metadata={"description": "the analyses to run (at most ARGMAP_MAX_BATCH)"})
 
 
+class CollectionRequest(Schema):
+    class Meta:
+        unknown = RAISE
+
+    items = List(Nested(BatchItem), required=True, validate=Length(min=1),
+                 metadata={"description": "the threads of the corpus: each like a single analysis request"})
+    title = String(validate=Length(max=500), metadata={"description": "the corpus's title"})
+
+
+class CollectionItems(Schema):
+    class Meta:
+        unknown = RAISE
+
+    items = List(Nested(BatchItem), required=True, validate=Length(min=1),
+                 metadata={"description": "threads to add: each like a single analysis request"})
+
+
 class ListQuery(Schema):
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
     status = String(validate=OneOf(STATUSES))
@@ -172,6 +189,15 @@ class Aggregate(Schema):
 
 class BatchOut(Schema):
     id = String(required=True)
+    created_at = DateTime()
+    aggregate = Nested(Aggregate)
+    items = List(Nested(ListedAnalysis))
+    links = Dict(keys=String(), values=String())
+
+
+class CollectionOut(Schema):
+    id = String(required=True)
+    title = String(allow_none=True)
     created_at = DateTime()
     aggregate = Nested(Aggregate)
     items = List(Nested(ListedAnalysis))

@@ -206,6 +206,15 @@ def analysis_page(analysis_id: str):
                            csrf_token=generate_csrf())
 
 
+@ui.route("/c/<collection_id>")
+def collection_page(collection_id: str):
+    """A corpus shown like an analysis, with a thread filter."""
+    if not _valid_id(collection_id):
+        abort(404)
+    return render_template("analysis.html", analysis_id=collection_id, formats=_formats(), collection=True,
+                           csrf_token=generate_csrf())
+
+
 @ui.route("/sample-thread.txt")
 def sample_thread():
     """The sample thread's plain text, for the home page's one-click sample."""

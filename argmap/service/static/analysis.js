@@ -1,6 +1,9 @@
 // The analysis page: honest progress while the job runs, then the summary, the map, the outline
 // and the downloads.
-import { ApiError, getAnalysis, getGraph, graphUrl, refreshAnalysis, retryAnalysis } from "./api.js";
+import {
+  ApiError, collectionGraphUrl, getAnalysis, getCollection, getCollectionGraph, getGraph, graphUrl, refreshAnalysis,
+  retryAnalysis,
+} from "./api.js";
 import { el, explainError, fmt } from "./dom.js";
 import { EDGE_COLORS, MapView, PAGE_SIZE, initialState } from "./map.js";
 import { buildModel } from "./model.js";
@@ -12,6 +15,26 @@ import { tablist } from "./tabs.js";
 const $ = (id) => document.getElementById(id);
 const page = $("page");
 const analysisId = page.dataset.analysisId;
+const isCollection = page.dataset.kind === "collection";
+
+/** A collection's status in the shape of an analysis's: running until every thread is finished. */
+async function collectionStatus(id) {
+  const collection = await getCollection(id);
+  const { total, done, failed, finished } = collection.aggregate;
+  return {
+    id,
+    status: finished ? (done ? "done" : "failed") : "running",
+    title: collection.title || `${total} threads`,
+    progress: { stage: "claims", done: done + failed, total, message: `${done + failed} of ${total} threads analysed` },
+    error: finished && !done ? { code: "failed", message: "no thread of the collection could be analysed" } : null,
+    links: {},
+    collection,
+  };
+}
+
+const statusOf = (id) => (isCollection ? collectionStatus(id) : getAnalysis(id));
+const graphOf = (id, format) => (isCollection ? getCollectionGraph(id, format) : getGraph(id, format));
+const downloadUrl = (id, format) => (isCollection ? collectionGraphUrl(id, format) : graphUrl(id, format));
 // kept in this browser: how the map was drawn before an update (this tab only), which version
 // and claims the visitor last saw, and whether to update on a timer
 const LAYOUT_KEY = `argmap:layout:${analysisId}`;
@@ -119,7 +142,7 @@ async function poll() {
   for (;;) {
     let status;
     try {
-      status = await getAnalysis(analysisId);
+      status = await statusOf(analysisId);
       misses = 0;
     } catch (error) {
       if (error instanceof ApiError && error.status >= 400 && error.status < 500 && error.status !== 429) {
@@ -134,7 +157,7 @@ async function poll() {
     const title = status.title || (status.summary && status.summary.title);
     if (title) { $("title").textContent = title; document.title = `argmap — ${title}`; }
     if (status.status === "failed") {
-      showFailure(status.error || {}, { canRetry: true });
+      showFailure(status.error || {}, { canRetry: !isCollection });
       return;
     }
     const updating = (status.status === "queued" || status.status === "running") && status.version;
@@ -175,7 +198,7 @@ function renderExports(view, title) {
   const stem = fileStem(title);
   list.replaceChildren(...formats.map((format) => el("li", {},
     el("a", {
-      href: graphUrl(analysisId, format.name),
+      href: downloadUrl(analysisId, format.name),
       download: `${stem}.${format.extension || format.name}`,
       dataset: { format: format.name },
     }, format.label && format.label !== format.name ? format.label : format.name.toUpperCase()),
@@ -282,7 +305,7 @@ async function showResult(status) {
   $("status-line").textContent = "Loading the result…";
   let data;
   try {
-    data = await getGraph(analysisId, "json");
+    data = await graphOf(analysisId, "json");
     performance.mark("argmap:data");
   } catch (error) {
     showFailure(error);
@@ -306,6 +329,11 @@ async function showResult(status) {
   $("only-linked").checked = state.onlyLinked;
   const authors = [...new Set([...model.claims.values()].map((c) => c.author).filter(Boolean))].sort((a, b) => a.localeCompare(b));
   $("author").append(...authors.map((name) => el("option", { value: name }, name)));
+  const threads = (model.graph.threads || []).filter((t) => t && t.key);
+  if (threads.length > 1) {
+    $("thread").append(...threads.map((t) => el("option", { value: t.key }, `${t.title || t.key} (${fmt.format(t.claims || 0)} claims)`)));
+    $("thread-filter").hidden = false;
+  }
   if (window.matchMedia("(min-width: 901px)").matches) $("filters").open = true;
 
   let view = null;
@@ -360,6 +388,7 @@ async function showResult(status) {
   $("confidence").addEventListener("input", () => { $("confidence-value").textContent = Number($("confidence").value).toFixed(2); });
   $("confidence").addEventListener("change", () => { state.minConfidence = Number($("confidence").value); refresh(); });
   $("author").addEventListener("change", () => { state.author = $("author").value; state.focus = null; refresh(); });
+  $("thread").addEventListener("change", () => { state.thread = $("thread").value; state.focus = null; refresh(); });
   $("only-linked").addEventListener("change", () => { state.onlyLinked = $("only-linked").checked; refresh(); });
   $("show-more").addEventListener("click", () => { state.limit += PAGE_SIZE; refresh(); });
   $("clear-focus").addEventListener("click", () => { state.focus = null; closePanel($("panel")); refresh(); });

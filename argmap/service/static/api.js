@@ -55,3 +55,8 @@ export async function listRecent() {
   if (!response.ok) throw new ApiError(response.status, "error", response.statusText);
   return response.json();
 }
+export const getCollection = (id) => request("GET", `/collections/${encodeURIComponent(id)}`);
+export const getCollectionGraph = (id, format = "json") =>
+  request("GET", `/collections/${encodeURIComponent(id)}/graph?format=${encodeURIComponent(format)}`);
+export const collectionGraphUrl = (id, format) =>
+  `${API}/collections/${encodeURIComponent(id)}/graph?format=${encodeURIComponent(format)}`;

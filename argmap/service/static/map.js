@@ -23,6 +23,7 @@ export function initialState() {
     relations: new Set(["supports", "rebuts", "restates"]),
     minConfidence: 0,
     author: "",
+    thread: "", // a corpus: only this thread's claims
     hiddenTopics: new Set(),
     collapsedTopics: new Set(),
     onlyLinked: true,
@@ -49,7 +50,10 @@ export function computeView(model, state) {
   const visible = new Set();
   const faded = new Set();
   let eligibleCount = 0;
-  const shown = (id) => !state.hiddenTopics.has(String(model.claims.get(id).topic));
+  const shown = (id) => {
+    const claim = model.claims.get(id);
+    return !state.hiddenTopics.has(String(claim.topic)) && (!state.thread || claim.thread === state.thread);
+  };
   if (state.focus && model.claims.has(state.focus)) {
     // the claim, what it answers, and who answers it (then who answers them), strongest first
     visible.add(state.focus);

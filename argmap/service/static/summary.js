@@ -113,6 +113,22 @@ function section(id, title, intro, ...content) {
 }
 
 /** Render the summary into ``container``; ``onOpen(id)`` opens the map focused on a claim. */
+/** A corpus: the points made in several threads and rebutted somewhere, with the threads and sides. */
+function recurring(model, onOpen) {
+  const items = Array.isArray(model.graph.recurring) ? model.graph.recurring : [];
+  const titles = new Map((model.graph.threads || []).map((t) => [t.key, t.title || t.key]));
+  if (!items.length) return el("p", { class: "muted" }, "No point was made in two threads and rebutted in one.");
+  return el("div", { class: "disputes" }, items.slice(0, DISPUTES).map((item) => {
+    const claim = model.claims.get(String(item.claim));
+    return el("article", { class: "dispute card recurring", dataset: { claim: String(item.claim) } },
+      el("h3", {}, headline(String(item.point || ""), 90)),
+      claim ? quote(model, claim, onOpen) : null,
+      el("p", { class: "small" }, `In ${item.threads.length} threads: ${item.threads.map((k) => titles.get(k) || k).join(" · ")}`),
+      el("p", { class: "small" }, `Made by ${people(item.asserted_by || [])}; supported by ${people(item.supported_by || [])}; `
+        + `rebutted by ${people(item.rebutted_by || [])}.`));
+  }));
+}
+
 export function renderSummary(container, model, onOpen) {
   const s = model.summary;
   // "most contested" needs several people against and someone for; a small thread may have
@@ -125,8 +141,12 @@ export function renderSummary(container, model, onOpen) {
     const n = Number.isFinite(c.supporters) ? c.supporters : responders(model, c.id, "supports").people.length;
     return n ? `supported by ${n === 1 ? "1 person" : `${n} people`}` : "";
   };
+  const corpus = Array.isArray(model.graph.threads) && model.graph.threads.length > 1;
   container.replaceChildren(
     thesis(model),
+    corpus ? section("recurring-title", "Disputes that recur",
+      `Points made in two or more of these ${model.graph.threads.length} threads and rebutted in at least one.`,
+      recurring(model, onOpen)) : "",
     section("disputes-title", "Main disputes",
       "Claims several people dispute: the best rebuttal and the best defence of each.",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))

@@ -1,0 +1,169 @@
+"""Are cross-thread ``restates`` the same point? Corpora of one subreddit's threads, judged by reading.
+
+    python -m argmap.evaluation.corpus_links sheet --subreddit climate --floor 0.80 --per-band 20 --out dev.csv
+    python -m argmap.evaluation.corpus_links sheet --subreddit Brexit --sample 50 --out test.csv
+    python -m argmap.evaluation.corpus_links score data/judged/cross_thread_links.csv
+
+The recorded threads of ``../shared/threads`` are on unrelated subjects (a handful of
+cross-thread links at most), so the corpus that measures these links is one debate told
+in many threads: DEBAGREEMENT's dev pairs (``../shared/datasets/debagreement``) of one
+subreddit, each submission a thread (the submission text as its post; the parent comment
+at the top, the reply under it; authors and times as recorded). Every thread goes through
+the pipeline, the corpus through ``argmap.corpus.build_corpus``; ``sheet`` writes the
+cross-thread links to judge (both claims' ids and texts, the threads' titles, no
+similarity: the reader judges the words) — every link at or above ``--floor`` spread over
+similarity bands (dev: to choose ``CROSS_RESTATE_SIMILARITY``), or a random sample of the
+links the shipped threshold draws (test). Judgements are stored as claim ids and labels
+only (``data/judged/cross_thread_links.csv``); the texts stay in ``../shared``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import random
+import sys
+from collections import defaultdict
+from datetime import datetime, timezone
+from pathlib import Path
+
+from argmap.model import Comment, Thread
+
+REPO = Path(__file__).resolve().parents[2]
+DEBAGREEMENT = REPO.parent / "shared" / "datasets" / "debagreement" / "dev.csv"
+JUDGED = REPO / "data" / "judged" / "cross_thread_links.csv"
+BANDS = (0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 1.01)
+
+
+def _time(value: str) -> str | None:
+    try:
+        return datetime.fromtimestamp(int(float(value)), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
+def subreddit_threads(subreddit: str, path: Path = DEBAGREEMENT) -> list[Thread]:
+    """One thread per submission of ``subreddit`` in DEBAGREEMENT's dev pairs."""
+    by_submission: dict[str, Thread] = {}
+    seen: dict[str, set] = defaultdict(set)
+    with open(path, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            if row["subreddit"] != subreddit:
+                continue
+            sid = row["submission_id"]
+            text = row["submission_text"].strip()
+            thread = by_submission.setdefault(sid, Thread(
+                source="reddit", id=sid, title=text.split("\n")[0][:300], text="\n".join(text.split("\n")[1:]),
+                url=f"https://www.reddit.com/r/{subreddit}/comments/{sid}/"))
+            parent_id, child_id = row["msg_id_parent"], row["msg_id_child"]
+            if parent_id not in seen[sid]:
+                seen[sid].add(parent_id)
+                thread.comments.append(Comment(parent_id, sid, row["body_parent"], author=row["author_parent"] or None))
+            if child_id not in seen[sid]:
+                seen[sid].add(child_id)
+                thread.comments.append(Comment(child_id, parent_id, row["body_child"], author=row["author_child"] or None,
+                                               created_at=_time(row["exact_time"])))
+    return list(by_submission.values())
+
+
+def corpus_links(subreddit: str, similarity: float, *, settings=None, progress=None):
+    """The corpus of ``subreddit``'s threads with cross-thread restates at ``similarity``:
+    (analysis, graph, links), each link (cosine, source id, target id)."""
+    from argmap.corpus import build_corpus, part_of
+    from argmap.pipeline import analyze_thread
+
+    parts = []
+    threads = subreddit_threads(subreddit)
+    for number, thread in enumerate(threads, start=1):
+        analysis, _graph = analyze_thread(thread, settings=settings)
+        parts.append(part_of(analysis, settings=settings))
+        if progress and number % 100 == 0:
+            progress(f"{number}/{len(threads)} threads")
+    analysis, graph = build_corpus(parts, title=f"r/{subreddit}", similarity=similarity)
+    links = [(attrs["confidence"], s, t) for s, t, attrs in graph.edges(data=True) if attrs.get("origin") == "across"]
+    return analysis, graph, sorted(links, reverse=True)
+
+
+def write_sheet(path: Path, rows: list[dict]) -> None:
+    fields = ["item", "subreddit", "claim_a", "claim_b", "thread_a", "thread_b", "text_a", "text_b"]
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields)
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+def sheet(subreddit: str, out: Path, *, floor: float | None, per_band: int, sample: int, seed: int) -> dict:
+    """A judging sheet (texts, no similarity) and its key (item → cosine) beside it."""
+    from argmap.corpus import CROSS_RESTATE_SIMILARITY
+
+    analysis, graph, links = corpus_links(subreddit, floor if floor is not None else CROSS_RESTATE_SIMILARITY,
+                                          progress=lambda m: print(m, file=sys.stderr))
+    rng = random.Random(seed)
+    if floor is not None:  # dev: spread over similarity bands
+        chosen = []
+        for low, high in zip(BANDS, BANDS[1:]):
+            band = [link for link in links if low <= link[0] < high]
+            chosen += rng.sample(band, min(per_band, len(band)))
+    else:  # test: a random sample of what the shipped threshold draws
+        chosen = rng.sample(links, min(sample, len(links)))
+    rng.shuffle(chosen)
+    rows, key = [], []
+    for item, (cosine, source, target) in enumerate(chosen, start=1):
+        a, b = graph.nodes[source], graph.nodes[target]
+        rows.append({"item": item, "subreddit": subreddit, "claim_a": source, "claim_b": target,
+                     "thread_a": a["thread_title"], "thread_b": b["thread_title"], "text_a": a["text"], "text_b": b["text"]})
+        key.append({"item": item, "claim_a": source, "claim_b": target, "cosine": cosine})
+    write_sheet(out, rows)
+    with open(out.with_suffix(".key.csv"), "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["item", "claim_a", "claim_b", "cosine"])
+        writer.writeheader()
+        writer.writerows(key)
+    return {"threads": analysis.stats["threads"], "claims": analysis.stats["claims"], "links": len(links),
+            "written": len(rows)}
+
+
+def score(path: Path = JUDGED) -> dict:
+    """Share of judged links that make the same point, per subreddit and split (and readers' agreement)."""
+    with open(path, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    out: dict[str, dict] = {}
+    for (split, subreddit), group in _groups(rows).items():
+        same = [r["same_point"] == "yes" for r in group]
+        entry = {"links": len(group), "same_point": round(sum(same) / len(group), 3)}
+        second = [r for r in group if r.get("second_reader")]
+        if second:
+            entry["readers_agree"] = round(sum(r["same_point"] == r["second_reader"] for r in second) / len(second), 3)
+        out[f"{split} r/{subreddit}"] = entry
+    return out
+
+
+def _groups(rows: list[dict]) -> dict:
+    groups: dict[tuple, list] = defaultdict(list)
+    for row in rows:
+        groups[(row["split"], row["subreddit"])].append(row)
+    return groups
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True)
+    make = commands.add_parser("sheet")
+    make.add_argument("--subreddit", required=True)
+    make.add_argument("--out", type=Path, required=True)
+    make.add_argument("--floor", type=float, help="dev: every link from this cosine, spread over bands")
+    make.add_argument("--per-band", type=int, default=20)
+    make.add_argument("--sample", type=int, default=50)
+    make.add_argument("--seed", type=int, default=11)
+    judged = commands.add_parser("score")
+    judged.add_argument("path", type=Path, nargs="?", default=JUDGED)
+    args = parser.parse_args(argv)
+    if args.command == "sheet":
+        print(sheet(args.subreddit, args.out, floor=args.floor, per_band=args.per_band, sample=args.sample,
+                    seed=args.seed))
+    else:
+        print(score(args.path))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
