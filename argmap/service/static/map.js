@@ -197,11 +197,17 @@ function packComponents(cy) {
     eles, box: eles.nodes().boundingBox(), weight: Math.max(...eles.nodes().map((n) => n.data("rank") || 0)),
   }));
   components.sort((a, b) => b.weight - a.weight || a.eles.nodes()[0].id().localeCompare(b.eles.nodes()[0].id()));
-  let x = 0;
-  let y = 0;
+  packInRows(components.map((c) => c.eles), 0, 0);
+}
+
+/** Lay components side by side in rows about ``ROW_WIDTH`` wide, the first row's top left at (x0, y0). */
+function packInRows(components, x0, y0) {
+  let x = x0;
+  let y = y0;
   let rowHeight = 0;
-  for (const { eles, box } of components) {
-    if (x > 0 && x + box.w > ROW_WIDTH) { x = 0; y += rowHeight + GAP; rowHeight = 0; }
+  for (const eles of components) {
+    const box = eles.nodes().boundingBox();
+    if (x > x0 && x + box.w > x0 + ROW_WIDTH) { x = x0; y += rowHeight + GAP; rowHeight = 0; }
     const dx = x - box.x1;
     const dy = y - box.y1;
     eles.nodes().positions((node) => ({ x: node.position("x") + dx, y: node.position("y") + dy }));
@@ -230,19 +236,8 @@ export function alignToPrevious(cy, positions) {
     placed.push(eles.nodes().boundingBox());
   }
   if (!fresh.length) return;
-  const x0 = placed.length ? Math.min(...placed.map((b) => b.x1)) : 0;
-  let y = placed.length ? Math.max(...placed.map((b) => b.y2)) + GAP : 0;
-  let x = x0;
-  let rowHeight = 0;
-  for (const eles of fresh) {
-    const box = eles.nodes().boundingBox();
-    if (x > x0 && x + box.w > x0 + ROW_WIDTH) { x = x0; y += rowHeight + GAP; rowHeight = 0; }
-    const dx = x - box.x1;
-    const dy = y - box.y1;
-    eles.nodes().positions((node) => ({ x: node.position("x") + dx, y: node.position("y") + dy }));
-    x += box.w + GAP;
-    rowHeight = Math.max(rowHeight, box.h);
-  }
+  packInRows(fresh, placed.length ? Math.min(...placed.map((b) => b.x1)) : 0,
+    placed.length ? Math.max(...placed.map((b) => b.y2)) + GAP : 0);
 }
 
 /**
