@@ -129,3 +129,29 @@ def test_corpus_json_export_carries_the_threads_and_recurring_disputes(planted):
     assert [row["key"] for row in data["graph"]["threads"]] == [row["key"] for row in graph.graph["threads"]]
     assert "recurring" in data["graph"]
     assert all("thread" in node and "thread_title" in node for node in data["nodes"])
+
+
+def test_judged_cross_thread_links_point_at_debagreement_messages(shared_dir):
+    """The judged links are ids and labels only; each id names a submission and a message of
+    its subreddit in ../shared's DEBAGREEMENT dev pairs (where the texts stay)."""
+    import csv
+
+    from argmap.evaluation.corpus_links import DEBAGREEMENT, JUDGED, score
+
+    with open(JUDGED, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["split"] for r in rows} == {"dev", "test"}
+    assert sum(r["split"] == "test" for r in rows) == 50
+    assert all(r["same_point"] in ("yes", "no") and r["second_reader"] in ("", "yes", "no") for r in rows)
+    assert not {r["subreddit"] for r in rows if r["split"] == "dev"} & {r["subreddit"] for r in rows if r["split"] == "test"}
+    messages: dict[str, set] = {}
+    with open(DEBAGREEMENT, encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            known = messages.setdefault(row["subreddit"], set())
+            known.update({row["submission_id"], row["msg_id_parent"], row["msg_id_child"]})
+    for row in rows:
+        for claim in (row["claim_a"], row["claim_b"]):
+            submission, rest = claim.removeprefix("reddit:").split("/", 1)
+            assert submission in messages[row["subreddit"]] and rest.split(":")[0] in messages[row["subreddit"]]
+    shipped = score()["test: drawn (cosine >= 0.9)"]
+    assert shipped["links"] == 8 and shipped["same_point"] >= 0.85

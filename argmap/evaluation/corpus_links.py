@@ -123,25 +123,28 @@ def sheet(subreddit: str, out: Path, *, floor: float | None, per_band: int, samp
 
 
 def score(path: Path = JUDGED) -> dict:
-    """Share of judged links that make the same point, per subreddit and split (and readers' agreement)."""
+    """Share of judged links that make the same point, per split, at the shipped threshold and
+    below it (and the two readers' agreement where a second one read them)."""
+    from argmap.corpus import CROSS_RESTATE_SIMILARITY
+
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out: dict[str, dict] = {}
-    for (split, subreddit), group in _groups(rows).items():
-        same = [r["same_point"] == "yes" for r in group]
-        entry = {"links": len(group), "same_point": round(sum(same) / len(group), 3)}
-        second = [r for r in group if r.get("second_reader")]
-        if second:
-            entry["readers_agree"] = round(sum(r["same_point"] == r["second_reader"] for r in second) / len(second), 3)
-        out[f"{split} r/{subreddit}"] = entry
+    for split in sorted({r["split"] for r in rows}):
+        group = [r for r in rows if r["split"] == split]
+        parts = {"all": group,
+                 f"drawn (cosine >= {CROSS_RESTATE_SIMILARITY})": [r for r in group if float(r["cosine"]) >= CROSS_RESTATE_SIMILARITY],
+                 f"below (cosine < {CROSS_RESTATE_SIMILARITY})": [r for r in group if float(r["cosine"]) < CROSS_RESTATE_SIMILARITY]}
+        for name, part in parts.items():
+            if not part:
+                continue
+            entry = {"links": len(part), "same_point": round(sum(r["same_point"] == "yes" for r in part) / len(part), 3)}
+            second = [r for r in part if r.get("second_reader")]
+            if second:
+                entry["second_reader_same_point"] = round(sum(r["second_reader"] == "yes" for r in second) / len(second), 3)
+                entry["readers_agree"] = round(sum(r["same_point"] == r["second_reader"] for r in second) / len(second), 3)
+            out[f"{split}: {name}"] = entry
     return out
-
-
-def _groups(rows: list[dict]) -> dict:
-    groups: dict[tuple, list] = defaultdict(list)
-    for row in rows:
-        groups[(row["split"], row["subreddit"])].append(row)
-    return groups
 
 
 def main(argv: list[str] | None = None) -> int:
