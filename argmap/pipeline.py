@@ -55,6 +55,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     if kept is not None:
         analysis, argument_graph = kept
         analysis.timings = {"kept": time.perf_counter() - started}
+        analysis.stats.update(texts_parsed=0, texts_encoded=0)  # this run read everything back
         progress("done", 1, 1, f"{len(analysis.claims):,} claims, {len(analysis.relations):,} edges "
                                "(this thread was analysed before: read back)")
         return analysis, argument_graph

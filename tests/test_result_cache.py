@@ -33,6 +33,7 @@ def test_the_same_thread_is_read_back_and_a_changed_one_recomputed(tmp_path, set
     again, again_graph = pipeline.analyze_thread(THREAD, settings=settings, cache=cache)
     assert calls == [], "nothing was recomputed"
     assert "kept" in again.timings
+    assert first.stats["texts_parsed"] > 0 and again.stats["texts_parsed"] == again.stats["texts_encoded"] == 0
     assert _fingerprint(again) == _fingerprint(first)
     assert sorted(again_graph.nodes) == sorted(first_graph.nodes)
     assert dict(again_graph.nodes(data=True)) == dict(first_graph.nodes(data=True))
