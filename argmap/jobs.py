@@ -175,12 +175,16 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     from sqlalchemy.exc import OperationalError
 
     heartbeat = _Heartbeat(analysis_id, store, settings.job_lease)
-    previous = _previous_version(store, row)
+    previous = None
     try:
+        previous = _previous_version(store, row)
         source = source_of(row["request"], settings.max_comments, settings=settings)
         analysis, graph = analyze(source, settings=settings, progress=_StoreProgress(analysis_id, store),
                                   max_comments=settings.max_comments, update_from=previous)
-        store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
+        if previous is not None and not any(analysis.changes["counts"].values()):
+            store.refresh_unchanged(analysis_id)  # nothing new: no new version
+        else:
+            store.finish(analysis_id, analysis, graph, status_summary(analysis, graph))
     except ArgmapError as error:
         if previous is not None:  # a failed update keeps the version there was
             store.refresh_failed(analysis_id, error.code, error.message)
@@ -204,15 +208,14 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
 
 
 def _previous_version(store: Store, row: dict):
-    """The snapshot of the stored result a refresh runs against (``argmap.live``); None for a first run."""
-    if not row.get("version"):
-        return None
+    """The snapshot of the stored result a refresh runs against (``argmap.live``); None for a
+    first run. A result stored before versions were counted is version 1."""
     kept = store.get_result(row["id"])
     if kept is None:
         return None
     from argmap.live import snapshot_of_analysis
 
-    return snapshot_of_analysis(kept[0], version=row["version"])
+    return snapshot_of_analysis(kept[0], version=row.get("version") or 1)
 
 
 def refresh_analysis(analysis_id: str, *, store: Store, backend: Backend) -> dict:
@@ -225,7 +228,7 @@ def refresh_analysis(analysis_id: str, *, store: Store, backend: Backend) -> dic
                           "do not change)", code="not_refreshable", status=409)
     if row["status"] in UNFINISHED:
         return row  # already running or queued: the update under way is the answer
-    if row["status"] != "done" or not row.get("version"):
+    if row["status"] != "done":
         raise ArgmapError(f"the analysis is {row['status']}: only a finished analysis can be updated",
                           code="conflict", status=409)
     queued = store.queue_refresh(analysis_id)

@@ -26,6 +26,7 @@ or from a node-link JSON export (``argmap analyze URL --update-from FILE.json``)
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 
 from argmap.errors import ArgmapError
@@ -43,7 +44,7 @@ def fingerprint(comment: Comment) -> str:
 
 @dataclass
 class CommentMark:
-    """One comment as an earlier analysis saw it."""
+    """One comment as an earlier analysis saw it (its text when the snapshot has it: a stored analysis)."""
 
     id: str
     parent_id: str
@@ -51,6 +52,7 @@ class CommentMark:
     deleted: bool = False
     author: str | None = None
     created_at: str | None = None
+    text: str | None = None
 
 
 @dataclass
@@ -72,7 +74,7 @@ def comment_marks(thread: Thread) -> list[dict]:
 
 
 def snapshot_of_thread(thread: Thread) -> Snapshot:
-    marks = {c.id: CommentMark(c.id, c.parent_id, fingerprint(c), bool(c.deleted), c.author, c.created_at)
+    marks = {c.id: CommentMark(c.id, c.parent_id, fingerprint(c), bool(c.deleted), c.author, c.created_at, c.text)
              for c in thread.comments}
     return Snapshot(thread.source, str(thread.id), marks)
 
@@ -140,16 +142,33 @@ def check_same_thread(previous: Snapshot, thread: Thread) -> None:
                           f"not {thread.source} {thread.id})")
 
 
+_PARTIAL = re.compile(r"thread cut at|were not loaded|were left out|not loaded")
+
+
+def fetch_was_partial(thread: Thread) -> bool:
+    """Whether the fetch said it left comments out (a ``max_comments`` cut, Reddit's "more"
+    stubs not expanded): then a comment missing from it may still be on the site."""
+    return any(_PARTIAL.search(note) for note in thread.notes)
+
+
 def keep_vanished(previous: Snapshot, thread: Thread) -> Thread:
     """``thread`` with every comment the earlier analysis had and the new fetch lacks put
-    back as a deleted placeholder (no text; its replies keep their place), in place."""
+    back, in place: as a deleted placeholder (no text; its replies keep their place) when the
+    fetch was whole, and with its earlier text when the fetch left comments out
+    (``fetch_was_partial``) and the snapshot has the text (else a placeholder, reported as
+    not fetched rather than deleted: see ``compare_comments``)."""
     present = {c.id for c in thread.comments} | {str(thread.id)}
+    partial = fetch_was_partial(thread)
     for mark in previous.comments.values():  # in the earlier order: parents before replies
         if mark.id in present:
             continue
         parent = mark.parent_id if mark.parent_id in present else str(thread.id)
-        thread.comments.append(Comment(id=mark.id, parent_id=parent, text="", author=mark.author,
-                                       created_at=mark.created_at, deleted=True))
+        if partial and mark.text and not mark.deleted:
+            thread.comments.append(Comment(id=mark.id, parent_id=parent, text=mark.text, author=mark.author,
+                                           created_at=mark.created_at))
+        else:
+            thread.comments.append(Comment(id=mark.id, parent_id=parent, text="", author=mark.author,
+                                           created_at=mark.created_at, deleted=True))
         present.add(mark.id)
     return thread
 
@@ -160,13 +179,20 @@ class CommentChanges:
     edited: list[str]
     deleted: list[str]
     unchanged: int
+    not_fetched: list[str] = field(default_factory=list)  # missing from a partial fetch: not said to be deleted
 
 
-def compare_comments(previous: Snapshot, thread: Thread) -> CommentChanges:
+def compare_comments(previous: Snapshot, thread: Thread, fetched: set[str] | None = None) -> CommentChanges:
     """Comments new since ``previous``, edited (other words under the same id), deleted
-    (deleted now, or vanished and put back by ``keep_vanished``), and how many are unchanged."""
-    new, edited, deleted, unchanged = [], [], [], 0
+    (deleted now, or vanished from a whole fetch and put back by ``keep_vanished``), not
+    fetched (missing from a partial fetch: ``fetched`` holds the ids the fetch returned),
+    and how many are unchanged."""
+    new, edited, deleted, unchanged, not_fetched = [], [], [], 0, []
+    partial = fetched is not None and fetch_was_partial(thread)
     for comment in thread.comments:
+        if partial and comment.id not in fetched and comment.id in previous.comments:
+            not_fetched.append(comment.id)
+            continue
         before = previous.comments.get(comment.id)
         if before is None:
             (deleted if comment.deleted else new).append(comment.id)
@@ -179,7 +205,7 @@ def compare_comments(previous: Snapshot, thread: Thread) -> CommentChanges:
             edited.append(comment.id)
         else:
             unchanged += 1
-    return CommentChanges(new, edited, deleted, unchanged)
+    return CommentChanges(new, edited, deleted, unchanged, not_fetched)
 
 
 def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
@@ -215,9 +241,10 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
         "from_version": previous.version,
         "to_version": version if version is not None else (previous.version or 1) + 1,
         "comments": {"new": comments.new, "edited": comments.edited, "deleted": comments.deleted,
-                     "unchanged": comments.unchanged},
+                     "unchanged": comments.unchanged, "not_fetched": comments.not_fetched},
         "counts": {"new_comments": len(comments.new), "edited_comments": len(comments.edited),
-                   "deleted_comments": len(comments.deleted), "new_claims": len(new_claims),
+                   "deleted_comments": len(comments.deleted), "not_fetched_comments": len(comments.not_fetched),
+                   "new_claims": len(new_claims),
                    "removed_claims": len(removed_claims), "new_edges": len(new_edges),
                    "removed_edges": len(removed_edges), "new_disputes": len(disputes),
                    "changed_stances": len(changed)},
@@ -256,8 +283,9 @@ def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,
     from argmap.pipeline import analyze_thread
 
     check_same_thread(previous, thread)
+    fetched = {c.id for c in thread.comments}
     keep_vanished(previous, thread)
-    found = compare_comments(previous, thread)
+    found = compare_comments(previous, thread, fetched)
     analysis, graph = analyze_thread(thread, settings=settings, progress=progress, threshold=threshold)
     analysis.changes = changes(previous, analysis, found)
     return analysis, graph

@@ -500,6 +500,13 @@ class Store:
                 return None
         return self.get_analysis(analysis_id)
 
+    def refresh_unchanged(self, analysis_id: str) -> None:
+        """A refresh that found nothing new: the analysis is done at its current version, no copy kept."""
+        with self.engine.begin() as conn:
+            conn.execute(analyses.update().where(analyses.c.id == analysis_id).values(
+                status="done", stage="done", progress_done=1, progress_total=1, error_code=None, error_message=None,
+                message="no change since the last version", lease_until=None, updated_at=now()))
+
     def refresh_failed(self, analysis_id: str, code: str, message: str) -> None:
         """A refresh that failed leaves the analysis done at its current version, the error noted."""
         with self.engine.begin() as conn:
@@ -566,10 +573,19 @@ class Store:
             row = conn.execute(query).first()
         return bytes(row.body) if row else None
 
-    def put_export(self, analysis_id: str, fmt: str, body: bytes) -> None:
-        """Keep a done analysis's export in ``fmt`` (a later writer of the same one is ignored)."""
+    def result_stamp(self, analysis_id: str):
+        """When the current result was stored (None without one): what ``put_export`` checks."""
+        with self.engine.connect() as conn:
+            row = conn.execute(sa.select(results.c.created_at).where(results.c.analysis_id == analysis_id)).first()
+        return row.created_at if row else None
+
+    def put_export(self, analysis_id: str, fmt: str, body: bytes, stamp=None) -> None:
+        """Keep a done analysis's export in ``fmt`` (a later writer of the same one is ignored);
+        with ``stamp`` (``result_stamp`` before rendering), only if the result is still that one
+        (a refresh may have replaced it meanwhile)."""
         with self.engine.begin() as conn:
-            if conn.execute(sa.select(results.c.analysis_id).where(results.c.analysis_id == analysis_id)).first():
+            current = conn.execute(sa.select(results.c.created_at).where(results.c.analysis_id == analysis_id)).first()
+            if current and (stamp is None or current.created_at == stamp):
                 if not conn.execute(sa.select(exports.c.format).where(
                         exports.c.analysis_id == analysis_id, exports.c.format == fmt)).first():
                     conn.execute(exports.insert().values(analysis_id=analysis_id, format=fmt, body=body))
@@ -604,8 +620,9 @@ class Store:
         with self.engine.begin() as conn:
             if conn.execute(sa.select(collections.c.id).where(collections.c.id == collection_id)).first() is None:
                 return False
-            start = conn.execute(sa.select(sa.func.count()).select_from(collection_items)
-                                 .where(collection_items.c.collection_id == collection_id)).scalar() or 0
+            last = conn.execute(sa.select(sa.func.max(collection_items.c.position))
+                                .where(collection_items.c.collection_id == collection_id)).scalar()
+            start = 0 if last is None else last + 1  # deleted items leave gaps: after the last, not the count
             if analysis_ids:
                 conn.execute(collection_items.insert(), [
                     {"collection_id": collection_id, "position": start + i, "analysis_id": a}
@@ -634,10 +651,13 @@ class Store:
     def put_collection_result(self, collection_id: str, digest: str, analysis: Analysis, graph: nx.DiGraph) -> None:
         data = analysis_to_dict(analysis)
         data["graph"] = nx.node_link_data(graph, edges="edges")
-        with self.engine.begin() as conn:
-            conn.execute(collection_results.delete().where(collection_results.c.collection_id == collection_id))
-            conn.execute(collection_results.insert().values(collection_id=collection_id, digest=digest, analysis=data,
-                                                            created_at=now()))
+        try:
+            with self.engine.begin() as conn:
+                conn.execute(collection_results.delete().where(collection_results.c.collection_id == collection_id))
+                conn.execute(collection_results.insert().values(collection_id=collection_id, digest=digest,
+                                                                analysis=data, created_at=now()))
+        except sa.exc.IntegrityError:
+            pass  # a concurrent request stored the same merge first
 
     def ping(self) -> None:
         """Raise if the database cannot answer or cannot write (one row rewritten)."""

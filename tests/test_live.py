@@ -152,3 +152,27 @@ def test_cli_update_from_refuses_what_is_not_an_earlier_export_of_this_thread(tm
     for name, words in cases.items():
         result = argmap("analyze", str(tmp_path / "now.json"), "-q", "--update-from", str(tmp_path / name))
         assert words in one_error_line(result)
+
+
+def test_comments_a_partial_fetch_left_out_are_not_called_deleted(recorded, fresh_settings):
+    before, _graph = analyze_thread(copy.deepcopy(recorded), settings=fresh_settings)
+    later = copy.deepcopy(recorded)
+    parents = {c.parent_id for c in later.comments}
+    left_out = [c.id for c in later.comments if c.id not in parents][-3:]
+    later.comments = [c for c in later.comments if c.id not in left_out]
+    later.notes.append(f"thread cut at {len(later.comments)} comments; raise --max-comments to load more")
+    fetched_again = copy.deepcopy(later)  # refresh puts the missing comments back into the thread it is given
+
+    after, _graph = refresh(snapshot_of_analysis(before), later, settings=fresh_settings)
+
+    report = after.changes
+    assert report["comments"]["deleted"] == [] and report["comments"]["not_fetched"] == left_out
+    assert report["counts"]["not_fetched_comments"] == 3
+    kept = after.thread.comment_by_id()
+    assert all(not kept[i].deleted and kept[i].text for i in left_out)  # the stored analysis had their words
+    assert report["removed_claims"] == [] and report["new_claims"] == []
+    # from an export (no comment texts) they stay as placeholders, still not called deleted
+    from_export, _graph = refresh(snapshot_of_export(export_dict(before, _graph)), fetched_again,
+                                  settings=fresh_settings)
+    assert from_export.changes["comments"]["deleted"] == []
+    assert from_export.changes["comments"]["not_fetched"] == left_out

@@ -100,11 +100,13 @@ def export_graph(graph: nx.DiGraph, *, xml: bool = False) -> nx.DiGraph:
 def render_kept(store, analysis_id: str, fmt: str) -> bytes:
     """A done analysis's export in ``fmt``: rendered once from the stored result, then kept.
 
-    A finished analysis never changes, so every later download is the kept bytes.
+    A version never changes, so every later download is the kept bytes (a refresh's new
+    version clears them; bytes rendered from the version it replaced are not kept).
     """
     kept = store.get_export(analysis_id, fmt)
     if kept is not None:
         return kept
+    stamp = store.result_stamp(analysis_id)
     result = store.get_result(analysis_id)
     if result is None:
         raise LookupError(f"analysis {analysis_id} has no result")
@@ -114,7 +116,7 @@ def render_kept(store, analysis_id: str, fmt: str) -> bytes:
 
         graph = build_graph(analysis)
     body = get_exporter(fmt).render(analysis, graph)
-    store.put_export(analysis_id, fmt, body)
+    store.put_export(analysis_id, fmt, body, stamp=stamp)
     return body
 
 

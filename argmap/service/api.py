@@ -162,8 +162,8 @@ def get_analysis(analysis_id: str):
 @bp.auth_required(auth)
 @bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION,
            description="Queued to run again as the next version (already under way: its state)")
-@bp.doc(responses={**NOT_FOUND, 409: "Not a finished analysis of a thread URL",
-                   503: "The job queue is unavailable"})
+@bp.doc(responses={**NOT_FOUND, 403: "The analysis belongs to another token",
+                   409: "Not a finished analysis of a thread URL", 503: "The job queue is unavailable"})
 def refresh_analysis(analysis_id: str):
     """Fetch the thread again and analyse what is new: the next version, with what changed.
 
@@ -171,6 +171,7 @@ def refresh_analysis(analysis_id: str):
     deleted placeholders. The current version stays readable (graph, exports) while the
     update runs; a failed update leaves it as it was (``update_error`` says why).
     """
+    check_owner(_found(app_store().get_analysis(analysis_id)), "analysis")
     row = jobs.refresh_analysis(analysis_id, store=app_store(), backend=job_backend())
     return analysis_out(row), 202, {"Location": url_for("api.get_analysis", analysis_id=analysis_id)}
 
@@ -217,13 +218,17 @@ def retry_analysis(analysis_id: str):
 @bp.doc(responses={**NOT_FOUND, 403: "The analysis belongs to another token"})
 def delete_analysis(analysis_id: str):
     """Forget an analysis and its result (with tokens configured: only the token that made it)."""
-    row = _found(app_store().get_analysis(analysis_id))
-    owner = current_owner()
-    if owner is not None and row.get("owner") is not None and not hmac.compare_digest(row["owner"], owner):
-        raise ApiError("this analysis belongs to another token", code="forbidden", status=403)
+    check_owner(_found(app_store().get_analysis(analysis_id)), "analysis")
     if not app_store().delete_analysis(analysis_id):
         _found(None)
     return ""
+
+
+def check_owner(row: dict, what: str) -> None:
+    """With tokens configured, only the token that made ``row`` may change it."""
+    owner = current_owner()
+    if owner is not None and row.get("owner") is not None and not hmac.compare_digest(row["owner"], owner):
+        raise ApiError(f"this {what} belongs to another token", code="forbidden", status=403)
 
 
 def export_response(analysis_id: str, fmt: str, version: int | None = None) -> Response:
@@ -234,7 +239,7 @@ def export_response(analysis_id: str, fmt: str, version: int | None = None) -> R
         detail = f": {row['error_message']}" if row["status"] == "failed" else ""
         raise ApiError(f"the analysis is {row['status']}{detail}", code="not_ready", status=409)
     exporter = get_exporter(fmt)
-    if version is not None and version != row.get("version"):
+    if version is not None and version != (row.get("version") or 1):  # a result from before versions is 1
         kept = app_store().get_version_result(analysis_id, version)
         if kept is None or kept[1] is None:
             raise ApiError(f"no version {version} of this analysis", code="not_found", status=404)
@@ -322,7 +327,9 @@ def collection_out(collection: dict, rows: list[dict]) -> dict:
         "id": collection["id"],
         "title": collection.get("title"),
         "created_at": collection["created_at"],
-        "aggregate": {"total": len(rows), **counts, "finished": counts["queued"] + counts["running"] == 0},
+        # an item being refreshed keeps its current version: the map is there meanwhile
+        "aggregate": {"total": len(rows), **counts,
+                      "finished": not any(r["status"] in UNFINISHED and not r.get("version") for r in rows)},
         "items": [analysis_out(r, summaries.get(r["id"])) for r in rows],
         "links": {"self": url_for("api.get_collection", collection_id=collection["id"]),
                   "graph": url_for("api.get_collection_graph", collection_id=collection["id"]),
@@ -367,10 +374,12 @@ def get_collection(collection_id: str):
 @bp.auth_required(auth)
 @bp.input(schemas.CollectionItems, arg_name="body")
 @bp.output(schemas.CollectionOut, status_code=202, headers=LOCATION, description="Queued and added")
-@bp.doc(tags=["collections"], responses={**NOT_FOUND, 422: "An item's URL is unsupported"})
+@bp.doc(tags=["collections"], responses={**NOT_FOUND, 403: "The collection belongs to another token",
+                                         422: "An item's URL is unsupported"})
 def add_collection_items(collection_id: str, body: dict):
     """Add threads to a collection: only they are analysed; the map is merged again from the kept results."""
-    _found(app_store().get_collection(collection_id), "collection")
+    collection, _rows = _found(app_store().get_collection(collection_id), "collection")
+    check_owner(collection, "collection")
     ids = _queue_items(body["items"])
     app_store().add_to_collection(collection_id, ids)
     location = url_for("api.get_collection", collection_id=collection_id)
@@ -387,10 +396,10 @@ def get_collection_graph(collection_id: str, query: dict):
     from argmap.corpus import collection_result
 
     _collection, rows = _found(app_store().get_collection(collection_id), "collection")
-    waiting = sum(r["status"] in ("queued", "running") for r in rows)
+    waiting = sum(r["status"] in UNFINISHED and not r.get("version") for r in rows)  # a refreshing one has a version
     if waiting:
         raise ApiError(f"{waiting} of {len(rows)} threads are still being analysed", code="not_ready", status=409)
-    if not any(r["status"] == "done" for r in rows):
+    if not any(r["status"] == "done" or r.get("version") for r in rows):
         raise ApiError("no thread of the collection could be analysed", code="not_ready", status=409)
     collection, rows, merged = collection_result(app_store(), collection_id, settings=current_app.config["SETTINGS"])
     if merged is None:  # an item was added meanwhile

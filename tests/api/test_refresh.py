@@ -46,6 +46,51 @@ def test_refresh_makes_a_new_version_with_what_changed(client, growing_thread):
     assert {n["id"] for n in old.get_json()["nodes"]} == {n["id"] for n in v1_graph["nodes"]}
     assert client.get(f"/api/v1/analyses/{created['id']}/graph?format=graphml&version=7").status_code == 404
 
+    # the thread has not grown since: an update finds nothing new and makes no new version
+    assert client.post(first["links"]["refresh"]).status_code == 202
+    third = wait_for_message(client, created["id"], "no change")
+    assert third["version"] == 2 and third["status"] == "done"
+    assert len(client.get(second["links"]["versions"]).get_json()["versions"]) == 2
+
+
+def wait_for_message(client, analysis_id: str, words: str) -> dict:
+    import time
+
+    deadline = time.monotonic() + 180
+    while True:
+        body = client.get(f"/api/v1/analyses/{analysis_id}").get_json()
+        if body["status"] == "done" and words in (body["progress"]["message"] or ""):
+            return body
+        assert time.monotonic() < deadline, body
+        time.sleep(0.2)
+
+
+def test_a_result_from_before_versions_counts_as_version_1(client, growing_thread, store):
+    import sqlalchemy as sa
+
+    from argmap.store import analyses
+
+    created = client.post("/api/v1/analyses", json={"url": URL}).get_json()
+    wait_for(client, created["id"])
+    with store.engine.begin() as conn:  # as a database made by the previous release holds it
+        conn.execute(sa.update(analyses).where(analyses.c.id == created["id"]).values(version=None))
+    versions = client.get(f"/api/v1/analyses/{created['id']}/versions").get_json()["versions"]
+    assert [v["version"] for v in versions] == [1]
+    assert client.get(versions[0]["links"]["graph"]).status_code == 200
+    assert client.post(f"/api/v1/analyses/{created['id']}/refresh").status_code == 202
+    assert wait_for_version(client, created["id"], 2)["version"] == 2
+
+
+def test_only_the_token_that_made_an_analysis_refreshes_it(make_app, small_text):
+    client = make_app(API_TOKENS=["alpha", "beta"]).test_client()
+    made = client.post("/api/v1/analyses", json={"text": small_text}, headers={"Authorization": "Bearer alpha"})
+    analysis_id = made.get_json()["id"]
+    wait_for(client, analysis_id)
+    other = client.post(f"/api/v1/analyses/{analysis_id}/refresh", headers={"Authorization": "Bearer beta"})
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
+    own = client.post(f"/api/v1/analyses/{analysis_id}/refresh", headers={"Authorization": "Bearer alpha"})
+    assert own.status_code == 409  # its own token gets past the owner check: pasted text does not change
+
 
 def wait_for_version(client, analysis_id: str, version: int) -> dict:
     import time

@@ -164,7 +164,7 @@ async function poll() {
     if (status.status === "done" || updating) {
       if (!$("progress-box").hidden) { $("progress").value = 1000; page.dataset.progress = "1"; }
       await showResult(status);
-      if (updating) watchUpdate(status.version);
+      if (updating) watchUpdate(status.version || 1);
       return;
     }
     showProgress(status);
@@ -476,7 +476,8 @@ function setupUpdates(status, tabs) {
   if (status.update_error) {
     $("update-status").textContent = `The last update failed: ${status.update_error.message}`;
   }
-  $("update").addEventListener("click", () => startUpdate(status.version, tabs));
+  const version = status.version || 1; // a result from before versions were counted is version 1
+  $("update").addEventListener("click", () => startUpdate(version, tabs));
   const auto = readKept(localStorage, AUTO_KEY) || { on: false, every: 5 };
   $("auto-update").checked = !!auto.on;
   $("auto-every").value = String(auto.every || 5);
@@ -485,7 +486,7 @@ function setupUpdates(status, tabs) {
     clearInterval(timer);
     const every = Number($("auto-every").value) || 5;
     keep(localStorage, AUTO_KEY, { on: $("auto-update").checked, every });
-    if ($("auto-update").checked) timer = setInterval(() => { if (!updating) startUpdate(status.version, tabs); }, every * 60000);
+    if ($("auto-update").checked) timer = setInterval(() => { if (!updating) startUpdate(version, tabs); }, every * 60000);
   };
   $("auto-update").addEventListener("change", schedule);
   $("auto-every").addEventListener("change", schedule);
@@ -525,7 +526,7 @@ async function watchUpdate(version, tabs = window.argmap && window.argmap.tabs) 
       $("update-status").textContent = `Updating: ${progress.message || progress.stage || status.status}`;
       continue;
     }
-    if (status.status === "done" && status.version > version) {
+    if (status.status === "done" && (status.version || 1) > version) {
       const view = window.argmap && window.argmap.view;
       keep(sessionStorage, LAYOUT_KEY, {
         version,
@@ -539,9 +540,10 @@ async function watchUpdate(version, tabs = window.argmap && window.argmap.tabs) 
     }
     updating = false;
     $("update").disabled = false;
+    const when = new Date().toLocaleTimeString();
     $("update-status").textContent = status.update_error
-      ? `The update failed: ${status.update_error.message} (still version ${status.version})`
-      : `The analysis is ${status.status}.`;
+      ? `The update failed: ${status.update_error.message} (still version ${version})`
+      : status.status === "done" ? `Checked at ${when}: nothing new since version ${version}.` : `The analysis is ${status.status}.`;
     return;
   }
 }
