@@ -182,3 +182,33 @@ def test_argmap_batch_uses_the_celery_workers(celery_setup, celery_worker, celer
     assert workers_store.list_analyses(limit=1)[0]["status"] == "done"
     servers.wait_until(lambda: celery_worker.output(None).count("succeeded") > succeeded_before,
                        timeout=10, what="the worker to log the task")
+
+
+def test_a_collection_runs_on_celery_workers(celery_worker, celery_client, sample_thread):
+    """A corpus's threads are analysed by the Celery workers; the API merges their stored results."""
+    import copy
+
+    planted = "Every public library should stay open until midnight on weekdays."
+    first = copy.deepcopy(sample_thread)
+    second = copy.deepcopy(sample_thread)
+    second["id"], second["title"] = "sample-copy", "The same thread, posted again"
+    for comment in second["comments"]:
+        if comment["parent_id"] == sample_thread["id"]:
+            comment["parent_id"] = "sample-copy"
+    for thread, author in ((first, "ann"), (second, "bob")):
+        thread["comments"].append({"id": f"planted-{author}", "parent_id": thread["id"], "author": author,
+                                   "text": planted})
+    created = celery_client.post("/api/v1/collections", json={"items": [{"thread": first}, {"thread": second}]})
+    assert created.status_code == 202
+    collection_id = created.get_json()["id"]
+    servers.wait_until(lambda: celery_client.get(f"/api/v1/collections/{collection_id}").get_json()
+                       ["aggregate"]["finished"], timeout=240, what="the collection's threads", interval=0.3)
+    body = celery_client.get(f"/api/v1/collections/{collection_id}").get_json()
+    assert body["aggregate"]["done"] == 2, (body, celery_worker.output())
+    graph = celery_client.get(f"/api/v1/collections/{collection_id}/graph?format=json").get_json()
+    keys = {f"{sample_thread['source']}:{sample_thread['id']}", f"{sample_thread['source']}:sample-copy"}
+    assert {n["thread"] for n in graph["nodes"]} == keys
+    across = [e for e in graph["edges"] if e["origin"] == "across"]
+    assert any({e["source"].split("/")[1], e["target"].split("/")[1]} == {"planted-ann:0", "planted-bob:0"}
+               for e in across)
+    assert "argmap.run_analysis" in celery_worker.output()
