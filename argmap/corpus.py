@@ -235,8 +235,9 @@ def collection_result(store, collection_id: str, *, settings=None) -> tuple[dict
     if found is None:
         return None, [], None
     collection, rows = found
-    # an item being refreshed keeps its current version: it counts as finished
-    if any(row["status"] in ("queued", "running") and not row.get("version") for row in rows):
+    from argmap.store import first_run_pending
+
+    if any(first_run_pending(row) for row in rows):
         return collection, rows, None
     done = [row for row in rows if row["status"] == "done" or row.get("version")]
     digest = hashlib.sha256("|".join(f"{r['id']}:{r.get('version') or 1}" for r in done).encode()).hexdigest()

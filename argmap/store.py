@@ -207,6 +207,12 @@ def dispose(url: str | None = None) -> None:
                 created.dispose()
 
 
+def first_run_pending(row: dict) -> bool:
+    """Queued or running with no result yet. An analysis being refreshed keeps its current
+    version readable (``version`` is set), so it does not count."""
+    return row["status"] in UNFINISHED and not row.get("version")
+
+
 def now() -> datetime:
     return datetime.now(timezone.utc)
 

@@ -20,7 +20,7 @@ from argmap import jobs
 from argmap.errors import ArgmapError
 from argmap.export import format_names, get_exporter, render_kept
 from argmap.service import app_store, canonical_item, job_backend, queue_item, schemas, valid_token
-from argmap.store import STATUSES, UNFINISHED, file_stem, owner_of
+from argmap.store import STATUSES, UNFINISHED, file_stem, first_run_pending, owner_of
 
 
 class OptionalTokenAuth(HTTPTokenAuth):
@@ -99,14 +99,21 @@ def analysis_out(row: dict, summary: dict | None = None) -> dict:
     }
 
 
-def batch_out(batch: dict, rows: list[dict]) -> dict:
+def aggregate_out(rows: list[dict], finished: bool) -> tuple[dict, list[dict]]:
+    """The counts per status and every item rendered, for a batch or a collection."""
     summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
     counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
+    return ({"total": len(rows), **counts, "finished": finished},
+            [analysis_out(r, summaries.get(r["id"])) for r in rows])
+
+
+def batch_out(batch: dict, rows: list[dict]) -> dict:
+    aggregate, items = aggregate_out(rows, not any(r["status"] in UNFINISHED for r in rows))
     return {
         "id": batch["id"],
         "created_at": batch["created_at"],
-        "aggregate": {"total": len(rows), **counts, "finished": counts["queued"] + counts["running"] == 0},
-        "items": [analysis_out(r, summaries.get(r["id"])) for r in rows],
+        "aggregate": aggregate,
+        "items": items,
         "links": {"self": url_for("api.get_batch", batch_id=batch["id"]),
                   "archive": url_for("api.get_batch_archive", batch_id=batch["id"])},
     }
@@ -321,16 +328,14 @@ def get_batch(batch_id: str):
 
 
 def collection_out(collection: dict, rows: list[dict]) -> dict:
-    summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
-    counts = {status: sum(r["status"] == status for r in rows) for status in STATUSES}
+    # an item being refreshed keeps its current version: the map is there meanwhile
+    aggregate, items = aggregate_out(rows, not any(first_run_pending(r) for r in rows))
     return {
         "id": collection["id"],
         "title": collection.get("title"),
         "created_at": collection["created_at"],
-        # an item being refreshed keeps its current version: the map is there meanwhile
-        "aggregate": {"total": len(rows), **counts,
-                      "finished": not any(r["status"] in UNFINISHED and not r.get("version") for r in rows)},
-        "items": [analysis_out(r, summaries.get(r["id"])) for r in rows],
+        "aggregate": aggregate,
+        "items": items,
         "links": {"self": url_for("api.get_collection", collection_id=collection["id"]),
                   "graph": url_for("api.get_collection_graph", collection_id=collection["id"]),
                   "items": url_for("api.add_collection_items", collection_id=collection["id"]),
@@ -396,7 +401,7 @@ def get_collection_graph(collection_id: str, query: dict):
     from argmap.corpus import collection_result
 
     _collection, rows = _found(app_store().get_collection(collection_id), "collection")
-    waiting = sum(r["status"] in UNFINISHED and not r.get("version") for r in rows)  # a refreshing one has a version
+    waiting = sum(first_run_pending(r) for r in rows)
     if waiting:
         raise ApiError(f"{waiting} of {len(rows)} threads are still being analysed", code="not_ready", status=409)
     if not any(r["status"] == "done" or r.get("version") for r in rows):

@@ -28,7 +28,7 @@ def test_refresh_makes_a_new_version_with_what_changed(client, growing_thread):
     assert response.get_json()["status"] in ("queued", "running", "done")
     # while it runs, and after, the map stays readable
     assert client.get(f"/api/v1/analyses/{created['id']}/graph?format=json").status_code == 200
-    second = wait_for_version(client, created["id"], 2)
+    second = wait_for_state(client, created["id"], lambda b: b["version"] == 2)
     assert second["status"] == "done" and second["update_error"] is None
 
     versions = client.get(second["links"]["versions"]).get_json()["versions"]
@@ -48,21 +48,10 @@ def test_refresh_makes_a_new_version_with_what_changed(client, growing_thread):
 
     # the thread has not grown since: an update finds nothing new and makes no new version
     assert client.post(first["links"]["refresh"]).status_code == 202
-    third = wait_for_message(client, created["id"], "no change")
+    third = wait_for_state(client, created["id"], lambda b: "no change" in (b["progress"]["message"] or ""))
     assert third["version"] == 2 and third["status"] == "done"
     assert len(client.get(second["links"]["versions"]).get_json()["versions"]) == 2
 
-
-def wait_for_message(client, analysis_id: str, words: str) -> dict:
-    import time
-
-    deadline = time.monotonic() + 180
-    while True:
-        body = client.get(f"/api/v1/analyses/{analysis_id}").get_json()
-        if body["status"] == "done" and words in (body["progress"]["message"] or ""):
-            return body
-        assert time.monotonic() < deadline, body
-        time.sleep(0.2)
 
 
 def test_a_result_from_before_versions_counts_as_version_1(client, growing_thread, store):
@@ -78,7 +67,7 @@ def test_a_result_from_before_versions_counts_as_version_1(client, growing_threa
     assert [v["version"] for v in versions] == [1]
     assert client.get(versions[0]["links"]["graph"]).status_code == 200
     assert client.post(f"/api/v1/analyses/{created['id']}/refresh").status_code == 202
-    assert wait_for_version(client, created["id"], 2)["version"] == 2
+    assert wait_for_state(client, created["id"], lambda b: b["version"] == 2)["version"] == 2
 
 
 def test_only_the_token_that_made_an_analysis_refreshes_it(make_app, small_text):
@@ -91,16 +80,6 @@ def test_only_the_token_that_made_an_analysis_refreshes_it(make_app, small_text)
     own = client.post(f"/api/v1/analyses/{analysis_id}/refresh", headers={"Authorization": "Bearer alpha"})
     assert own.status_code == 409  # its own token gets past the owner check: pasted text does not change
 
-
-def wait_for_version(client, analysis_id: str, version: int) -> dict:
-    import time
-
-    deadline = time.monotonic() + 180
-    while True:
-        body = wait_for(client, analysis_id)
-        if body["version"] == version or time.monotonic() > deadline:
-            return body
-        time.sleep(0.2)
 
 
 def test_only_a_finished_url_analysis_can_be_refreshed(client, small_text):
@@ -121,20 +100,20 @@ def test_a_failed_update_keeps_the_version_there_was(client, growing_thread, mon
     gone = FakeSession()  # the thread is gone now: every request 404
     monkeypatch.setattr("argmap.sources.http.AllowListSession", lambda: gone)
     assert client.post(first["links"]["refresh"]).status_code == 202
-    after = wait_for_update(client, created["id"])
+    after = wait_for_state(client, created["id"], lambda b: b["update_error"] or b["version"] > 1)
     assert after["status"] == "done" and after["version"] == 1
     assert after["update_error"]["code"] and "update failed" in after["progress"]["message"]
     assert client.get(f"/api/v1/analyses/{created['id']}/graph?format=json").status_code == 200
 
 
-def wait_for_update(client, analysis_id: str) -> dict:
+def wait_for_state(client, analysis_id: str, condition, timeout: float = 180) -> dict:
+    """Poll the analysis until it is done and ``condition(body)`` holds (an update has ended as expected)."""
     import time
 
-    deadline = time.monotonic() + 180
+    deadline = time.monotonic() + timeout
     while True:
         body = client.get(f"/api/v1/analyses/{analysis_id}").get_json()
-        if body["status"] == "done" and (body["update_error"] or body["version"] > 1):
+        if body["status"] == "done" and condition(body):
             return body
-        if time.monotonic() > deadline:
-            raise AssertionError(body)
+        assert time.monotonic() < deadline, body
         time.sleep(0.2)
