@@ -11,6 +11,9 @@ Labelling goes in three steps (``docs/labelling.md`` is the guideline)::
     # labellers answer each slice: pair_id,stance,confidence,parent_sent,reply_sent,note
     python -m argmap.evaluation.stance_labels import OUTDIR   # answers → data/labels/stance.csv
 
+``--round 2`` after either command works on the second round (``ROUND_2``): dev pairs the
+first round did not sample, appended to the same CSVs.
+
 A pair's *parent* is the comment the reply answers, or the thread's post for a
 top-level comment (its title is one unit, ``field = title``; its text the others).
 """
@@ -50,6 +53,20 @@ THREADS: dict[str, tuple[str, int | None]] = {
     "reddit/praw_yjk55.json": ("test", None),
     "reddit/rtv_441hsf_czmp112.json": ("test", None),
 }
+
+# the second round: dev pairs the first round did not sample (test threads are complete),
+# plus one dev thread the first round did not use; same guideline, other labellers
+ROUND_2: dict[str, tuple[str, int | None]] = {
+    "hn/circumflex_25015967_biden.json": ("dev", 850),
+    "hn/circumflex_26312516_speed.json": ("dev", None),
+    "reddit/asyncpraw2020_n49rw_sort-confidence.json": ("dev", 700),
+    "reddit/praw_fo7p5b.json": ("dev", None),
+    "reddit/rtv_z1c9z.json": ("dev", None),
+    "reddit/graw_thread_self.json": ("dev", None),
+    "reddit/rtv_2np694.json": ("dev", None),
+    "reddit/praw_2ujhkr.json": ("dev", None),
+}
+ROUNDS = {1: THREADS, 2: ROUND_2}
 
 LABEL_FIELDS = ["pair_id", "thread", "split", "reply_id", "parent_id", "stance", "confidence",
                 "parent_field", "parent_start", "parent_end", "reply_start", "reply_end",
@@ -137,11 +154,18 @@ def thread_pairs(thread_file: str, split: str, thread: Thread) -> list[Pair]:
     return pairs
 
 
-def selected_pairs(shared: Path = SHARED_THREADS, seed: int = 29) -> list[Pair]:
-    """The labelled sample: every pair of the small threads, a seeded sample of the big ones."""
+def selected_pairs(shared: Path = SHARED_THREADS, seed: int = 29, label_round: int = 1) -> list[Pair]:
+    """One round's sample: every pair of the small threads, a seeded sample of the big ones.
+
+    A later round samples only from the pairs no earlier round chose.
+    """
+    earlier = set()
+    if label_round > 1:
+        earlier = {p.pair_id for r in range(1, label_round) for p in selected_pairs(shared, seed, r)}
     chosen = []
-    for thread_file, (split, count) in THREADS.items():
-        pairs = thread_pairs(thread_file, split, load_thread(thread_file, shared))
+    for thread_file, (split, count) in ROUNDS[label_round].items():
+        pairs = [p for p in thread_pairs(thread_file, split, load_thread(thread_file, shared))
+                 if p.pair_id not in earlier]
         if count is not None and count < len(pairs):
             rng = random.Random(f"{seed}:{thread_file}")
             keep = {p.pair_id for p in rng.sample(pairs, count)}
@@ -197,15 +221,21 @@ def render_pair(pair: Pair) -> str:
     return "\n".join(lines) + "\n"
 
 
-def write_sheets(outdir: Path, slices: int = 6, relabel_fraction: float = 0.10, seed: int = 29) -> None:
+def write_sheets(outdir: Path, slices: int = 6, relabel_fraction: float = 0.10, seed: int = 29,
+                 label_round: int = 1) -> None:
     """Slice files for the labellers and one random 10 % sample for the independent relabel."""
     outdir.mkdir(parents=True, exist_ok=True)
-    pairs = selected_pairs(seed=seed)
-    # contiguous blocks per thread keep a labeller inside a conversation
-    size = -(-len(pairs) // slices)
-    for index in range(slices):
-        block = pairs[index * size:(index + 1) * size]
-        (outdir / f"slice_{index + 1}.txt").write_text("\n".join(render_pair(p) for p in block))
+    pairs = selected_pairs(seed=seed, label_round=label_round)
+    # contiguous blocks per thread keep a labeller inside a conversation; blocks of about
+    # equal reading (characters), not equal counts, since long posts repeat as parents
+    rendered = [render_pair(p) for p in pairs]
+    share = sum(map(len, rendered)) / slices
+    blocks, read = [[] for _ in range(slices)], 0
+    for text in rendered:
+        blocks[min(int(read // share), slices - 1)].append(text)
+        read += len(text)
+    for index, block in enumerate(blocks):
+        (outdir / f"slice_{index + 1}.txt").write_text("\n".join(block))
     rng = random.Random(seed)
     sample = rng.sample(pairs, round(len(pairs) * relabel_fraction))
     rng.shuffle(sample)
@@ -238,10 +268,14 @@ def _unit_of(units: list[Unit], token: str | None) -> Unit | None:
     return units[index] if 0 <= index < len(units) else None
 
 
-def import_answers(outdir: Path) -> None:
-    """Answer files (``slice_*.csv``, ``relabel.csv``) → the label CSVs in ``data/labels``."""
-    pairs = {p.pair_id: p for p in selected_pairs()}
-    rows = []
+def import_answers(outdir: Path, label_round: int = 1) -> None:
+    """One round's answer files (``slice_*.csv``, ``relabel.csv``) → the label CSVs in ``data/labels``.
+
+    Rows of other rounds already in the CSVs are kept; this round's are replaced.
+    """
+    pairs = {p.pair_id: p for r in ROUNDS for p in selected_pairs(label_round=r)}
+    this_round = {p.pair_id for p in selected_pairs(label_round=label_round)}
+    rows = [r for r in read_labels() if r["pair_id"] not in this_round] if LABELS_CSV.exists() else []
     for path in sorted(outdir.glob("slice_*.csv")):
         for pid, answer in _read_answers(path).items():
             pair = pairs[pid]
@@ -265,11 +299,13 @@ def import_answers(outdir: Path) -> None:
         writer.writerows(rows)
     relabel = outdir / "relabel.csv"
     if relabel.exists():
+        kept = [r for r in read_labels(RELABEL_CSV) if r["pair_id"] not in this_round] if RELABEL_CSV.exists() else []
+        fresh = [{"pair_id": pid, "stance": a["stance"], "confidence": a["confidence"]}
+                 for pid, a in _read_answers(relabel).items()]
         with RELABEL_CSV.open("w", newline="") as handle:
             writer = csv.DictWriter(handle, ["pair_id", "stance", "confidence"])
             writer.writeheader()
-            for pid, answer in sorted(_read_answers(relabel).items(), key=lambda kv: order[kv[0]]):
-                writer.writerow({"pair_id": pid, "stance": answer["stance"], "confidence": answer["confidence"]})
+            writer.writerows(sorted(kept + fresh, key=lambda r: order[r["pair_id"]]))
     print(f"{len(rows)} labelled pairs → {LABELS_CSV.relative_to(REPO)}")
 
 
@@ -280,10 +316,13 @@ def read_labels(path: Path = LABELS_CSV) -> list[dict]:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    label_round = 1
+    if len(argv) == 4 and argv[2] == "--round":
+        label_round, argv = int(argv[3]), argv[:2]
     if len(argv) == 2 and argv[0] == "sheets":
-        write_sheets(Path(argv[1]))
+        write_sheets(Path(argv[1]), slices=6 if label_round == 1 else 7, label_round=label_round)
     elif len(argv) == 2 and argv[0] == "import":
-        import_answers(Path(argv[1]))
+        import_answers(Path(argv[1]), label_round=label_round)
     else:
         print(__doc__)
         return 2

@@ -40,8 +40,19 @@ def test_split_by_thread(rows):
     for row in rows:
         splits.setdefault(row["thread"], set()).add(row["split"])
     assert all(len(s) == 1 for s in splits.values())
-    for name, (split, _count) in sl.THREADS.items():
-        assert splits.get(name, {split}) == {split}
+    for rounds in sl.ROUNDS.values():
+        for name, (split, _count) in rounds.items():
+            assert splits.get(name, {split}) == {split}
+    # the second round only adds dev pairs: the test threads were labelled whole in the first
+    assert all(split == "dev" for split, _count in sl.ROUND_2.values())
+
+
+def test_rounds_never_label_a_pair_twice():
+    first = {p.pair_id for p in sl.selected_pairs(label_round=1)}
+    second = {p.pair_id for p in sl.selected_pairs(label_round=2)}
+    assert first and second and not first & second
+    labelled = {r["pair_id"] for r in sl.read_labels()}
+    assert first | second == labelled
 
 
 def test_relabel_is_a_subset_of_about_ten_percent(rows):
