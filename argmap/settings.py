@@ -89,7 +89,8 @@ class Settings:
                                            "calibrated stance confidence a reply's edge needs",
                                            "the stance model's (`models/stance/config.json`)")
     relation_method: str = setting("model", "ARGMAP_RELATION_METHOD",
-                                   "how a reply's stance is judged: `model` (the stance model) or `rules` (markers)")
+                                   "how a reply's stance is judged: `model` (the stance model), `cross` (the "
+                                   "cross-encoder: slower, stronger) or `rules` (markers)")
     # fetching threads
     http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
     http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")

@@ -57,8 +57,17 @@ def score_pairs(rows: list[dict], readings: dict) -> dict:
     }
 
 
-def evaluate(split: str = "test", progress=None) -> dict:
+def evaluate(split: str = "test", progress=None, method: str | None = None) -> dict:
+    """Pair figures of the maps of ``split``'s threads; ``method`` picks the stance judge
+    (``model``, ``cross``, ``rules``; default: the settings')."""
+    import dataclasses
+
     from argmap.pipeline import analyze_thread
+    from argmap.settings import Settings
+
+    settings = Settings.from_env()
+    if method:
+        settings = dataclasses.replace(settings, relation_method=method)
 
     rows = [r for r in stance_labels.read_labels() if r["split"] == split]
     by_thread: dict[str, list[dict]] = defaultdict(list)
@@ -66,7 +75,7 @@ def evaluate(split: str = "test", progress=None) -> dict:
         by_thread[row["thread"]].append(row)
     all_readings, edge_counts, per_thread = {}, [], {}
     for thread_file, thread_rows in sorted(by_thread.items()):
-        analysis, _graph = analyze_thread(stance_labels.load_thread(thread_file))
+        analysis, _graph = analyze_thread(stance_labels.load_thread(thread_file), settings=settings)
         readings, counts = pair_readings(analysis)
         edge_counts += counts
         per_thread[thread_file] = score_pairs(thread_rows, readings)
@@ -83,8 +92,10 @@ def evaluate(split: str = "test", progress=None) -> dict:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--split", choices=("test", "dev"), default="test")
+    parser.add_argument("--method", choices=("model", "cross", "rules"), help="stance judge (default: settings)")
     args = parser.parse_args(argv)
-    report = evaluate(args.split, progress=lambda name, r: print(name, json.dumps(r), file=sys.stderr))
+    report = evaluate(args.split, progress=lambda name, r: print(name, json.dumps(r), file=sys.stderr),
+                      method=args.method)
     print(json.dumps(report, indent=1))
     return 0
 

@@ -8,6 +8,8 @@ reading sheet per kind: each edge with both claims in their comments and the thr
 title. Readers answer ``edge_id,verdict,reason`` (verdict ``right``/``wrong``; for
 restates ``same``/``different``). ``… import DIR`` stores ids, relations and verdicts in
 ``data/judged/edges.csv`` (no thread text); ``… score`` prints the precision.
+``--method cross`` after any of them draws the maps with the cross-encoder option and
+keeps its verdicts in ``data/judged/edges_cross.csv``.
 """
 
 from __future__ import annotations
@@ -26,19 +28,26 @@ RESTATE_THREADS = THREADS + ["reddit/asyncpraw2020_n49rw_sort-confidence.json"]
 FIELDS = ["edge_id", "thread", "source", "target", "relation", "confidence", "origin", "verdict", "reason"]
 
 
-def _maps(names: list[str]):
-    from argmap.pipeline import analyze_thread
+def _maps(names: list[str], method: str | None = None):
+    import dataclasses
 
+    from argmap.pipeline import analyze_thread
+    from argmap.settings import Settings
+
+    settings = Settings.from_env()
+    if method:
+        settings = dataclasses.replace(settings, relation_method=method)
     for name in names:
         thread = stance_labels.load_thread(name)
-        analysis, _graph = analyze_thread(thread)
+        analysis, _graph = analyze_thread(thread, settings=settings)
         yield name, thread, analysis
 
 
-def sample_edges(seed: int = 41, arguments: int = 100, restates: int = 50) -> list[dict]:
-    """A seeded sample of drawn edges, with everything a reader needs to judge them."""
+def sample_edges(seed: int = 41, arguments: int = 100, restates: int = 50, method: str | None = None) -> list[dict]:
+    """A seeded sample of drawn edges, with everything a reader needs to judge them
+    (``method``: the stance judge the maps are drawn with; default: the settings')."""
     rows = []
-    for name, thread, analysis in _maps(RESTATE_THREADS):
+    for name, thread, analysis in _maps(RESTATE_THREADS, method):
         claims = {c.id: c for c in analysis.claims}
         comments = {thread.id: thread.root_comment(), **thread.comment_by_id()}
         for relation in analysis.relations:
@@ -70,9 +79,9 @@ def _clip(text: str, limit: int = 900) -> str:
     return text if len(text) <= limit else text[:limit] + " […]"
 
 
-def write_sheets(outdir: Path) -> None:
+def write_sheets(outdir: Path, method: str | None = None) -> None:
     outdir.mkdir(parents=True, exist_ok=True)
-    rows = sample_edges()
+    rows = sample_edges(method=method)
     for kind, wanted in (("arguments", ("supports", "rebuts")), ("restates", ("restates",))):
         blocks = []
         for row in (r for r in rows if r["relation"] in wanted):
@@ -93,7 +102,7 @@ def write_sheets(outdir: Path) -> None:
           f"{sum(r['relation'] == 'restates' for r in rows)} restates → {outdir}")
 
 
-def import_verdicts(outdir: Path) -> None:
+def import_verdicts(outdir: Path, out: Path = JUDGED_CSV) -> None:
     edges = {r["edge_id"]: r for r in csv.DictReader((outdir / "edges.csv").open(newline=""))}
     verdicts = {}
     for name in ("arguments_verdicts.csv", "restates_verdicts.csv"):
@@ -101,8 +110,8 @@ def import_verdicts(outdir: Path) -> None:
         if path.exists():
             for row in csv.DictReader(path.open(newline="")):
                 verdicts[row["edge_id"].strip()] = row
-    JUDGED_CSV.parent.mkdir(parents=True, exist_ok=True)
-    with JUDGED_CSV.open("w", newline="") as handle:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with out.open("w", newline="") as handle:
         writer = csv.DictWriter(handle, FIELDS)
         writer.writeheader()
         for edge_id, edge in edges.items():
@@ -110,7 +119,7 @@ def import_verdicts(outdir: Path) -> None:
             if verdict:
                 writer.writerow({**edge, "verdict": verdict["verdict"].strip().lower(),
                                  "reason": " ".join(verdict.get("reason", "").split())})
-    print(f"{len(verdicts)} verdicts → {JUDGED_CSV.relative_to(REPO)}")
+    print(f"{len(verdicts)} verdicts → {out}")
 
 
 def score(path: Path = JUDGED_CSV) -> dict:
@@ -125,12 +134,15 @@ def score(path: Path = JUDGED_CSV) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    method = argv[argv.index("--method") + 1] if "--method" in argv else None
+    target = JUDGED_CSV if method in (None, "model") else JUDGED_CSV.with_name(f"edges_{method}.csv")
+    argv = [a for a in argv if a not in ("--method", method)]
     if len(argv) == 2 and argv[0] == "sheets":
-        write_sheets(Path(argv[1]))
+        write_sheets(Path(argv[1]), method)
     elif len(argv) == 2 and argv[0] == "import":
-        import_verdicts(Path(argv[1]))
+        import_verdicts(Path(argv[1]), target)
     elif argv == ["score"]:
-        print(score())
+        print(score(target))
     else:
         print(__doc__)
         return 2

@@ -6,8 +6,8 @@ shipped stance model, the previous release's relation model read at comment leve
 the baseline "every reply disagrees"; DEBAGREEMENT validation; Cohen's κ between the
 labels and the independent 10 % relabel. ``--plot FILE.png`` draws the reliability
 diagram and precision/recall against the edge threshold on the test threads (needs
-matplotlib: ``pip install -e .[eval]``). ``--cross FILE.json`` also scores the
-cross-encoder's saved probabilities (``argmap.training.stance_cross --predict``).
+matplotlib: ``pip install -e .[eval]``). The cross-encoder option (``models/stance_cross``,
+or ``--cross FOLDER``) is scored beside the head when its files are there.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from pathlib import Path
 
 import numpy as np
 
-from argmap.relations import stance as sm
 from argmap.evaluation import stance_labels
+from argmap.relations import stance as sm
+from argmap.settings import default_models_path
 from argmap.training import stance as training
 from argmap.training.stance_data import STANCES, load_debagreement, load_thread_labels
 
@@ -82,7 +83,8 @@ def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float) -> d
 
 def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dict:
     """Every number of the table; ``model_folder`` scores another trained head (features from
-    the encoder it was trained on) in place of the shipped one."""
+    the encoder it was trained on) in place of the shipped one; ``cross`` (an exported
+    cross-encoder folder, ``models/stance_cross`` by default) adds the option's numbers."""
     from argmap.embed.vectors import Encoder
 
     model = sm.load(model_folder) if model_folder else sm.shipped_model()
@@ -112,12 +114,17 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
     val_items = [training.as_input(e) for e in val]
     val_proba = model.predict_proba(val_items, *sm.embed_inputs(val_items, encoder=encoder))
     report["debagreement_val"] = training.scores(np.array([e.label for e in val]), val_proba)
-    if cross:
-        saved = json.loads(Path(cross).read_text())
-        cross_proba = np.array([saved["threads"][e.pair_id] for e in examples])
-        report["cross_encoder"] = stance_numbers(labels, cross_proba, model.threshold)
+    if cross and (Path(cross) / "config.json").exists():
+        from argmap.relations.cross_stance import CrossStanceModel
+
+        cross_model = CrossStanceModel(Path(cross))
+        cross_proba = cross_model.predict_proba(items)
+        report["cross_encoder"] = stance_numbers(labels, cross_proba, cross_model.threshold)
+        report["cross_encoder"]["ece"] = training.expected_calibration_error(labels, cross_proba)
+        report["cross_encoder"]["points_above_baseline"] = round(
+            100 * (report["cross_encoder"]["edges"]["precision"] - every_disagree), 1)
         report["cross_encoder"]["debagreement_val"] = training.scores(
-            np.array([e.label for e in val]), np.array(saved["debagreement_val"]))["macro_f1"]
+            np.array([e.label for e in val]), cross_model.predict_proba(val_items))["macro_f1"]
     report["_proba"] = proba
     report["_labels"] = labels
     return report
@@ -153,7 +160,8 @@ def plot(report: dict, path: Path) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plot", type=Path)
-    parser.add_argument("--cross", type=Path)
+    parser.add_argument("--cross", type=Path, default=default_models_path() / "stance_cross",
+                        help="exported cross-encoder folder to score beside the head (default: the shipped one)")
     parser.add_argument("--json", action="store_true", help="print the whole report as JSON")
     parser.add_argument("--model", type=Path, help="score this stance model folder instead of the shipped one")
     args = parser.parse_args(argv)
@@ -182,7 +190,15 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'labeller agreement κ (' + str(agreement_['pairs']) + ' relabelled pairs)':48} {agreement_['kappa']:9.3f}")
     if "cross_encoder" in public:
         cross = public["cross_encoder"]
-        print(f"{'cross-encoder macro-F1 / DEBAGREEMENT val':48} {cross['macro_f1']:9.3f} {cross['debagreement_val']:9.3f}")
+        print(f"cross-encoder option (ARGMAP_RELATION_METHOD=cross), threshold {cross['edges']['threshold']}:")
+        print(f"{'  reply stance macro-F1':48} {cross['macro_f1']:9.3f}")
+        print(f"{'  agree / disagree / neither F1':48} {cross['f1']['agree']:9.3f} {cross['f1']['disagree']:9.3f} "
+              f"{cross['f1']['neither']:9.3f}")
+        print(f"{'  precision / recall of drawn stance edges':48} {cross['edges']['precision']:9.3f} "
+              f"{cross['edges']['recall']:9.3f}")
+        print(f"{'  points above every reply disagrees':48} {cross['points_above_baseline']:9.1f}")
+        print(f"{'  expected calibration error, test':48} {cross['ece']:9.3f}")
+        print(f"{'  DEBAGREEMENT validation macro-F1':48} {cross['debagreement_val']:9.3f}")
     return 0
 
 

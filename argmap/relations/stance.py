@@ -259,8 +259,16 @@ def rules_judge(**_unused):
     return judge
 
 
+def cross_judge(*, folder: Path = MODEL_DIR, **_unused):
+    """items → calibrated P(agree, disagree, neither) from the cross-encoder (slower, stronger);
+    its files sit beside the default model's, in ``stance_cross/``."""
+    from argmap.relations.cross_stance import cross_judge as judge
+
+    return judge(folder=Path(folder).parent / "stance_cross")
+
+
 # stance methods by name (the settings' ``relation_method``)
-METHODS = {"model": model_judge, "rules": rules_judge}
+METHODS = {"model": model_judge, "rules": rules_judge, "cross": cross_judge}
 
 
 def stance_judge(method: str = "model", **options):

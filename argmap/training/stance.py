@@ -208,15 +208,15 @@ def expected_calibration_error(labels: np.ndarray, probabilities: np.ndarray) ->
 # ----------------------------------------------------------------------------------
 
 
-def load_examples(labels_csv: Path | None = None, distil: Path | None = None) -> tuple[list[StanceExample],
-                                                                                     list[StanceExample]]:
+def load_examples(labels_csv: Path | None = None, distil: Path | None = None,
+                  label_round: int | None = None) -> tuple[list[StanceExample], list[StanceExample]]:
     """(external training + DEBAGREEMENT validation [+ distilled], in-domain dev) — never the test threads.
 
     ``distil``: the cross-encoder's probabilities for the dev threads' unlabelled replies;
     each reply enters three times, once per stance, weighted by its probability (soft targets).
     """
     external = load_debagreement() + load_subreddit()
-    dev = [e for e in load_thread_labels(labels_csv) if e.split == "dev"]
+    dev = [e for e in load_thread_labels(labels_csv, label_round) if e.split == "dev"]
     if distil:
         from argmap.evaluation import stance_labels
         from argmap.training.stance_data import example_for
@@ -239,7 +239,7 @@ def load_examples(labels_csv: Path | None = None, distil: Path | None = None) ->
 
 def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_DOMAIN_WEIGHTS, c_values=C_VALUES,
           folds=FOLDS, cache_path: Path = VECTOR_CACHE, distil: Path | None = None, encoder: str | None = None,
-          limit: int = 0, log=print) -> dict:
+          limit: int = 0, label_round: int | None = None, log=print) -> dict:
     """Cross-validate, calibrate and fit the head; write it to ``out``; return its metrics.
 
     ``limit`` keeps a seeded sample of that many external and that many in-domain examples
@@ -249,7 +249,7 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
     from argmap.embed.vectors import Encoder
 
     cache_path.parent.mkdir(parents=True, exist_ok=True)
-    external, dev = load_examples(labels_csv, distil)
+    external, dev = load_examples(labels_csv, distil, label_round)
     if limit:
         rng = np.random.default_rng(SEED)
         external = [external[i] for i in sorted(rng.permutation(len(external))[:limit])]
@@ -330,9 +330,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=0, help="a quick run on a sample of N external and N "
                                                            "in-domain examples (tests)")
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE, help="vector cache (SQLite)")
+    parser.add_argument("--label-round", type=int, help="in-domain labels of one labelling round only (the "
+                                                         "shipped head: 1)")
     args = parser.parse_args(argv)
     train(labels_csv=args.labels, out=args.out, distil=args.distil, encoder=args.encoder, limit=args.limit,
-          cache_path=args.cache)
+          cache_path=args.cache, label_round=args.label_round)
     return 0
 
 

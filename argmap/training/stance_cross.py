@@ -101,17 +101,23 @@ def train(examples: list[StanceExample], tokenizer, model, *, epochs: float, lr:
         epoch += 1
 
 
-def unlabelled_dev_examples() -> list[StanceExample]:
-    """Every reply of the dev threads that has no label (label -1): the distillation set."""
-    from pathlib import Path as _Path
+def unlabelled_dev_examples(label_round: int | None = None) -> list[StanceExample]:
+    """Every reply of the dev threads that has no label (label -1): the distillation set.
 
+    ``label_round``: unlabelled as of that round (its threads, its labels).
+    """
     from argmap.evaluation import stance_labels
 
-    labelled = {r["pair_id"] for r in stance_labels.read_labels()}
+    if label_round is None:
+        labelled = {r["pair_id"] for r in stance_labels.read_labels()}
+        rounds = list(stance_labels.ROUNDS.values())
+    else:
+        labelled = {p.pair_id for r in range(1, label_round + 1) for p in stance_labels.selected_pairs(label_round=r)}
+        rounds = [stance_labels.ROUNDS[r] for r in range(1, label_round + 1)]
     examples = []
-    for thread_file, (split, _count) in stance_labels.THREADS.items():
-        if split != "dev":
-            continue
+    dev_threads = {f for chosen in rounds for f, (split, _) in chosen.items() if split == "dev"}
+    for thread_file in sorted(dev_threads):
+        split = "dev"
         thread = stance_labels.load_thread(thread_file)
         for pair in stance_labels.thread_pairs(thread_file, split, thread):
             if pair.pair_id in labelled:
@@ -119,6 +125,64 @@ def unlabelled_dev_examples() -> list[StanceExample]:
             example = example_for(thread, pair.reply.id, -1, thread_file, "unlabelled", pair_id=pair.pair_id)
             examples.append(example)
     return examples
+
+
+def fit_calibration(prediction_files: list[Path]) -> dict:
+    """Offsets, temperature and edge threshold from out-of-fold dev predictions, as for the head."""
+    import numpy as np
+
+    from argmap.relations.stance import calibrate
+    from argmap.training import stance as head
+
+    predicted: dict[str, list[float]] = {}
+    for path in prediction_files:
+        predicted.update(json.loads(path.read_text())["threads"])
+    dev = [e for e in load_thread_labels() if e.split == "dev"]
+    missing = [e.pair_id for e in dev if e.pair_id not in predicted]
+    if missing:
+        raise ValueError(f"{len(missing)} dev pairs have no out-of-fold prediction (e.g. {missing[0]})")
+    labels = np.array([e.label for e in dev])
+    raw = np.array([predicted[e.pair_id] for e in dev])
+    offsets = head.choose_offsets(labels, raw)
+    temperature = head.choose_temperature(labels, raw, offsets)
+    calibrated = calibrate(raw, offsets, temperature)
+    threshold = head.choose_threshold(labels, calibrated)
+    return {"offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
+            "cross_validated": {"out_of_fold_macro_f1": round(head.macro_f1(labels, raw.argmax(1)), 4),
+                                **head.scores(labels, calibrated),
+                                "ece": head.expected_calibration_error(labels, calibrated),
+                                "edges": head.edge_table(labels, calibrated)}}
+
+
+def export_onnx(folder: Path, out: Path, fitted: dict) -> Path:
+    """The fine-tuned model in ``folder`` → ``out/model-int8.onnx`` (int8 MatMuls and embeddings),
+    ``tokenizer.json`` and ``config.json`` (classes, token limit, calibration, dev scores)."""
+    import shutil
+    import tempfile
+
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    from argmap.relations.cross_stance import ONNX_FILE
+
+    tokenizer, model = _load(str(folder))
+    model.eval()
+    out.mkdir(parents=True, exist_ok=True)
+    example = tokenizer(["a parent comment"], ["a reply to it"], return_tensors="pt")
+    names = ["input_ids", "attention_mask", "token_type_ids"]
+    with tempfile.TemporaryDirectory() as scratch, torch.no_grad():
+        fp32 = Path(scratch) / "model.onnx"
+        torch.onnx.export(model, tuple(example[n] for n in names), str(fp32), input_names=names,
+                          output_names=["logits"], opset_version=17, dynamo=False,
+                          dynamic_axes={**{n: {0: "batch", 1: "tokens"} for n in names}, "logits": {0: "batch"}})
+        quantize_dynamic(str(fp32), str(out / ONNX_FILE), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul", "Gather"])
+    shutil.copy(folder / "tokenizer.json", out / "tokenizer.json")
+    config = {"stances": list(STANCES), "max_tokens": MAX_LENGTH, "offsets": fitted["offsets"],
+              "temperature": fitted["temperature"], "threshold": fitted["threshold"],
+              "base": "sentence-transformers/all-MiniLM-L6-v2", "dev_cross_validated": fitted["cross_validated"]}
+    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,14 +198,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--predict", help="write probabilities for the labelled pairs to this JSON file and stop")
     parser.add_argument("--predict-unlabelled", help="write probabilities for every unlabelled reply of the dev "
                                                      "threads (the distillation set) to this JSON file and stop")
+    parser.add_argument("--hold-out", default="", help="comma-separated dev thread files left out of training "
+                                                       "(a cross-validation fold)")
+    parser.add_argument("--label-round", type=int, help="--data threads: one labelling round's pairs only "
+                                                         "(the teacher of the shipped head: 1)")
+    parser.add_argument("--split", choices=("dev", "test", "all"), default="all",
+                        help="which labelled pairs --predict scores")
+    parser.add_argument("--export", help="write the fine-tuned --out model as int8 ONNX + tokenizer + "
+                                         "calibration into this folder (argmap.relations.cross_stance) and stop")
+    parser.add_argument("--calibration", default="",
+                        help="with --export: comma-separated --predict files of cross-validation folds (dev "
+                             "pairs each fold held out); the offsets, temperature and threshold are fitted on them")
     args = parser.parse_args(argv)
+    held_out = [t for t in args.hold_out.split(",") if t]
+    if args.export:
+        fitted = fit_calibration([Path(p) for p in args.calibration.split(",") if p])
+        export_onnx(Path(args.out), Path(args.export), fitted)
+        print(json.dumps(fitted["cross_validated"]))
+        return 0
 
     import torch
 
     torch.set_num_threads(args.threads)
     if args.predict_unlabelled:
         tokenizer, model = _load(args.out)
-        examples = unlabelled_dev_examples()
+        examples = unlabelled_dev_examples(args.label_round)
         probabilities = predict(tokenizer, model, examples)
         Path(args.predict_unlabelled).write_text(json.dumps(
             [{"thread": e.source, "reply_id": e.pair_id.split(":", 1)[1], "proba": p}
@@ -149,7 +230,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.predict:
         tokenizer, model = _load(args.out)
-        threads = load_thread_labels()
+        threads = [e for e in load_thread_labels() if args.split in ("all", e.split)
+                   and (not held_out or e.source in held_out)]  # a fold's model scores its held-out threads
         val = [e for e in load_debagreement() if e.split == "val"]
         result = {"threads": {e.pair_id: p for e, p in zip(threads, predict(tokenizer, model, threads))},
                   "debagreement_val": predict(tokenizer, model, val)}
@@ -158,7 +240,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.data == "external":
         examples = [e for e in load_debagreement() if e.split == "train"] + load_subreddit()
     else:
-        examples = [e for e in load_thread_labels() if e.split == "dev"]
+        examples = [e for e in load_thread_labels(label_round=args.label_round)
+                    if e.split == "dev" and e.source not in held_out]
     if args.limit:
         examples = examples[:args.limit]
     tokenizer, model = _load(args.init)

@@ -82,11 +82,17 @@ def load_subreddit(root: Path = DATASETS) -> list[StanceExample]:
     return examples
 
 
-def load_thread_labels(labels_csv: Path | None = None) -> list[StanceExample]:
-    """The in-domain labelled pairs with their context, read through argmap's source readers."""
+def load_thread_labels(labels_csv: Path | None = None, label_round: int | None = None) -> list[StanceExample]:
+    """The in-domain labelled pairs with their context, read through argmap's source readers.
+
+    ``label_round`` keeps only one labelling round's pairs (the test pairs are all round 1).
+    """
     from argmap.evaluation import stance_labels
 
     rows = stance_labels.read_labels(labels_csv or stance_labels.LABELS_CSV)
+    if label_round is not None:
+        chosen = {p.pair_id for p in stance_labels.selected_pairs(label_round=label_round)}
+        rows = [r for r in rows if r["pair_id"] in chosen]
     threads = {}
     examples = []
     for row in rows:

@@ -96,7 +96,7 @@ def test_label_distribution_is_not_degenerate(rows):
     assert min(counts.values()) >= 100
 
 
-@pytest.mark.parametrize("name", ["edges.csv", "edges_first_head.csv"])
+@pytest.mark.parametrize("name", ["edges.csv", "edges_first_head.csv", "edges_cross.csv"])
 def test_judged_edges_point_at_real_comments(name):
     """Judged samples (data/judged/): ids only, each claim's comment exists in its recorded thread."""
     from argmap.evaluation import judged_edges

@@ -1,0 +1,122 @@
+"""The slower, stronger stance judge: a MiniLM cross-encoder that reads parent and reply together.
+
+``[CLS] parent [SEP] reply [SEP]`` (cut to ``max_tokens``, the longer side first) →
+P(agree, disagree, neither), fine-tuned from all-MiniLM-L6-v2 on DEBAGREEMENT, SubReddit
+and argmap's in-domain dev labels (``argmap.training.stance_cross``), exported to an int8
+ONNX graph that runs with onnxruntime and the model's own ``tokenizer.json`` (no torch).
+Probabilities are shifted and temperature-scaled like the default head's, fitted on
+out-of-fold dev predictions, so a drawn edge's confidence means the same thing.
+
+It reads every reply pair in full, one transformer pass per reply: several times slower
+than the default head (which reuses the claim vectors the pipeline already has). Chosen
+with ``ARGMAP_RELATION_METHOD=cross``; ``models/MODEL_CARD.md`` gives its scores and cost.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+
+from argmap.errors import ArgmapError
+from argmap.relations.classifier import softmax
+from argmap.relations.stance import STANCES, StanceInput, calibrate
+from argmap.settings import default_models_path
+
+MODEL_DIR = default_models_path() / "stance_cross"
+ONNX_FILE = "model-int8.onnx"
+# one pair per run: int8 activations are quantized per run, so a pair batched with others
+# would get slightly different probabilities (a refreshed thread could "change" stances
+# that did not change); and on CPU one pair per run was no slower (200 pairs: 6.7 s vs 7.6 s)
+BATCH = 1
+
+
+class CrossStanceModel:
+    """The exported cross-encoder and its calibration (``config.json``)."""
+
+    def __init__(self, folder: Path, threads: int | None = None):
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        try:
+            config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+            self.tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        except (FileNotFoundError, OSError) as error:
+            raise ArgmapError(f"cross-encoder stance model files are missing in {folder}; run "
+                              f"`python -m argmap.training.stance_cross --export {folder}`",
+                              code="model_missing", status=500) from error
+        if config.get("stances") != list(STANCES):
+            raise ArgmapError(f"cross-encoder in {folder} has other classes; re-export it", code="model_stale",
+                              status=500)
+        self.max_tokens = int(config["max_tokens"])
+        self.offsets = np.array(config["offsets"], dtype=np.float32)
+        self.temperature = float(config["temperature"])
+        self.threshold = float(config["threshold"])
+        self.tokenizer.no_padding()
+        self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
+        # one single-threaded session per core, each running its share of the pairs: faster
+        # than one session on several threads for one small pair at a time (n49rw's 1,277
+        # replies: 13.6 s on one two-thread session)
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = 1
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        self.sessions = [onnxruntime.InferenceSession(str(folder / ONNX_FILE), options,
+                                                      providers=["CPUExecutionProvider"])
+                         for _ in range(threads or min(4, os.cpu_count() or 1))]
+
+    def raw_proba(self, pairs: list[tuple[str, str]]) -> np.ndarray:
+        """Uncalibrated P(agree, disagree, neither) for (parent, reply) text pairs."""
+        if not pairs:
+            return np.zeros((0, len(STANCES)), dtype=np.float32)
+        from concurrent.futures import ThreadPoolExecutor
+
+        encodings = self.tokenizer.encode_batch(pairs)
+        order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))  # little padding if batched
+        batches = [order[begin:begin + BATCH] for begin in range(0, len(order), BATCH)]
+        out = np.zeros((len(pairs), len(STANCES)), dtype=np.float32)
+
+        def run(session, share: list[list[int]]) -> None:
+            for rows in share:
+                width = max(len(encodings[i].ids) for i in rows)
+                feeds = {name: np.zeros((len(rows), width), dtype=np.int64)
+                         for name in ("input_ids", "attention_mask", "token_type_ids")}
+                for row, index in enumerate(rows):
+                    encoding = encodings[index]
+                    n = len(encoding.ids)
+                    feeds["input_ids"][row, :n] = encoding.ids
+                    feeds["attention_mask"][row, :n] = 1
+                    feeds["token_type_ids"][row, :n] = encoding.type_ids
+                out[rows] = softmax(session.run(None, feeds)[0].astype(np.float32))
+
+        workers = len(self.sessions)
+        if workers == 1 or len(batches) < 2 * workers:
+            run(self.sessions[0], batches)
+        else:
+            with ThreadPoolExecutor(workers) as pool:  # onnxruntime releases the GIL while it runs
+                list(pool.map(run, self.sessions, [batches[k::workers] for k in range(workers)]))
+        return out
+
+    def predict_proba(self, items: list[StanceInput]) -> np.ndarray:
+        """Calibrated P(agree, disagree, neither), one row per item."""
+        raw = self.raw_proba([(item.parent, item.reply) for item in items])
+        return calibrate(raw, self.offsets, self.temperature) if len(raw) else raw
+
+
+@functools.lru_cache(maxsize=2)
+def shipped_model(folder: Path = MODEL_DIR) -> CrossStanceModel:
+    """The exported cross-encoder in ``folder``, loaded once per process."""
+    return CrossStanceModel(folder)
+
+
+def cross_judge(*, folder: Path = MODEL_DIR, **_unused):
+    """items → calibrated P(agree, disagree, neither) from the cross-encoder."""
+    model = shipped_model(folder)
+
+    def judge(items: list[StanceInput], text_vectors=None) -> np.ndarray:
+        return model.predict_proba(items)
+
+    judge.threshold = model.threshold
+    return judge

@@ -1,0 +1,104 @@
+"""The cross-encoder stance option (``ARGMAP_RELATION_METHOD=cross``): the shipped int8 ONNX model,
+its calibration, the pipeline reading it, and the export step of its training script."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from argmap.errors import ArgmapError
+from argmap.relations import cross_stance
+from argmap.relations.stance import STANCES, StanceInput, stance_judge
+
+PAIRS = [
+    StanceInput(parent="Nuclear power is the safest energy source per unit of energy produced.",
+                reply="Exactly, well said. I agree completely."),
+    StanceInput(parent="Nuclear power is the safest energy source per unit of energy produced.",
+                reply="No, that's just wrong. Chernobyl and Fukushima displaced hundreds of thousands of people."),
+    StanceInput(parent="Nuclear power is the safest energy source per unit of energy produced.",
+                reply="Does anyone know a good book on the history of reactor design?"),
+]
+
+
+def test_the_shipped_model_is_complete_and_calibrated():
+    folder = cross_stance.MODEL_DIR
+    config = json.loads((folder / "config.json").read_text())
+    assert config["stances"] == list(STANCES)
+    assert config["temperature"] > 0 and len(config["offsets"]) == 3
+    assert 0.34 <= config["threshold"] <= 0.95
+    assert config["dev_cross_validated"]["n"] >= 2000  # calibrated on out-of-fold dev pairs
+    assert (folder / cross_stance.ONNX_FILE).stat().st_size < 30 * 1024 * 1024  # int8, fits the repo
+
+
+def test_cross_judge_reads_stance_from_the_pair():
+    judge = stance_judge("cross")
+    probabilities = judge(PAIRS)
+    assert probabilities.shape == (3, 3)
+    assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert [STANCES[i] for i in probabilities.argmax(axis=1)] == ["agree", "disagree", "neither"]
+    assert judge.threshold == pytest.approx(cross_stance.shipped_model().threshold)
+    assert judge([]).shape == (0, 3)
+
+
+def test_batching_and_order_do_not_change_a_pair_s_probabilities():
+    model = cross_stance.shipped_model()
+    alone = np.vstack([model.predict_proba([pair]) for pair in PAIRS])
+    together = model.predict_proba(list(reversed(PAIRS)) * 7)[:3][::-1]
+    assert np.allclose(alone, together, atol=1e-4)
+
+
+def test_missing_files_are_a_clear_error(tmp_path):
+    with pytest.raises(ArgmapError) as caught:
+        cross_stance.CrossStanceModel(tmp_path)
+    assert caught.value.code == "model_missing"
+    assert "argmap.training.stance_cross --export" in caught.value.message
+
+
+@pytest.mark.slow
+def test_the_pipeline_draws_reply_edges_from_the_cross_encoder():
+    from argmap.pipeline import analyze
+    from argmap.settings import Settings
+
+    from tests.conftest import SAMPLE_TEXT
+
+    default, _ = analyze(str(SAMPLE_TEXT))
+    cross, _ = analyze(str(SAMPLE_TEXT), settings=Settings(relation_method="cross"))
+    assert [c.id for c in cross.claims] == [c.id for c in default.claims]  # only the stance judge differs
+    reply_edges = [r for r in cross.relations if r.reply_id]
+    assert reply_edges, "the cross-encoder draws reply edges on the sample thread"
+    threshold = cross_stance.shipped_model().threshold
+    assert all(r.confidence >= threshold and r.stance in ("agree", "disagree") for r in reply_edges)
+    assert len({r.reply_id for r in reply_edges}) == len(reply_edges)  # one edge per reply
+
+
+@pytest.mark.slow
+def test_export_writes_a_model_the_runtime_reads(tmp_path):
+    """The export step on an untrained head (the packaged MiniLM weights): graph, tokenizer, calibration."""
+    from argmap.embed.weights import model_path
+    from argmap.training.stance_cross import export_onnx
+
+    fitted = {"offsets": [0.1, 0.0, -0.2], "temperature": 2.0, "threshold": 0.6, "cross_validated": {"n": 0}}
+    out = export_onnx(model_path(), tmp_path / "cross", fitted)
+    model = cross_stance.CrossStanceModel(out)
+    assert model.threshold == 0.6 and model.temperature == 2.0
+    probabilities = model.predict_proba(PAIRS)
+    assert probabilities.shape == (3, 3) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+    assert (Path(out) / "tokenizer.json").exists()
+
+
+@pytest.mark.slow
+def test_a_tiny_fine_tuning_run_saves_a_model(tmp_path):
+    """The training script's in-domain phase on eight dev pairs: it trains, saves, and predicts."""
+    from argmap.training import stance_cross
+
+    out = tmp_path / "tiny"
+    assert stance_cross.main(["--data", "threads", "--limit", "8", "--batch-size", "4", "--out", str(out)]) == 0
+    assert {"config.json", "model.safetensors", "tokenizer.json"} <= {p.name for p in out.iterdir()}
+    assert "training on 8 threads examples" in (out / "train.log").read_text()
+    tokenizer, model = stance_cross._load(str(out))
+    examples = stance_cross.load_thread_labels()[:3]
+    probabilities = np.array(stance_cross.predict(tokenizer, model, examples))
+    assert probabilities.shape == (3, 3) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
