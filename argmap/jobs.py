@@ -160,6 +160,16 @@ def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_commen
     return batch
 
 
+def settings_for(request: dict, settings: Settings) -> Settings:
+    """The settings one request runs with: its ``reading`` (fast / careful) picks the stance judge."""
+    import dataclasses
+
+    from argmap.settings import READINGS
+
+    reading = request.get("reading")
+    return dataclasses.replace(settings, relation_method=READINGS[reading]) if reading in READINGS else settings
+
+
 def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     """Run one queued (or interrupted) analysis to the end; returns its final status.
 
@@ -178,6 +188,7 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
     previous = None
     try:
         previous = _previous_version(store, row)
+        settings = settings_for(row["request"], settings)
         source = source_of(row["request"], settings.max_comments, settings=settings)
         analysis, graph = analyze(source, settings=settings, progress=_StoreProgress(analysis_id, store),
                                   max_comments=settings.max_comments, update_from=previous)

@@ -108,6 +108,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     analysis.stats = {
         "comments": len(thread.comments),
         "claims": len(claims),
+        "stance_method": settings.relation_method,
         "replies_judged": judged["replies_judged"],
         "reply_stances": {key: judged[key] for key in ("agree", "disagree", "neither")},
         "same_author_copies": judged["same_author_copies"],

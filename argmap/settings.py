@@ -39,6 +39,10 @@ def default_models_path() -> Path:
     return Path(__file__).resolve().parent.parent / "models"
 
 
+# an analysis request's ``reading`` → the stance judge it runs (``argmap.relations.stance.METHODS``)
+READINGS = {"fast": "model", "careful": "cross"}
+
+
 @dataclass(frozen=True)
 class Settings:
     # where things live

@@ -508,3 +508,20 @@ def _artifact(name: str):
 
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS / name
+
+
+def test_careful_reading_is_one_checkbox_away(page, live_server):
+    """The home page's "read every reply closely" box runs that analysis with the cross-encoder."""
+    page.goto(live_server.url + "/")
+    box = page.get_by_label("Read every reply closely", exact=False)
+    assert not box.is_checked()  # fast by default
+    box.check()
+    page.click("#sample-button")
+    page.wait_for_url("**/a/*", timeout=30_000)
+    analysis_id = page.url.rsplit("/", 1)[1]
+    wait_for_map(page)
+    graph = page.request.get(f"{live_server.url}/api/v1/analyses/{analysis_id}/graph?format=json").json()
+    assert graph["stats"]["stance_method"] == "cross"
+    assert sum(edge.get("origin") == "reply" for edge in graph["edges"]) >= 5  # a fuller map than the fast one
+    assert cy(page, "view.cy.edges().length") >= 5
+    no_csp_violations(page)

@@ -123,7 +123,7 @@ async function submit(item, { force = false } = {}) {
   }
   $("analyse-button").disabled = true;
   try {
-    const created = await submitAnalysis(item);
+    const created = await submitAnalysis($("careful-input").checked ? { ...item, reading: "careful" } : item);
     window.location.assign(`/a/${encodeURIComponent(created.id)}`);
   } catch (error) {
     showError(error instanceof ApiError ? explainError(error) : error.message);
