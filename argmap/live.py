@@ -65,6 +65,7 @@ class Snapshot:
     claims: dict[str, dict] = field(default_factory=dict)  # claim id → {comment_id, text}
     edges: dict[tuple[str, str], dict] = field(default_factory=dict)  # (source, target) → edge fields
     version: int | None = None
+    stance_method: str | None = None  # the stance judge that version was read with (kept by ``auto``)
 
 
 def comment_marks(thread: Thread) -> list[dict]:
@@ -84,6 +85,7 @@ def snapshot_of_analysis(analysis: Analysis, version: int | None = None) -> Snap
     snapshot.claims = {c.id: {"comment_id": c.comment_id, "text": c.text} for c in analysis.claims}
     snapshot.edges = {(r.source, r.target): _edge_fields(r.source, r.target, vars(r)) for r in analysis.relations}
     snapshot.version = version
+    snapshot.stance_method = (analysis.stats or {}).get("stance_method")
     return snapshot
 
 
@@ -107,8 +109,10 @@ def snapshot_of_export(data: dict) -> Snapshot:
     edges = {(str(e["source"]), str(e["target"])): _edge_fields(str(e["source"]), str(e["target"]), e)
              for e in data.get("edges", []) if isinstance(e, dict) and "source" in e and "target" in e}
     version = data.get("changes", {}).get("to_version") if isinstance(data.get("changes"), dict) else None
+    stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
+    method = stats.get("stance_method") if isinstance(stats.get("stance_method"), str) else None
     return Snapshot(str(graph.get("source") or ""), str(graph.get("thread_id") or ""), marks, claims, edges,
-                    version if isinstance(version, int) else 1)
+                    version if isinstance(version, int) else 1, method)
 
 
 def _edge_fields(source: str, target: str, edge: dict) -> dict:
@@ -280,8 +284,16 @@ def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,
     """Analyse ``thread`` (fetched again) as the next version of ``previous``: vanished
     comments put back as deleted, the change report in ``analysis.changes``. Returns
     (analysis, graph)."""
-    from argmap.pipeline import analyze_thread
+    import dataclasses
 
+    from argmap.pipeline import analyze_thread
+    from argmap.settings import Settings
+
+    settings = settings or Settings.from_env()
+    if settings.relation_method == "auto" and previous.stance_method in ("model", "cross"):
+        # a thread that grew past the cross-encoder's size keeps the judge its stances were read with,
+        # so an update reports the stances that changed, not a change of judge
+        settings = dataclasses.replace(settings, relation_method=previous.stance_method)
     check_same_thread(previous, thread)
     fetched = {c.id for c in thread.comments}
     keep_vanished(previous, thread)

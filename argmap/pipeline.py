@@ -41,7 +41,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.relations.stance import stance_judge
     from argmap.result_cache import keep_result, load_result, result_key
 
-    settings = settings or Settings.from_env()
+    settings = (settings or Settings.from_env()).for_thread(thread)
     cache = cache if cache is not None else cache_for(str(settings.instance_folder))
     encoder = Encoder.from_settings(settings)
     progress = progress or _quiet

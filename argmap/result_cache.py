@@ -45,7 +45,7 @@ def code_and_models_digest(models_folder: Path) -> str:
 def result_key(thread: Thread, settings, threshold: float | None) -> str:
     """The key of this thread's analysis under these settings and this code."""
     payload = json.dumps({"thread": thread_to_dict(thread), "threshold": threshold,
-                          "method": settings.relation_method, "encoder": settings.encoder,
+                          "method": settings.for_thread(thread).relation_method, "encoder": settings.encoder,
                           "spacy": settings.spacy_model, "edge_threshold": settings.edge_threshold,
                           "code": code_and_models_digest(settings.models_folder)},
                          sort_keys=True, ensure_ascii=False, default=str)

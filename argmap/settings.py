@@ -92,9 +92,13 @@ class Settings:
     edge_threshold: float | None = setting(None, "ARGMAP_EDGE_THRESHOLD",
                                            "calibrated stance confidence a reply's edge needs",
                                            "the stance model's (`models/stance/config.json`)")
-    relation_method: str = setting("model", "ARGMAP_RELATION_METHOD",
-                                   "how a reply's stance is judged: `model` (the stance model), `cross` (the "
-                                   "cross-encoder: slower, stronger) or `rules` (markers)")
+    relation_method: str = setting("auto", "ARGMAP_RELATION_METHOD",
+                                   "how a reply's stance is judged: `auto` (`cross` for threads of up to "
+                                   "ARGMAP_CAREFUL_MAX_REPLIES replies, `model` above), `model` (the fast stance "
+                                   "head), `cross` (the cross-encoder: slower, stronger) or `rules` (markers)")
+    careful_max_replies: int = setting(500, "ARGMAP_CAREFUL_MAX_REPLIES",
+                                       "the most replies `auto` reads with the cross-encoder (~6 ms each on "
+                                       "2 cores)")
     # fetching threads
     http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
     http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")
@@ -124,6 +128,17 @@ class Settings:
             if raw is not None and raw.strip() != "":
                 values[spec.name] = raw.strip()
         return cls(**{name: _convert(cls.__dataclass_fields__[name], value) for name, value in values.items()})
+
+    def for_thread(self, thread) -> "Settings":
+        """These settings with ``relation_method = auto`` decided for ``thread``: the cross-encoder
+        (``cross``) when it has at most ``careful_max_replies`` replies to judge and its files are
+        there, else the stance head (``model``) — a cost that stays within a few seconds."""
+        if self.relation_method != "auto":
+            return self
+        replies = sum(1 for c in thread.comments if not c.deleted and c.text.strip())
+        careful = (replies <= self.careful_max_replies
+                   and (self.models_folder / "stance_cross" / "config.json").exists())
+        return self.replace(relation_method="cross" if careful else "model")
 
     def replace(self, **changes) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -176,3 +176,21 @@ def test_comments_a_partial_fetch_left_out_are_not_called_deleted(recorded, fres
                                   settings=fresh_settings)
     assert from_export.changes["comments"]["deleted"] == []
     assert from_export.changes["comments"]["not_fetched"] == left_out
+
+
+def test_a_thread_that_grows_past_careful_reading_keeps_its_stance_judge(recorded, fresh_settings):
+    """``auto`` reads a small thread with the cross-encoder; once it has grown past the limit an
+    update keeps that judge (from the stored analysis or the JSON export), so the change report
+    lists stances that changed, not a change of judge. A fresh analysis of the grown thread reads fast."""
+    early, late_ids = split_in_time(recorded)
+    limit = sum(1 for c in early.comments if not c.deleted and c.text.strip())
+    settings = fresh_settings.replace(relation_method="auto", careful_max_replies=limit)
+    first, first_graph = analyze_thread(copy.deepcopy(early), settings=settings)
+    assert first.stats["stance_method"] == "cross"
+    for previous in (snapshot_of_analysis(first, version=1), snapshot_of_export(export_dict(first, first_graph))):
+        assert previous.stance_method == "cross"
+        second, _ = refresh(previous, copy.deepcopy(recorded), settings=settings)
+        assert second.stats["stance_method"] == "cross"
+        assert second.changes["comments"]["new"] == late_ids
+    fresh, _ = analyze_thread(copy.deepcopy(recorded), settings=settings)
+    assert fresh.stats["stance_method"] == "model"

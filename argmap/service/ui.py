@@ -175,8 +175,11 @@ def remember_mine(response):
 def home():
     from argmap.sources.urls import ACCEPTED_URL_FORMS
 
+    settings = current_app.config["SETTINGS"]
     return render_template("home.html", csrf_token=generate_csrf(), accepted_forms=list(ACCEPTED_URL_FORMS),
-                           list_all=bool(current_app.config.get("LIST_ALL_ANALYSES")))
+                           list_all=bool(current_app.config.get("LIST_ALL_ANALYSES")),
+                           careful_by_default=settings.careful_max_replies if settings.relation_method == "auto"
+                           else None)
 
 
 @ui.route("/recent")

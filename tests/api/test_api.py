@@ -69,15 +69,18 @@ def test_thread_json_analysis_and_delete(client, sample_thread, store):
     assert store.get_result(created["id"]) is None
 
 
-def test_careful_reading_runs_the_cross_encoder_and_draws_more_stance_edges(client, sample_thread, store):
-    """``reading: careful`` picks the cross-encoder for that analysis only; the default stays fast."""
-    fast = client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
+def test_reading_picks_the_stance_judge_and_careful_draws_more_stance_edges(client, sample_thread, store):
+    """``reading: fast`` / ``careful`` pick the head / the cross-encoder for that analysis only;
+    without it a thread this small is read carefully (``auto``)."""
+    fast = client.post("/api/v1/analyses", json={"thread": sample_thread, "reading": "fast"}).get_json()
     careful = client.post("/api/v1/analyses", json={"thread": sample_thread, "reading": "careful"}).get_json()
-    assert wait_for(client, fast["id"])["status"] == wait_for(client, careful["id"])["status"] == "done"
+    default = client.post("/api/v1/analyses", json={"thread": sample_thread}).get_json()
+    assert {wait_for(client, row["id"])["status"] for row in (fast, careful, default)} == {"done"}
     fast_result, _ = store.get_result(fast["id"])
     careful_result, _ = store.get_result(careful["id"])
     assert fast_result.stats["stance_method"] == "model"
     assert careful_result.stats["stance_method"] == "cross"
+    assert store.get_result(default["id"])[0].stats["stance_method"] == "cross"
     assert [c.id for c in careful_result.claims] == [c.id for c in fast_result.claims]
     stance_edges = lambda result: [r for r in result.relations if r.reply_id]  # noqa: E731
     assert len(stance_edges(careful_result)) > len(stance_edges(fast_result))

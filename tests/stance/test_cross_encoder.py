@@ -57,6 +57,33 @@ def test_missing_files_are_a_clear_error(tmp_path):
     assert "argmap.training.stance_cross --export" in caught.value.message
 
 
+def _thread(replies: int):
+    from argmap.model import Comment, Thread
+
+    thread = Thread(source="text", id="t", title="Is nuclear power safe?")
+    thread.comments = [Comment(id=f"c{i}", parent_id="t", text=f"Reply number {i}.") for i in range(replies)]
+    thread.comments.append(Comment(id="gone", parent_id="t", text="", deleted=True))  # not a reply to judge
+    return thread
+
+
+def test_auto_reads_small_threads_carefully_and_big_ones_fast(tmp_path):
+    from argmap.settings import Settings
+
+    settings = Settings(careful_max_replies=3)
+    assert settings.relation_method == "auto"  # the default
+    assert settings.for_thread(_thread(3)).relation_method == "cross"
+    assert settings.for_thread(_thread(4)).relation_method == "model"
+    for chosen in ("model", "cross", "rules"):  # a chosen judge is kept whatever the size
+        assert Settings(relation_method=chosen).for_thread(_thread(4)).relation_method == chosen
+    # a models folder without the cross-encoder reads every thread with the head
+    import shutil
+
+    models = tmp_path / "models"
+    shutil.copytree(Settings().models_folder / "stance", models / "stance")
+    lean = Settings(models_path=str(models))
+    assert lean.for_thread(_thread(1)).relation_method == "model"
+
+
 @pytest.mark.slow
 def test_the_pipeline_draws_reply_edges_from_the_cross_encoder():
     from argmap.pipeline import analyze
@@ -64,8 +91,11 @@ def test_the_pipeline_draws_reply_edges_from_the_cross_encoder():
 
     from tests.conftest import SAMPLE_TEXT
 
-    default, _ = analyze(str(SAMPLE_TEXT))
+    default, _ = analyze(str(SAMPLE_TEXT), settings=Settings(relation_method="model"))
     cross, _ = analyze(str(SAMPLE_TEXT), settings=Settings(relation_method="cross"))
+    auto, _ = analyze(str(SAMPLE_TEXT), settings=Settings())
+    assert (default.stats["stance_method"], cross.stats["stance_method"], auto.stats["stance_method"]) == (
+        "model", "cross", "cross")  # the sample's dozen comments are read carefully by default
     assert [c.id for c in cross.claims] == [c.id for c in default.claims]  # only the stance judge differs
     reply_edges = [r for r in cross.relations if r.reply_id]
     assert reply_edges, "the cross-encoder draws reply edges on the sample thread"
