@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Protocol
 
 from argmap.errors import ArgmapError, TooLargeError
-from argmap.settings import Settings
+from argmap.settings import READINGS, Settings
 from argmap.store import UNFINISHED, IdempotencyConflict, Store
 from argmap.sources.urls import parse_url
 
@@ -162,12 +162,8 @@ def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_commen
 
 def settings_for(request: dict, settings: Settings) -> Settings:
     """The settings one request runs with: its ``reading`` (fast / careful) picks the stance judge."""
-    import dataclasses
-
-    from argmap.settings import READINGS
-
     reading = request.get("reading")
-    return dataclasses.replace(settings, relation_method=READINGS[reading]) if reading in READINGS else settings
+    return settings.replace(relation_method=READINGS[reading]) if reading in READINGS else settings
 
 
 def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:

@@ -284,8 +284,6 @@ def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,
     """Analyse ``thread`` (fetched again) as the next version of ``previous``: vanished
     comments put back as deleted, the change report in ``analysis.changes``. Returns
     (analysis, graph)."""
-    import dataclasses
-
     from argmap.pipeline import analyze_thread
     from argmap.settings import Settings
 
@@ -293,7 +291,7 @@ def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,
     if settings.relation_method == "auto" and previous.stance_method in ("model", "cross"):
         # a thread that grew past the cross-encoder's size keeps the judge its stances were read with,
         # so an update reports the stances that changed, not a change of judge
-        settings = dataclasses.replace(settings, relation_method=previous.stance_method)
+        settings = settings.replace(relation_method=previous.stance_method)
     check_same_thread(previous, thread)
     fetched = {c.id for c in thread.comments}
     keep_vanished(previous, thread)

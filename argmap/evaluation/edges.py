@@ -60,14 +60,12 @@ def score_pairs(rows: list[dict], readings: dict) -> dict:
 def evaluate(split: str = "test", progress=None, method: str | None = None) -> dict:
     """Pair figures of the maps of ``split``'s threads; ``method`` picks the stance judge
     (``model``, ``cross``, ``rules``; default: the settings')."""
-    import dataclasses
-
     from argmap.pipeline import analyze_thread
     from argmap.settings import Settings
 
     settings = Settings.from_env()
     if method:
-        settings = dataclasses.replace(settings, relation_method=method)
+        settings = settings.replace(relation_method=method)
 
     rows = [r for r in stance_labels.read_labels() if r["split"] == split]
     by_thread: dict[str, list[dict]] = defaultdict(list)

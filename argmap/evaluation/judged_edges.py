@@ -29,14 +29,12 @@ FIELDS = ["edge_id", "thread", "source", "target", "relation", "confidence", "or
 
 
 def _maps(names: list[str], method: str | None = None):
-    import dataclasses
-
     from argmap.pipeline import analyze_thread
     from argmap.settings import Settings
 
     settings = Settings.from_env()
     if method:
-        settings = dataclasses.replace(settings, relation_method=method)
+        settings = settings.replace(relation_method=method)
     for name in names:
         thread = stance_labels.load_thread(name)
         analysis, _graph = analyze_thread(thread, settings=settings)

@@ -28,10 +28,10 @@ from argmap.settings import default_models_path
 
 MODEL_DIR = default_models_path() / "stance_cross"
 ONNX_FILE = "model-int8.onnx"
-# one pair per run: int8 activations are quantized per run, so a pair batched with others
+# One pair per run: int8 activations are quantized per run, so a pair batched with others
 # would get slightly different probabilities (a refreshed thread could "change" stances
-# that did not change); and on CPU one pair per run was no slower (200 pairs: 6.7 s vs 7.6 s)
-BATCH = 1
+# that did not change); and on CPU one pair per run was no slower (n49rw: 8.6 s one at a
+# time, 9.4 s in batches of 8, 10.1 s of 32).
 
 
 class CrossStanceModel:
@@ -69,34 +69,25 @@ class CrossStanceModel:
 
     def raw_proba(self, pairs: list[tuple[str, str]]) -> np.ndarray:
         """Uncalibrated P(agree, disagree, neither) for (parent, reply) text pairs."""
-        if not pairs:
-            return np.zeros((0, len(STANCES)), dtype=np.float32)
         from concurrent.futures import ThreadPoolExecutor
 
-        encodings = self.tokenizer.encode_batch(pairs)
-        order = sorted(range(len(pairs)), key=lambda i: len(encodings[i].ids))  # little padding if batched
-        batches = [order[begin:begin + BATCH] for begin in range(0, len(order), BATCH)]
         out = np.zeros((len(pairs), len(STANCES)), dtype=np.float32)
+        encodings = self.tokenizer.encode_batch(pairs) if pairs else []
 
-        def run(session, share: list[list[int]]) -> None:
-            for rows in share:
-                width = max(len(encodings[i].ids) for i in rows)
-                feeds = {name: np.zeros((len(rows), width), dtype=np.int64)
-                         for name in ("input_ids", "attention_mask", "token_type_ids")}
-                for row, index in enumerate(rows):
-                    encoding = encodings[index]
-                    n = len(encoding.ids)
-                    feeds["input_ids"][row, :n] = encoding.ids
-                    feeds["attention_mask"][row, :n] = 1
-                    feeds["token_type_ids"][row, :n] = encoding.type_ids
-                out[rows] = softmax(session.run(None, feeds)[0].astype(np.float32))
+        def run(session, indexes: range) -> None:
+            for index in indexes:  # one pair per run (see above): no padding, no batch-mates
+                encoding = encodings[index]
+                feeds = {"input_ids": np.array([encoding.ids], dtype=np.int64),
+                         "attention_mask": np.ones((1, len(encoding.ids)), dtype=np.int64),
+                         "token_type_ids": np.array([encoding.type_ids], dtype=np.int64)}
+                out[index] = softmax(session.run(None, feeds)[0].astype(np.float32))[0]
 
         workers = len(self.sessions)
-        if workers == 1 or len(batches) < 2 * workers:
-            run(self.sessions[0], batches)
+        if workers == 1 or len(pairs) < 2 * workers:
+            run(self.sessions[0], range(len(pairs)))
         else:
             with ThreadPoolExecutor(workers) as pool:  # onnxruntime releases the GIL while it runs
-                list(pool.map(run, self.sessions, [batches[k::workers] for k in range(workers)]))
+                list(pool.map(run, self.sessions, [range(k, len(pairs), workers) for k in range(workers)]))
         return out
 
     def predict_proba(self, items: list[StanceInput]) -> np.ndarray:
