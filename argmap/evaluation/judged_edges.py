@@ -8,8 +8,8 @@ reading sheet per kind: each edge with both claims in their comments and the thr
 title. Readers answer ``edge_id,verdict,reason`` (verdict ``right``/``wrong``; for
 restates ``same``/``different``). ``… import DIR`` stores ids, relations and verdicts in
 ``data/judged/edges.csv`` (no thread text); ``… score`` prints the precision.
-``--method cross`` after any of them draws the maps with the cross-encoder option and
-keeps its verdicts in ``data/judged/edges_cross.csv``.
+``--method cross`` after any of them draws the maps with the cross-encoder and keeps its
+verdicts in ``data/judged/edges_cross.csv``.
 """
 
 from __future__ import annotations

@@ -6,8 +6,9 @@ shipped stance model, the previous release's relation model read at comment leve
 the baseline "every reply disagrees"; DEBAGREEMENT validation; Cohen's κ between the
 labels and the independent 10 % relabel. ``--plot FILE.png`` draws the reliability
 diagram and precision/recall against the edge threshold on the test threads (needs
-matplotlib: ``pip install -e .[eval]``). The cross-encoder option (``models/stance_cross``,
-or ``--cross FOLDER``) is scored beside the head when its files are there.
+matplotlib: ``pip install -e .[eval]``). The cross-encoder (``models/stance_cross``, or
+``--cross FOLDER``; the default judge for threads of up to 500 replies) is scored beside
+the head when its files are there.
 """
 
 from __future__ import annotations
@@ -84,7 +85,7 @@ def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float) -> d
 def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dict:
     """Every number of the table; ``model_folder`` scores another trained head (features from
     the encoder it was trained on) in place of the shipped one; ``cross`` (an exported
-    cross-encoder folder, ``models/stance_cross`` by default) adds the option's numbers."""
+    cross-encoder folder, ``models/stance_cross`` by default) adds its numbers."""
     from argmap.embed.vectors import Encoder
 
     model = sm.load(model_folder) if model_folder else sm.shipped_model()
@@ -190,7 +191,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{'labeller agreement κ (' + str(agreement_['pairs']) + ' relabelled pairs)':48} {agreement_['kappa']:9.3f}")
     if "cross_encoder" in public:
         cross = public["cross_encoder"]
-        print(f"cross-encoder option (ARGMAP_RELATION_METHOD=cross), threshold {cross['edges']['threshold']}:")
+        print(f"cross-encoder (the default up to 500 replies; ARGMAP_RELATION_METHOD=cross), "
+              f"threshold {cross['edges']['threshold']}:")
         print(f"{'  reply stance macro-F1':48} {cross['macro_f1']:9.3f}")
         print(f"{'  agree / disagree / neither F1':48} {cross['f1']['agree']:9.3f} {cross['f1']['disagree']:9.3f} "
               f"{cross['f1']['neither']:9.3f}")

@@ -8,8 +8,10 @@ Probabilities are shifted and temperature-scaled like the default head's, fitted
 out-of-fold dev predictions, so a drawn edge's confidence means the same thing.
 
 It reads every reply pair in full, one transformer pass per reply: several times slower
-than the default head (which reuses the claim vectors the pipeline already has). Chosen
-with ``ARGMAP_RELATION_METHOD=cross``; ``models/MODEL_CARD.md`` gives its scores and cost.
+than the stance head (which reuses the claim vectors the pipeline already has), so the
+default (``auto``, ``Settings.for_thread``) uses it for threads of up to
+``careful_max_replies`` replies; ``ARGMAP_RELATION_METHOD=cross`` uses it always.
+``models/MODEL_CARD.md`` gives its scores and cost.
 """
 
 from __future__ import annotations
