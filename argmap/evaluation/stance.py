@@ -8,7 +8,8 @@ labels and the independent 10 % relabel. ``--plot FILE.png`` draws the reliabili
 diagram and precision/recall against the edge threshold on the test threads (needs
 matplotlib: ``pip install -e .[eval]``). The cross-encoder (``models/stance_cross``, or
 ``--cross FOLDER``; the default judge for threads of up to 500 replies) is scored beside
-the head when its files are there.
+the head when its files are there: as the pipeline runs it (blended with the head when
+its ``config.json`` has a fitted blend) and alone.
 """
 
 from __future__ import annotations
@@ -116,16 +117,20 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
     val_proba = model.predict_proba(val_items, *sm.embed_inputs(val_items, encoder=encoder))
     report["debagreement_val"] = training.scores(np.array([e.label for e in val]), val_proba)
     if cross and (Path(cross) / "config.json").exists():
-        from argmap.relations.cross_stance import CrossStanceModel
+        from argmap.relations.cross_stance import CrossStanceModel, cross_judge
 
-        cross_model = CrossStanceModel(Path(cross))
-        cross_proba = cross_model.predict_proba(items)
-        report["cross_encoder"] = stance_numbers(labels, cross_proba, cross_model.threshold)
-        report["cross_encoder"]["ece"] = training.expected_calibration_error(labels, cross_proba)
-        report["cross_encoder"]["points_above_baseline"] = round(
-            100 * (report["cross_encoder"]["edges"]["precision"] - every_disagree), 1)
-        report["cross_encoder"]["debagreement_val"] = training.scores(
-            np.array([e.label for e in val]), cross_model.predict_proba(val_items))["macro_f1"]
+        val_labels = np.array([e.label for e in val])
+        head_folder = Path(model_folder) if model_folder else sm.MODEL_DIR
+        judge = cross_judge(folder=Path(cross), head_folder=head_folder, encoder=encoder)
+        alone = CrossStanceModel(Path(cross))
+        for key, predict, threshold in (("cross_encoder", judge, judge.threshold),
+                                        ("cross_encoder_alone", alone.predict_proba, alone.threshold)):
+            found = predict(items)
+            report[key] = stance_numbers(labels, found, threshold)
+            report[key]["ece"] = training.expected_calibration_error(labels, found)
+            report[key]["points_above_baseline"] = round(100 * (report[key]["edges"]["precision"] - every_disagree), 1)
+            report[key]["debagreement_val"] = training.scores(val_labels, predict(val_items))["macro_f1"]
+        report["cross_encoder"]["blended_with_head"] = bool(judge.blended)
     report["_proba"] = proba
     report["_labels"] = labels
     return report
@@ -189,10 +194,15 @@ def main(argv: list[str] | None = None) -> int:
     agreement_ = public["agreement"]
     if agreement_:
         print(f"{'labeller agreement κ (' + str(agreement_['pairs']) + ' relabelled pairs)':48} {agreement_['kappa']:9.3f}")
-    if "cross_encoder" in public:
-        cross = public["cross_encoder"]
-        print(f"cross-encoder (the default up to 500 replies; ARGMAP_RELATION_METHOD=cross), "
-              f"threshold {cross['edges']['threshold']}:")
+    for key, name in (("cross_encoder", "careful judge (the default up to 500 replies; "
+                                        "ARGMAP_RELATION_METHOD=cross)"),
+                      ("cross_encoder_alone", "the cross-encoder alone, without the head")):
+        if key not in public:
+            continue
+        cross = public[key]
+        if key == "cross_encoder" and cross.get("blended_with_head"):
+            name = name.replace("careful judge", "careful judge: cross-encoder blended with the head")
+        print(f"{name}, threshold {cross['edges']['threshold']}:")
         print(f"{'  reply stance macro-F1':48} {cross['macro_f1']:9.3f}")
         print(f"{'  agree / disagree / neither F1':48} {cross['f1']['agree']:9.3f} {cross['f1']['disagree']:9.3f} "
               f"{cross['f1']['neither']:9.3f}")

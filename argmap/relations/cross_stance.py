@@ -57,6 +57,12 @@ class CrossStanceModel:
         self.offsets = np.array(config["offsets"], dtype=np.float32)
         self.temperature = float(config["temperature"])
         self.threshold = float(config["threshold"])
+        blend = config.get("blend") or {}
+        # the blend with the stance head: its weight and the calibration fitted for the blend
+        self.head_weight = float(blend.get("head_weight", 0.0))
+        self.blend_offsets = np.array(blend.get("offsets", [0.0, 0.0, 0.0]), dtype=np.float32)
+        self.blend_temperature = float(blend.get("temperature", 1.0))
+        self.blend_threshold = float(blend.get("threshold", self.threshold))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
         # one single-threaded session per core, each running its share of the pairs: faster
@@ -104,12 +110,43 @@ def shipped_model(folder: Path = MODEL_DIR) -> CrossStanceModel:
     return CrossStanceModel(folder)
 
 
-def cross_judge(*, folder: Path = MODEL_DIR, **_unused):
-    """items → calibrated P(agree, disagree, neither) from the cross-encoder."""
+def blend(cross_raw: np.ndarray, head_raw: np.ndarray, head_weight: float) -> np.ndarray:
+    """Log-linear blend of raw P(agree, disagree, neither): ``(1 − w)·log cross + w·log head``, renormalised.
+
+    >>> blend(np.array([[0.5, 0.25, 0.25]]), np.array([[0.5, 0.25, 0.25]]), 0.2).round(3).tolist()
+    [[0.5, 0.25, 0.25]]
+    """
+    logp = (1.0 - head_weight) * np.log(np.clip(cross_raw, 1e-9, 1.0)) + head_weight * np.log(
+        np.clip(head_raw, 1e-9, 1.0))
+    p = np.exp(logp - logp.max(axis=1, keepdims=True))
+    return p / p.sum(axis=1, keepdims=True)
+
+
+def cross_judge(*, folder: Path = MODEL_DIR, head_folder: Path | None = None, cache=None, encoder=None,
+                **_unused):
+    """items → calibrated P(agree, disagree, neither) from the cross-encoder, blended with the
+    stance head in ``head_folder`` when the cross-encoder's ``config.json`` has a fitted blend
+    (the head reads the vectors the pipeline already has: well under a second)."""
     model = shipped_model(folder)
+    head = None
+    if model.head_weight > 0 and head_folder is not None:
+        from argmap.relations import stance
+
+        try:
+            head = stance.shipped_model(Path(head_folder))
+        except ArgmapError:
+            head = None  # no head installed: the cross-encoder alone, with its own calibration
 
     def judge(items: list[StanceInput], text_vectors=None) -> np.ndarray:
-        return model.predict_proba(items)
+        if head is None or not items:
+            return model.predict_proba(items)
+        from argmap.relations.stance import embed_inputs
 
-    judge.threshold = model.threshold
+        cross_raw = model.raw_proba([(item.parent, item.reply) for item in items])
+        vectors = embed_inputs(items, cache=cache, encoder=encoder, text_vectors=text_vectors)
+        head_raw = head.raw_proba(head.features(items, *vectors))
+        return calibrate(blend(cross_raw, head_raw, model.head_weight), model.blend_offsets, model.blend_temperature)
+
+    judge.threshold = model.threshold if head is None else model.blend_threshold
+    judge.blended = head is not None
     return judge

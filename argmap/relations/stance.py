@@ -68,8 +68,9 @@ def quotes(reply: str, parent: str) -> bool:
 def stance_input(thread: Thread, by_id: dict[str, Comment], reply: Comment) -> StanceInput | None:
     """What the stance model reads for one reply: its parent (the post for a top-level
     comment), the grandparent, depth, whether it quotes the parent, whether its author
-    wrote the grandparent (a returning debater). None when either side has no text."""
-    if reply.deleted or not reply.text.strip():
+    wrote the grandparent (a returning debater). None when either side has no text, and for
+    a paste's stand-in for a quoted comment (``quoted_only``: an excerpt, its place a guess)."""
+    if reply.deleted or reply.quoted_only or not reply.text.strip():
         return None
     depth, cursor = 1, reply
     while cursor.parent_id in by_id and depth < 100:
@@ -259,12 +260,13 @@ def rules_judge(**_unused):
     return judge
 
 
-def cross_judge(*, folder: Path = MODEL_DIR, **_unused):
-    """items → calibrated P(agree, disagree, neither) from the cross-encoder (slower, stronger);
-    its files sit beside the default model's, in ``stance_cross/``."""
+def cross_judge(*, folder: Path = MODEL_DIR, cache=None, encoder=None, **_unused):
+    """items → calibrated P(agree, disagree, neither) from the cross-encoder (slower, stronger),
+    blended with this head (``folder``) as its ``config.json`` says; its files sit beside the
+    default model's, in ``stance_cross/``."""
     from argmap.relations.cross_stance import cross_judge as judge
 
-    return judge(folder=Path(folder).parent / "stance_cross")
+    return judge(folder=Path(folder).parent / "stance_cross", head_folder=Path(folder), cache=cache, encoder=encoder)
 
 
 # stance methods by name (the settings' ``relation_method``)

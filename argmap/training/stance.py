@@ -15,6 +15,8 @@ threads only: the test threads are never read here) with their texts from ``../s
 
 ``--distil FILE`` adds unlabelled reply pairs of the dev threads with the cross-encoder's
 probabilities (``argmap.training.stance_cross --predict-unlabelled``) as soft targets.
+``--out-of-fold FILE`` writes the head's out-of-fold probabilities under the cross-encoder's
+calibration folds instead (``argmap.training.stance_cross --recalibrate`` fits their blend).
 Fixed seeds: re-running reproduces the model and ``models/stance/metrics.json``.
 """
 
@@ -320,6 +322,46 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
     return metrics
 
 
+def out_of_fold(folds: list[list[str]], *, labels_csv: Path | None = None, distil: Path | None = None,
+                label_round: int | None = None, cache_path: Path = VECTOR_CACHE, encoder: str | None = None,
+                log=print) -> dict[str, list[float]]:
+    """Raw head probabilities for every dev pair (both label rounds) under other ``folds``.
+
+    Each fold's threads are held out while a head with the shipped recipe (in-domain
+    weight, C, ``label_round``'s labels, ``distil``) trains on the rest; the held-out
+    threads' pairs are then predicted. The cross-encoder's calibration reads these to fit
+    its blend with the head on the same folds it was cross-validated with.
+    """
+    from argmap.cache import BlobCache
+    from argmap.embed.vectors import Encoder
+
+    external, training_dev = load_examples(labels_csv, distil, label_round)
+    every_dev = [e for e in load_thread_labels(labels_csv) if e.split == "dev"]
+    trainable = {e.pair_id for e in training_dev}
+    examples = external + every_dev
+    table = FeatureTable(examples, cache=BlobCache(cache_path), log=log, encoder=Encoder(encoder))
+    source = np.array([e.source for e in examples])
+    distilled_from = np.array([e.pair_id if e.source == "distilled" else "" for e in examples])
+    split = np.array([e.split for e in examples])
+    base_weight = np.array([e.weight for e in examples], dtype=np.float64)
+    ext_train = np.where((split == "train") & np.isin(source, ["debagreement", "subreddit", "distilled"]))[0]
+    dev_rows = np.where(split == "dev")[0]
+    labelled = np.array([examples[i].pair_id in trainable for i in dev_rows])
+    found: dict[str, list[float]] = {}
+    for fold in folds:
+        held = np.isin(source[dev_rows], fold)
+        outside = ext_train[~np.isin(distilled_from[ext_train], fold)]
+        rows = np.concatenate([outside, dev_rows[~held & labelled]])
+        weight = np.where(np.isin(rows, dev_rows), IN_DOMAIN_WEIGHTS[0], 1.0) * base_weight[rows]
+        model = table.model_for(rows, weight, C_VALUES[0])
+        for row, raw in zip(dev_rows[held], table.raw(model, dev_rows[held])):
+            found[examples[row].pair_id] = [round(float(x), 6) for x in raw]
+    missing = {e.pair_id for e in every_dev} - set(found)
+    if missing:
+        raise ValueError(f"{len(missing)} dev pairs are in no fold (e.g. {sorted(missing)[0]})")
+    return found
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--labels", type=Path, help="label CSV (default data/labels/stance.csv)")
@@ -332,7 +374,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", type=Path, default=VECTOR_CACHE, help="vector cache (SQLite)")
     parser.add_argument("--label-round", type=int, help="in-domain labels of one labelling round only (the "
                                                          "shipped head: 1)")
+    parser.add_argument("--out-of-fold", type=Path, help="write the head's out-of-fold probabilities of every "
+                                                          "dev pair under the cross-encoder's calibration folds "
+                                                          "to this JSON file (its blend with the head) and stop")
     args = parser.parse_args(argv)
+    if args.out_of_fold:
+        from argmap.training.stance_cross import CALIBRATION_FOLDS
+
+        found = out_of_fold(CALIBRATION_FOLDS, labels_csv=args.labels, distil=args.distil,
+                            label_round=args.label_round, cache_path=args.cache, encoder=args.encoder)
+        args.out_of_fold.write_text(json.dumps(found), encoding="utf-8")
+        print(f"wrote {len(found)} out-of-fold head predictions to {args.out_of_fold}")
+        return 0
     train(labels_csv=args.labels, out=args.out, distil=args.distil, encoder=args.encoder, limit=args.limit,
           cache_path=args.cache, label_round=args.label_round)
     return 0

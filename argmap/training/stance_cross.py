@@ -11,6 +11,14 @@ Starts from the bundled all-MiniLM-L6-v2 weights. Two phases, each a run of this
 in-domain dev labels (never the test threads). ``--predict`` writes the model's
 probabilities for the labelled pairs (and DEBAGREEMENT validation) to a JSON file, which
 ``argmap.evaluation.stance`` scores and the distillation reads.
+
+Calibration and the blend with the head (``CALIBRATION_FOLDS``; ``models/MODEL_CARD.md``
+gives the exact commands)::
+
+    python -m argmap.training.stance --label-round 1 --distil build/cross-unlabelled.json \
+        --out-of-fold build/head-oof.json
+    python -m argmap.training.stance_cross --recalibrate models/stance_cross \
+        --calibration build/oof_A.json,build/oof_B.json --blend-head build/head-oof.json
 """
 
 from __future__ import annotations
@@ -27,6 +35,14 @@ from argmap.training.stance_data import (STANCES, StanceExample, example_for, lo
                                          load_thread_labels)
 
 MAX_LENGTH = 160
+# the 2-fold cross-validation by thread whose out-of-fold predictions calibrate the shipped
+# model (each fold's model is fine-tuned with that fold's threads held out: ``--hold-out``)
+CALIBRATION_FOLDS = [
+    ["hn/circumflex_25015967_biden.json", "reddit/rtv_2np694.json", "reddit/rtv_2xmo63.json", "reddit/rtv_z1c9z.json"],
+    ["hn/circumflex_26312516_speed.json", "reddit/asyncpraw2020_n49rw_sort-confidence.json", "reddit/praw_fo7p5b.json",
+     "reddit/graw_thread_self.json", "reddit/praw_2ujhkr.json"],
+]
+HEAD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # blend weights of the head tried (log-linear)
 
 
 def _text_a(example: StanceExample) -> str:
@@ -127,12 +143,45 @@ def unlabelled_dev_examples(label_round: int | None = None) -> list[StanceExampl
     return examples
 
 
-def fit_calibration(prediction_files: list[Path]) -> dict:
-    """Offsets, temperature and edge threshold from out-of-fold dev predictions, as for the head."""
-    import numpy as np
-
+def _calibration_of(labels, raw) -> dict:
     from argmap.relations.stance import calibrate
     from argmap.training import stance as head
+
+    offsets = head.choose_offsets(labels, raw)
+    temperature = head.choose_temperature(labels, raw, offsets)
+    calibrated = calibrate(raw, offsets, temperature)
+    threshold = head.choose_threshold(labels, calibrated)
+    return {"offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
+            "cross_validated": {"out_of_fold_macro_f1": round(head.macro_f1(labels, raw.argmax(1)), 4),
+                                **head.scores(labels, calibrated),
+                                "ece": head.expected_calibration_error(labels, calibrated),
+                                "edges": head.edge_table(labels, calibrated)}}
+
+
+def _nested_macro_f1(labels, raw, folds_of) -> float:
+    """Macro-F1 when each fold's offsets are fitted on the other folds only (how well they travel)."""
+    import numpy as np
+
+    from argmap.training import stance as head
+
+    predicted = np.zeros(len(labels), dtype=int)
+    for fold in sorted(set(folds_of)):
+        inside = folds_of == fold
+        offsets = head.choose_offsets(labels[~inside], raw[~inside])
+        predicted[inside] = (np.log(np.clip(raw[inside], 1e-9, 1.0)) + offsets).argmax(axis=1)
+    return round(head.macro_f1(labels, predicted), 4)
+
+
+def fit_calibration(prediction_files: list[Path], head_predictions: Path | None = None,
+                    folds: list[list[str]] = CALIBRATION_FOLDS) -> dict:
+    """Offsets, temperature and edge threshold from out-of-fold dev predictions, as for the head.
+
+    With ``head_predictions`` (``argmap.training.stance --out-of-fold``: the head's
+    out-of-fold probabilities under the same folds) also the blend with the head: the head
+    weight whose calibrated blend has the best out-of-fold macro-F1, and its own offsets,
+    temperature and threshold (``blend`` in the result).
+    """
+    import numpy as np
 
     predicted: dict[str, list[float]] = {}
     for path in prediction_files:
@@ -143,15 +192,41 @@ def fit_calibration(prediction_files: list[Path]) -> dict:
         raise ValueError(f"{len(missing)} dev pairs have no out-of-fold prediction (e.g. {missing[0]})")
     labels = np.array([e.label for e in dev])
     raw = np.array([predicted[e.pair_id] for e in dev])
-    offsets = head.choose_offsets(labels, raw)
-    temperature = head.choose_temperature(labels, raw, offsets)
-    calibrated = calibrate(raw, offsets, temperature)
-    threshold = head.choose_threshold(labels, calibrated)
-    return {"offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
-            "cross_validated": {"out_of_fold_macro_f1": round(head.macro_f1(labels, raw.argmax(1)), 4),
-                                **head.scores(labels, calibrated),
-                                "ece": head.expected_calibration_error(labels, calibrated),
-                                "edges": head.edge_table(labels, calibrated)}}
+    fold_of = np.array([next((k for k, fold in enumerate(folds) if e.source in fold), -1) for e in dev])
+    fitted = _calibration_of(labels, raw)
+    fitted["cross_validated"]["nested_offsets_macro_f1"] = _nested_macro_f1(labels, raw, fold_of)
+    if head_predictions is None:
+        return fitted
+    from argmap.relations.cross_stance import blend
+    from argmap.training import stance as head
+
+    head_found = json.loads(Path(head_predictions).read_text())
+    missing = [e.pair_id for e in dev if e.pair_id not in head_found]
+    if missing:
+        raise ValueError(f"{len(missing)} dev pairs have no out-of-fold head prediction (e.g. {missing[0]})")
+    head_raw = np.array([head_found[e.pair_id] for e in dev])
+    curve = {}
+    for weight in HEAD_WEIGHTS:
+        mixed = blend(raw, head_raw, weight)
+        offsets = head.choose_offsets(labels, mixed)
+        curve[weight] = round(head.macro_f1(labels, (np.log(mixed) + offsets).argmax(axis=1)), 4)
+    weight = max(HEAD_WEIGHTS, key=lambda w: (curve[w], -w))  # ties: the lighter head
+    mixed = blend(raw, head_raw, weight)
+    fitted["blend"] = {"head_weight": weight, **_calibration_of(labels, mixed),
+                       "weight_curve": {str(w): f for w, f in curve.items()},
+                       "nested_offsets_macro_f1": {str(w): _nested_macro_f1(labels, blend(raw, head_raw, w), fold_of)
+                                                   for w in HEAD_WEIGHTS}}
+    return fitted
+
+
+def config_of(fitted: dict) -> dict:
+    """``config.json``'s calibration part: the cross-encoder's own, and its blend with the head if fitted."""
+    config = {"stances": list(STANCES), "max_tokens": MAX_LENGTH, "offsets": fitted["offsets"],
+              "temperature": fitted["temperature"], "threshold": fitted["threshold"],
+              "base": "sentence-transformers/all-MiniLM-L6-v2", "dev_cross_validated": fitted["cross_validated"]}
+    if "blend" in fitted:
+        config["blend"] = fitted["blend"]
+    return config
 
 
 def export_onnx(folder: Path, out: Path, fitted: dict) -> Path:
@@ -178,10 +253,7 @@ def export_onnx(folder: Path, out: Path, fitted: dict) -> Path:
         quantize_dynamic(str(fp32), str(out / ONNX_FILE), weight_type=QuantType.QInt8, per_channel=True,
                          op_types_to_quantize=["MatMul", "Gather"])
     shutil.copy(folder / "tokenizer.json", out / "tokenizer.json")
-    config = {"stances": list(STANCES), "max_tokens": MAX_LENGTH, "offsets": fitted["offsets"],
-              "temperature": fitted["temperature"], "threshold": fitted["threshold"],
-              "base": "sentence-transformers/all-MiniLM-L6-v2", "dev_cross_validated": fitted["cross_validated"]}
-    (out / "config.json").write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
+    (out / "config.json").write_text(json.dumps(config_of(fitted), indent=1) + "\n", encoding="utf-8")
     return out
 
 
@@ -189,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", choices=("external", "threads"), default="external")
     parser.add_argument("--init", help="start from this fine-tuned folder instead of the MiniLM weights")
-    parser.add_argument("--out", required=True)
+    parser.add_argument("--out", help="the fine-tuned model's folder (written by training, read by the rest)")
     parser.add_argument("--epochs", type=float, default=1.0)
     parser.add_argument("--lr", type=float, default=4e-5)
     parser.add_argument("--batch-size", type=int, default=16)
@@ -209,12 +281,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibration", default="",
                         help="with --export: comma-separated --predict files of cross-validation folds (dev "
                              "pairs each fold held out); the offsets, temperature and threshold are fitted on them")
+    parser.add_argument("--blend-head", help="with --export or --recalibrate: the head's out-of-fold predictions "
+                                             "under the same folds (argmap.training.stance --out-of-fold); "
+                                             "fits the blend with the head too")
+    parser.add_argument("--recalibrate", help="refit the calibration (and blend) of the exported model in this "
+                                              "folder from --calibration [--blend-head]; rewrites its config.json "
+                                              "only, then stop")
     args = parser.parse_args(argv)
     held_out = [t for t in args.hold_out.split(",") if t]
-    if args.export:
-        fitted = fit_calibration([Path(p) for p in args.calibration.split(",") if p])
-        export_onnx(Path(args.out), Path(args.export), fitted)
-        print(json.dumps(fitted["cross_validated"]))
+    if not args.out and not args.recalibrate:
+        parser.error("--out is required")
+    if args.export or args.recalibrate:
+        fitted = fit_calibration([Path(p) for p in args.calibration.split(",") if p],
+                                 Path(args.blend_head) if args.blend_head else None)
+        if args.export:
+            export_onnx(Path(args.out), Path(args.export), fitted)
+        else:
+            (Path(args.recalibrate) / "config.json").write_text(json.dumps(config_of(fitted), indent=1) + "\n",
+                                                                encoding="utf-8")
+        print(json.dumps({"cross": fitted["cross_validated"]["macro_f1"],
+                          "blend": fitted.get("blend", {}).get("cross_validated", {}).get("macro_f1")}))
         return 0
 
     import torch

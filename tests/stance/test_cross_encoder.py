@@ -39,8 +39,37 @@ def test_cross_judge_reads_stance_from_the_pair():
     assert probabilities.shape == (3, 3)
     assert np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
     assert [STANCES[i] for i in probabilities.argmax(axis=1)] == ["agree", "disagree", "neither"]
-    assert judge.threshold == pytest.approx(cross_stance.shipped_model().threshold)
+    model = cross_stance.shipped_model()
+    assert judge.threshold == pytest.approx(model.blend_threshold if judge.blended else model.threshold)
     assert judge([]).shape == (0, 3)
+
+
+def test_the_careful_judge_blends_the_cross_encoder_with_the_head():
+    """The shipped config has a fitted blend: the judge is the log-linear mix of both models'
+    raw probabilities, calibrated with the blend's own offsets and temperature."""
+    from argmap.relations import stance
+    from argmap.relations.stance import calibrate, embed_inputs
+
+    model = cross_stance.shipped_model()
+    assert 0 < model.head_weight < 1
+    judge = stance_judge("cross")
+    assert judge.blended and judge.threshold == pytest.approx(model.blend_threshold)
+    head = stance.shipped_model()
+    cross_raw = model.raw_proba([(p.parent, p.reply) for p in PAIRS])
+    head_raw = head.raw_proba(head.features(PAIRS, *embed_inputs(PAIRS)))
+    expected = calibrate(cross_stance.blend(cross_raw, head_raw, model.head_weight), model.blend_offsets,
+                         model.blend_temperature)
+    assert np.allclose(judge(PAIRS), expected, atol=1e-5)
+    # weight 0 is the cross-encoder, weight 1 the head
+    assert np.allclose(cross_stance.blend(cross_raw, head_raw, 0.0), cross_raw, atol=1e-5)
+    assert np.allclose(cross_stance.blend(cross_raw, head_raw, 1.0), head_raw, atol=1e-5)
+
+
+def test_without_a_head_the_cross_encoder_judges_alone(tmp_path):
+    judge = cross_stance.cross_judge(head_folder=tmp_path / "no-head-here")
+    model = cross_stance.shipped_model()
+    assert not judge.blended and judge.threshold == pytest.approx(model.threshold)
+    assert np.allclose(judge(PAIRS), model.predict_proba(PAIRS))
 
 
 def test_batching_and_order_do_not_change_a_pair_s_probabilities():
@@ -99,7 +128,7 @@ def test_the_pipeline_draws_reply_edges_from_the_cross_encoder():
     assert [c.id for c in cross.claims] == [c.id for c in default.claims]  # only the stance judge differs
     reply_edges = [r for r in cross.relations if r.reply_id]
     assert reply_edges, "the cross-encoder draws reply edges on the sample thread"
-    threshold = cross_stance.shipped_model().threshold
+    threshold = stance_judge("cross").threshold
     assert all(r.confidence >= threshold and r.stance in ("agree", "disagree") for r in reply_edges)
     assert len({r.reply_id for r in reply_edges}) == len(reply_edges)  # one edge per reply
 
@@ -132,3 +161,60 @@ def test_a_tiny_fine_tuning_run_saves_a_model(tmp_path):
     examples = stance_cross.load_thread_labels()[:3]
     probabilities = np.array(stance_cross.predict(tokenizer, model, examples))
     assert probabilities.shape == (3, 3) and np.allclose(probabilities.sum(axis=1), 1.0, atol=1e-5)
+
+
+def _synthetic_out_of_fold(tmp_path, rng):
+    """Out-of-fold files for every real dev pair: a cross-encoder and a head that each see the
+    true stance through their own noise (so mixing them helps)."""
+    from argmap.training.stance_data import load_thread_labels
+
+    dev = [e for e in load_thread_labels() if e.split == "dev"]
+
+    def noisy(strength):
+        logits = rng.normal(0, 1.0, (len(dev), 3))
+        logits[np.arange(len(dev)), [e.label for e in dev]] += strength
+        p = np.exp(logits)
+        return (p / p.sum(axis=1, keepdims=True)).tolist()
+
+    cross_file, head_file = tmp_path / "cross-oof.json", tmp_path / "head-oof.json"
+    cross_file.write_text(json.dumps({"threads": {e.pair_id: p for e, p in zip(dev, noisy(1.2))}}))
+    head_file.write_text(json.dumps({e.pair_id: p for e, p in zip(dev, noisy(1.0))}))
+    return cross_file, head_file
+
+
+def test_the_blend_weight_and_its_calibration_are_fitted_out_of_fold(tmp_path):
+    from argmap.training import stance_cross
+
+    cross_file, head_file = _synthetic_out_of_fold(tmp_path, np.random.default_rng(3))
+    alone = stance_cross.fit_calibration([cross_file])
+    assert "blend" not in alone
+    fitted = stance_cross.fit_calibration([cross_file], head_file)
+    blend = fitted["blend"]
+    assert blend["head_weight"] in stance_cross.HEAD_WEIGHTS and blend["head_weight"] > 0  # the head adds signal
+    assert blend["cross_validated"]["macro_f1"] >= fitted["cross_validated"]["macro_f1"]
+    assert blend["weight_curve"]["0.0"] == fitted["cross_validated"]["macro_f1"]  # weight 0 is the model alone
+    assert set(blend["nested_offsets_macro_f1"]) == {str(w) for w in stance_cross.HEAD_WEIGHTS}
+    # a head prediction missing for a dev pair is an error, not a silent gap
+    head = json.loads(head_file.read_text())
+    head.pop(sorted(head)[0])
+    head_file.write_text(json.dumps(head))
+    with pytest.raises(ValueError, match="no out-of-fold head prediction"):
+        stance_cross.fit_calibration([cross_file], head_file)
+
+
+def test_recalibrate_rewrites_only_the_config(tmp_path):
+    import shutil
+
+    from argmap.training import stance_cross
+
+    cross_file, head_file = _synthetic_out_of_fold(tmp_path, np.random.default_rng(5))
+    folder = tmp_path / "stance_cross"
+    folder.mkdir()
+    for name in ("config.json", "tokenizer.json"):
+        shutil.copy(cross_stance.MODEL_DIR / name, folder / name)
+    assert stance_cross.main(["--recalibrate", str(folder), "--calibration", str(cross_file),
+                              "--blend-head", str(head_file)]) == 0
+    config = json.loads((folder / "config.json").read_text())
+    assert config["stances"] == list(STANCES) and config["max_tokens"] == stance_cross.MAX_LENGTH
+    assert config["blend"]["head_weight"] > 0 and config["blend"]["threshold"] >= 0.34
+    assert sorted(p.name for p in folder.iterdir()) == ["config.json", "tokenizer.json"]
