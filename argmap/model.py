@@ -37,6 +37,8 @@ class Comment:
     # a paste has no reply tree: its parent links are guessed (argmap.sources.reply_structure)
     parent_inferred: bool = False
     parent_confidence: float | None = None
+    # a paste quoted these words from a comment that is not in the paste: they stand for it
+    quoted_only: bool = False
 
 
 @dataclass
@@ -230,6 +232,7 @@ def comment_from_dict(data: Any, index: int) -> Comment:
         url=_require(data, "url", (str,), where, optional=True),
         parent_inferred=data.get("parent_inferred") is True,
         parent_confidence=_confidence(data.get("parent_confidence")),
+        quoted_only=data.get("quoted_only") is True,
     )
 
 
@@ -240,11 +243,14 @@ def _confidence(value: Any) -> float | None:
 
 
 def comment_to_dict(comment: Comment) -> dict:
-    """A comment's canonical JSON; the inferred-parent keys only where the parent was guessed."""
+    """A comment's canonical JSON; the inferred-parent keys only where the parent was guessed,
+    ``quoted_only`` only on a paste's stand-in for a quoted comment it does not hold."""
     data = asdict(comment)
     if not comment.parent_inferred:
         data.pop("parent_inferred")
         data.pop("parent_confidence")
+    if not comment.quoted_only:
+        data.pop("quoted_only")
     return data
 
 

@@ -31,9 +31,24 @@ def test_fuzzy_quote_match_tolerates_small_changes():
     assert find_quoted("something else entirely different", earlier) is None
 
 
-def test_quote_of_unknown_text_hangs_off_root():
-    thread = parse_text('"taking what exists and marginally improving"\nYou just described most progress.')
-    assert len(thread.comments) == 1 and thread.comments[0].parent_id == thread.id
+def test_quote_of_unknown_text_stands_for_the_comment_it_came_from():
+    """Quoted words found in no earlier line were quoted from a comment the paste lacks: they
+    become a comment of their own (no author, ``quoted_only``) and the quoting line its reply."""
+    from argmap.model import comment_from_dict, comment_to_dict
+
+    thread = parse_text('"taking what exists and marginally improving"\nYou just described most progress.', infer=False)
+    stand_in, reply = thread.comments
+    assert stand_in.quoted_only and stand_in.author is None
+    assert stand_in.text == "taking what exists and marginally improving" and stand_in.parent_id == thread.id
+    assert reply.parent_id == stand_in.id and not reply.quoted_only
+    assert comment_to_dict(stand_in)["quoted_only"] is True and "quoted_only" not in comment_to_dict(reply)
+    assert comment_from_dict(comment_to_dict(stand_in), 0).quoted_only  # kept through the thread JSON
+    # a quote found in an earlier line still links to that line; no stand-in is made
+    found = parse_text("Taking what exists and marginally improving is all they do.\n"
+                       '"taking what exists and marginally improving"\nYou just described most progress.', infer=False)
+    assert len(found.comments) == 2 and found.comments[1].parent_id == found.comments[0].id
+    # a one-word "quote" is not a comment
+    assert len(parse_text('"what"\nNothing to add.', infer=False).comments) == 1
 
 
 def test_quote_text_forms():
@@ -62,7 +77,11 @@ def test_missing_file(tmp_path):
 
 def test_sample_thread_structure():
     thread = load_file(SAMPLE_TEXT)
-    assert len(thread.comments) == 12
+    assert len(thread.comments) == 13  # 12 lines + the stand-in for a quote from outside the paste
+    stand_in = [c for c in thread.comments if c.quoted_only]
+    assert [c.text for c in stand_in] == ["taking what exists and marginally improving"]
+    answer = [c for c in thread.comments if "You just described most scientific progress" in c.text]
+    assert answer[0].parent_id == stand_in[0].id
     quoting = [c for c in thread.comments if c.text.startswith("> that'll mean")]
     assert len(quoting) == 1
     parent = thread.comment_by_id()[quoting[0].parent_id]

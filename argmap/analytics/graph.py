@@ -72,6 +72,7 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
             quote_of=claim.quote_of,
             **({"parent_inferred": True, "parent_confidence": comment.parent_confidence}
                if comment.parent_inferred else {}),
+            **({"quoted_only": True} if comment.quoted_only else {}),
             url=comment_url(analysis.thread, comments.get(claim.comment_id), claim.comment_id),
         )
     for relation in analysis.relations:

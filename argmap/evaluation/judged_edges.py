@@ -49,15 +49,14 @@ def sample_edges(seed: int = 41, arguments: int = 100, restates: int = 50, metho
         claims = {c.id: c for c in analysis.claims}
         comments = {thread.id: thread.root_comment(), **thread.comment_by_id()}
         for relation in analysis.relations:
-            if True:
-                source, target = claims[relation.source], claims[relation.target]
-                rows.append({"thread": name, "title": thread.title, "relation": relation.relation,
-                             "source": relation.source, "target": relation.target,
-                             "confidence": relation.confidence, "origin": relation.origin,
-                             "source_text": source.text, "target_text": target.text,
-                             "source_comment": comments[source.comment_id].text,
-                             "target_comment": comments[target.comment_id].text,
-                             "source_author": source.author, "target_author": target.author})
+            source, target = claims[relation.source], claims[relation.target]
+            rows.append({"thread": name, "title": thread.title, "relation": relation.relation,
+                         "source": relation.source, "target": relation.target,
+                         "confidence": relation.confidence, "origin": relation.origin,
+                         "source_text": source.text, "target_text": target.text,
+                         "source_comment": comments[source.comment_id].text,
+                         "target_comment": comments[target.comment_id].text,
+                         "source_author": source.author, "target_author": target.author})
     rng = random.Random(seed)
     # supports/rebuts from the test threads first; n49rw (a dev thread) fills up to ``arguments``
     test_arguments = [r for r in rows if r["relation"] in ("supports", "rebuts") and r["thread"] in THREADS]

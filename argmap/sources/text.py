@@ -4,6 +4,10 @@ A paste has no reply tree. A quote is the surest structure there is: the quoted 
 looked up (tolerantly) among earlier comments, and the quoting comment becomes a reply
 to the comment it quotes. A line that is only a quotation in double quotes ("like
 this") followed by a reply is treated as a quote too, as people write on Hacker News.
+In a one-comment-per-line paste, quoted words found in no earlier line come from a
+comment the paste does not hold: they become a comment of their own (``quoted_only``,
+no author) standing for it, and the quoting line its reply, so the reply's stance is read
+against what it answers.
 Every other parent is guessed by the reply-structure model
 (``argmap.sources.reply_structure``) and marked as inferred. Copied pages are recognised
 by ``argmap.sources.paste_formats``.
@@ -101,11 +105,16 @@ def _comments_from_lines(thread: Thread, lines: list[str], quoted: dict[int, int
             pending_quotes.append(line.strip())
             continue
         body = "\n".join(pending_quotes + [line.strip()])
-        for quoted_line in pending_quotes:
-            parent = find_quoted(quote_text(quoted_line) or "", thread.comments)
-            if parent is not None:
-                quoted[len(thread.comments)] = thread.comments.index(parent)
-                break
+        found = [find_quoted(quote_text(quoted_line) or "", thread.comments) for quoted_line in pending_quotes]
+        parent = next((comment for comment in found if comment is not None), None)
+        if parent is not None:
+            quoted[len(thread.comments)] = thread.comments.index(parent)
+        elif pending_quotes:  # quoted from a comment the paste lacks: its words stand for it
+            words = " ".join(quote_text(quoted_line) or "" for quoted_line in pending_quotes).strip()
+            if len(normalise(words).split()) >= 2:
+                thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
+                                               quoted_only=True))
+                quoted[len(thread.comments)] = len(thread.comments) - 1
         pending_quotes = []
         thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=body))
     if pending_quotes:  # trailing quotes with no reply: keep them as a comment of their own

@@ -20,7 +20,10 @@ stance, one per reply, so the edges are no longer compared here (tests/relations
 them); and shell commands, tracebacks, install instructions and bare reactions stopped
 being claims, so a few claims may be gone or shorter (a command that had been joined to
 the sentence before it) — never a new span (ids, which number a comment's claims, shift
-after a dropped one).
+after a dropped one). And a pasted quote found in no earlier line now becomes a stand-in
+comment of its own (``quoted_only``): the sample's one such quote adds a comment (and a claim
+of the quoted words), so the comments after it are numbered one higher; the projection
+drops stand-ins and numbers the pasted lines' comments as before.
 """
 
 from __future__ import annotations
@@ -36,9 +39,17 @@ BEFORE = json.loads((Path(__file__).parent / "maps_before_issue_12.json").read_t
 
 
 def projection(node_link: dict) -> dict:
-    """The parts of a node-link export that say which claims were found and how they are joined."""
-    nodes = sorted([n["id"], n["comment_id"], n["start"], n["end"], n.get("kind", "claim")]
-                   for n in node_link["nodes"])
+    """The parts of a node-link export that say which claims were found and how they are joined
+    (a paste's stand-ins for quoted comments left out, the other comments numbered without them)."""
+    stand_ins = {n["comment_id"] for n in node_link["nodes"] if n.get("quoted_only")}
+
+    def numbered(comment_id: str) -> str:
+        if not stand_ins or not comment_id[1:].isdigit():
+            return comment_id
+        return f"c{int(comment_id[1:]) - sum(int(s[1:]) < int(comment_id[1:]) for s in stand_ins)}"
+
+    nodes = sorted([n["id"], numbered(n["comment_id"]), n["start"], n["end"], n.get("kind", "claim")]
+                   for n in node_link["nodes"] if n["comment_id"] not in stand_ins)
     edges = sorted([e["source"], e["target"], e["relation"], round(float(e["confidence"]), 3)]
                    for e in node_link["edges"])
     return {"nodes": nodes, "edges": edges}

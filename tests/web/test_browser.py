@@ -114,6 +114,15 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     assert "null" not in page.inner_text("#panel")
     page.screenshot(path=str(_artifact("sample-panel.png")))
 
+    # the words quoted from a comment the paste lacks stand for it, and the page says whose they are not
+    stand_ins = cy(page, "[...model.claims.values()].filter(c => c.quoted_only).map(c => c.id)")
+    assert len(stand_ins) == 1
+    assert cy(page, f"view.cy.getElementById({json.dumps(stand_ins[0])}).length") == 1  # it is on the map
+    page.evaluate("(id) => window.argmap.view.cy.getElementById(id).emit('tap')", stand_ins[0])
+    assert page.inner_text("#panel .claim-text") == "taking what exists and marginally improving"
+    assert "quoted from a comment not in the paste" in page.inner_text("#panel .meta")
+    assert page.locator("#panel section.relations li").count() >= 1  # the reply that answers it
+
     # focus on its neighbourhood, then back to the whole map
     page.click("#focus-claim")
     page.wait_for_selector(READY)

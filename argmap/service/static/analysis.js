@@ -6,7 +6,7 @@ import {
 } from "./api.js";
 import { el, explainError, fmt } from "./dom.js";
 import { EDGE_COLORS, MapView, PAGE_SIZE, initialState } from "./map.js";
-import { buildModel } from "./model.js";
+import { buildModel, byline } from "./model.js";
 import { renderOutline } from "./outline.js";
 import { closePanel, showClaim } from "./panel.js";
 import { renderSummary } from "./summary.js";
@@ -297,7 +297,7 @@ function renderSearchResults(view, pick) {
   const matches = view.model.ranked.filter((c) => c.text.toLowerCase().includes(query)).slice(0, 12);
   results.replaceChildren(...(matches.length ? matches.map((claim) => el("li", {},
     el("button", { type: "button", class: "claim-link", onclick: () => pick(claim.id) }, claim.text),
-    el("span", { class: "muted small" }, ` — ${claim.author || "anonymous"}`))) : [el("li", { class: "muted" }, "No claim matches.")]));
+    el("span", { class: "muted small" }, ` — ${byline(claim)}`))) : [el("li", { class: "muted" }, "No claim matches.")]));
   results.hidden = false;
 }
 

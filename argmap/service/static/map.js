@@ -3,7 +3,7 @@
 // Claims are boxes with their text wrapped inside, laid out as a hierarchy per dispute (the
 // claim answered above, its replies below: supporters to the left, rebutters to the right).
 // dagre is deterministic, so the same analysis gives the same positions on every load.
-import { shorten, topicOf } from "./model.js";
+import { byline, shorten, topicOf } from "./model.js";
 
 export const PAGE_SIZE = 40;
 const FOCUS_MAX = 36;
@@ -153,7 +153,7 @@ function nodeElement(model, entry) {
     };
   }
   const claim = model.claims.get(entry.id);
-  const label = `${shorten(claim.text, 120)}\n— ${claim.author || "anonymous"}`;
+  const label = `${shorten(claim.text, 120)}\n— ${byline(claim)}`;
   const side = Math.min(...(model.outgoing.get(claim.id) || []).map((e) => SIDE[e.relation]), 1);
   return {
     group: "nodes",

@@ -104,6 +104,12 @@ export function headline(text, length = 60) {
   return `${space > length / 2 ? cut.slice(0, space) : cut}…`;
 }
 
+/** Who wrote a claim, as the page says it: a paste's stand-in for a quoted comment says so. */
+export function byline(claim) {
+  if (claim.quoted_only) return "quoted from a comment not in the paste";
+  return claim.author || "anonymous";
+}
+
 /** Distinct authors of the claims answering ``id`` with ``relation`` (not the claim's own author). */
 export function responders(model, id, relation) {
   const claim = model.claims.get(id);

@@ -1,6 +1,6 @@
 // The outline view: key claims per topic with their supports and rebuttals, as plain lists.
 import { el, safeUrl } from "./dom.js";
-import { shorten } from "./model.js";
+import { byline, shorten } from "./model.js";
 
 const CLAIMS_PER_TOPIC = 10;
 const REPLIES_PER_CLAIM = 5;
@@ -17,7 +17,7 @@ function replies(model, claim, relation, onPick) {
     el("ul", {}, edges.map((edge) => {
       const source = model.claims.get(edge.source);
       return el("li", {}, el("button", { type: "button", class: "claim-link", onclick: () => onPick(source.id) },
-        shorten(source.text, 200)), el("span", { class: "muted small" }, ` — ${source.author || "anonymous"}`));
+        shorten(source.text, 200)), el("span", { class: "muted small" }, ` — ${byline(source)}`));
     })));
 }
 
@@ -32,7 +32,7 @@ export function renderOutline(container, model, onPick) {
         const url = safeUrl(claim.url);
         return el("li", { class: "outline-claim" },
           el("button", { type: "button", class: "claim-link strong", onclick: () => onPick(claim.id) }, claim.text),
-          el("span", { class: "muted small" }, ` — ${claim.author || "anonymous"} `),
+          el("span", { class: "muted small" }, ` — ${byline(claim)} `),
           url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "small" }, "source ↗") : null,
           replies(model, claim, "supports", onPick),
           replies(model, claim, "rebuts", onPick));

@@ -1,6 +1,6 @@
 // The side panel for one claim: the claim in its comment, its author and link, and its relations.
 import { ago, el, safeUrl } from "./dom.js";
-import { shorten, siteName, topicOf } from "./model.js";
+import { byline, shorten, siteName, topicOf } from "./model.js";
 
 const OUT_TITLES = { supports: "It supports", rebuts: "It rebuts", restates: "It restates" };
 const IN_TITLES = { supports: "Supported by", rebuts: "Rebutted by", restates: "Restated by" };
@@ -11,7 +11,7 @@ function claimButton(model, claimId, edge, onPick) {
     el("button", { type: "button", class: "claim-link", dataset: { claim: claimId }, onclick: () => onPick(claimId) },
       shorten(claim.text, 160)),
     el("span", { class: "muted small" },
-      ` — ${claim.author || "anonymous"}, confidence ${edge.confidence.toFixed(2)}` +
+      ` — ${byline(claim)}, confidence ${edge.confidence.toFixed(2)}` +
       (edge.inferred ? `; reply link inferred from the paste (${(edge.inferredConfidence ?? 0).toFixed(2)})` : "")));
 }
 
@@ -60,7 +60,7 @@ export function showClaim(panel, model, id, actions) {
     el("h2", { class: "claim-title" }, "Claim"),
     el("p", { class: "claim-text" }, claim.text),
     el("p", { class: "meta" },
-      el("span", { class: "author" }, claim.author || "anonymous"),
+      el("span", { class: "author" }, byline(claim)),
       when ? el("time", { datetime: claim.created_at, title: claim.created_at }, ` · ${when}`) : null,
       " · ",
       el("span", { class: "topic-chip", dataset: { topic: topic.id } }, topic.label),

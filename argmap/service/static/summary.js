@@ -2,7 +2,7 @@
 // best quotes, consensus, unanswered claims, topic cards and people. Every item opens the map on it.
 // Thread text is untrusted: everything here is built with el() (textContent), never as HTML.
 import { el, fmt, safeUrl } from "./dom.js";
-import { headline, responders, shorten, siteName } from "./model.js";
+import { byline, headline, responders, shorten, siteName } from "./model.js";
 
 const DISPUTES = 5;
 const LISTED = 5;
@@ -19,7 +19,7 @@ function quote(model, claim, onOpen, { tag = "figure", note = "" } = {}) {
   return el(tag, { class: "quote" },
     el("blockquote", {}, shorten(claim.text, 320)),
     el("figcaption", {},
-      el("span", { class: "author" }, claim.author || "anonymous"),
+      el("span", { class: "author" }, byline(claim)),
       note ? el("span", { class: "muted" }, ` · ${note}`) : null,
       url ? [" · ", el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "comment-link" },
         `comment on ${siteName(url)} ↗`)] : null,
