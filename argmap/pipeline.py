@@ -91,11 +91,17 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     started = time.perf_counter()
     judge = stance_judge(settings.relation_method, cache=cache, encoder=encoder,
                          folder=settings.models_folder / "stance")
+    if threshold is None and settings.edge_threshold is not None:
+        threshold = settings.edge_threshold
+    # a threshold asked for applies to every reply; else the judge's, with its own for replies to the post
+    top_level_threshold = threshold if threshold is not None else getattr(judge, "top_level_threshold",
+                                                                         judge.threshold)
     if threshold is None:
-        threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
+        threshold = judge.threshold
     comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder, encoded=encoded)
     edges, judged = build_relations(
-        thread, claims, vectors, judge=judge, threshold=threshold, comment_vectors=comment_vectors,
+        thread, claims, vectors, judge=judge, threshold=threshold, top_level_threshold=top_level_threshold,
+        comment_vectors=comment_vectors,
         encode_texts=lambda texts: embed_texts(texts, cache=cache, max_tokens=anchor.REPLY_TOKENS, encoder=encoder,
                                                encoded=encoded),
         progress=progress)

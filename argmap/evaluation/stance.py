@@ -71,13 +71,20 @@ def previous_release_proba(examples) -> np.ndarray:
     return proba  # (supports, rebuts, none) is (agree, disagree, neither) in the same order
 
 
-def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float) -> dict:
-    """Macro-F1, per-class F1, and precision/recall of the stance edges drawn at ``threshold``."""
+def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float, top_level: np.ndarray | None = None,
+                   top_level_threshold: float | None = ...) -> dict:
+    """Macro-F1, per-class F1, and precision/recall of the stance edges drawn at ``threshold``
+    (``top_level_threshold`` for the replies ``top_level`` marks, as the map draws them; None:
+    none of those drawn)."""
     result = training.scores(labels, proba)
     predicted = proba.argmax(axis=1)
-    drawn = (predicted != sm.NEITHER) & (proba.max(axis=1) >= threshold)
+    needed = np.full(len(labels), float(threshold))
+    if top_level is not None and top_level_threshold is not ...:
+        needed[top_level] = np.inf if top_level_threshold is None else top_level_threshold
+    drawn = (predicted != sm.NEITHER) & (proba.max(axis=1) >= needed)
     right = drawn & (predicted == labels)
     result["edges"] = {"threshold": threshold, "drawn": int(drawn.sum()),
+                       **({"top_level_threshold": top_level_threshold} if top_level_threshold is not ... else {}),
                        "precision": round(float(right.sum() / max(1, drawn.sum())), 4),
                        "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
     return result
@@ -100,7 +107,8 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
         "test_pairs": len(examples),
         "test_threads": sorted({e.source for e in examples}),
         "labels": {s: int((labels == i).sum()) for i, s in enumerate(STANCES)},
-        "shipped": stance_numbers(labels, proba, model.threshold),
+        "shipped": stance_numbers(labels, proba, model.threshold, np.array([e.depth == 1 for e in examples]),
+                                  model.meta.get("top_level_threshold", model.threshold)),
         "every_reply_disagrees_precision": round(every_disagree, 4),
         "previous_release": stance_numbers(labels, previous_release_proba(examples), 0.46),
         "clear_only": training.scores(labels[[e.confidence == "clear" for e in examples]],
@@ -123,10 +131,12 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
         head_folder = Path(model_folder) if model_folder else sm.MODEL_DIR
         judge = cross_judge(folder=Path(cross), head_folder=head_folder, encoder=encoder)
         alone = CrossStanceModel(Path(cross))
-        for key, predict, threshold in (("cross_encoder", judge, judge.threshold),
-                                        ("cross_encoder_alone", alone.predict_proba, alone.threshold)):
+        top_level = np.array([e.depth == 1 for e in examples])
+        for key, predict, threshold, top_threshold in (
+                ("cross_encoder", judge, judge.threshold, judge.top_level_threshold),
+                ("cross_encoder_alone", alone.predict_proba, alone.threshold, alone.top_level_threshold)):
             found = predict(items)
-            report[key] = stance_numbers(labels, found, threshold)
+            report[key] = stance_numbers(labels, found, threshold, top_level, top_threshold)
             report[key]["ece"] = training.expected_calibration_error(labels, found)
             report[key]["points_above_baseline"] = round(100 * (report[key]["edges"]["precision"] - every_disagree), 1)
             report[key]["debagreement_val"] = training.scores(val_labels, predict(val_items))["macro_f1"]

@@ -57,12 +57,15 @@ class CrossStanceModel:
         self.offsets = np.array(config["offsets"], dtype=np.float32)
         self.temperature = float(config["temperature"])
         self.threshold = float(config["threshold"])
+        # replies to the post: their own threshold, or None (no threshold was precise enough: none drawn)
+        self.top_level_threshold = _optional(config.get("top_level_threshold", self.threshold))
         blend = config.get("blend") or {}
         # the blend with the stance head: its weight and the calibration fitted for the blend
         self.head_weight = float(blend.get("head_weight", 0.0))
         self.blend_offsets = np.array(blend.get("offsets", [0.0, 0.0, 0.0]), dtype=np.float32)
         self.blend_temperature = float(blend.get("temperature", 1.0))
         self.blend_threshold = float(blend.get("threshold", self.threshold))
+        self.blend_top_level_threshold = _optional(blend.get("top_level_threshold", self.blend_threshold))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
         # one single-threaded session per core, each running its share of the pairs: faster
@@ -102,6 +105,10 @@ class CrossStanceModel:
         """Calibrated P(agree, disagree, neither), one row per item."""
         raw = self.raw_proba([(item.parent, item.reply) for item in items])
         return calibrate(raw, self.offsets, self.temperature) if len(raw) else raw
+
+
+def _optional(value) -> float | None:
+    return None if value is None else float(value)
 
 
 @functools.lru_cache(maxsize=2)
@@ -148,5 +155,6 @@ def cross_judge(*, folder: Path = MODEL_DIR, head_folder: Path | None = None, ca
         return calibrate(blend(cross_raw, head_raw, model.head_weight), model.blend_offsets, model.blend_temperature)
 
     judge.threshold = model.threshold if head is None else model.blend_threshold
+    judge.top_level_threshold = model.top_level_threshold if head is None else model.blend_top_level_threshold
     judge.blended = head is not None
     return judge

@@ -2,7 +2,10 @@
 
 1. **Stance first.** Each reply gets one stance toward its parent (the post, for a
    top-level comment) from the stance model (``stance``): agree, disagree or neither.
-   ``neither``, or a stance below the threshold, draws no edge.
+   ``neither``, or a stance below the threshold, draws no edge. Replies to the post have
+   a threshold of their own (the judge's ``top_level_threshold``, fitted by the same
+   precision rule on them alone); None means no threshold was precise enough on the dev
+   threads, so a top-level reply draws no stance edge to the post.
 2. **Then anchor it.** An agreeing or disagreeing reply draws one edge — ``supports`` or
    ``rebuts`` — from its stance-carrying claim to the parent claim it answers: the quoted
    claim when the reply quotes its parent (a second edge only for a second, separate
@@ -78,9 +81,13 @@ def contradicts(a: str, b: str) -> bool:
 
 
 def reply_stances(thread: Thread, judge, threshold: float,
-                  comment_vectors: dict[str, np.ndarray] | None = None) -> list[ReplyStance]:
+                  comment_vectors: dict[str, np.ndarray] | None = None, *,
+                  top_level_threshold: float | None = None) -> list[ReplyStance]:
     """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither)),
-    which reads ``comment_vectors`` (comment id → vector; the post's id is the thread's)."""
+    which reads ``comment_vectors`` (comment id → vector; the post's id is the thread's).
+
+    A stance below ``threshold`` (``top_level_threshold`` for a reply to the post; None:
+    never drawn there) reads as ``neither``."""
     from argmap.relations.stance import STANCES, stance_input
 
     by_id = thread.comment_by_id()
@@ -101,7 +108,8 @@ def reply_stances(thread: Thread, judge, threshold: float,
         best = int(np.argmax(row))
         stance = STANCES[best]
         confidence = float(row[best])
-        if stance != "neither" and confidence < threshold:
+        needed = threshold if comment.parent_id != thread.id else top_level_threshold
+        if stance != "neither" and (needed is None or confidence < needed):
             stance = "neither"
         out.append(ReplyStance(comment.id, comment.parent_id, stance, confidence))
     return out
@@ -240,16 +248,20 @@ def anchoring_vectors(thread: Thread, claims: list[Claim], stances: list[ReplySt
 
 
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *, judge, threshold: float,
-                    comment_vectors: dict[str, np.ndarray] | None = None, encode_texts=None,
-                    progress=None) -> tuple[list[Relation], dict]:
+                    top_level_threshold: float | None = ..., comment_vectors: dict[str, np.ndarray] | None = None,
+                    encode_texts=None, progress=None) -> tuple[list[Relation], dict]:
     """The map's edges, and counts of what was judged (replies, stances, left-out copies).
 
+    ``top_level_threshold`` is the threshold for replies to the post (None: none drawn);
+    left out, it is ``threshold``.
     ``comment_vectors`` (comment id → vector pooled from its claims) feed the stance model;
     ``encode_texts`` (texts → whole-comment vectors) feeds the anchor, else it reads those too.
     """
     if progress:
         progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
-    stances = reply_stances(thread, judge, threshold, comment_vectors)
+    if top_level_threshold is ...:
+        top_level_threshold = threshold
+    stances = reply_stances(thread, judge, threshold, comment_vectors, top_level_threshold=top_level_threshold)
     anchor_vectors = {**(comment_vectors or {}),
                       **(anchoring_vectors(thread, claims, stances, encode_texts) if encode_texts else {})}
     reply_edges = stance_edges(thread, claims, vectors, stances, anchor_vectors)

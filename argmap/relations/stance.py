@@ -245,6 +245,8 @@ def model_judge(*, cache=None, encoder=None, folder: Path = MODEL_DIR):
                                                         text_vectors=text_vectors))
 
     judge.threshold = model.threshold
+    # replies to the post: their own threshold from training, None = too unreliable to draw
+    judge.top_level_threshold = model.meta.get("top_level_threshold", model.threshold)
     return judge
 
 
@@ -256,7 +258,7 @@ def rules_judge(**_unused):
         # rule_proba reads (target, response) pairs and gives P(supports, rebuts, none): the same order
         return rule_proba([(item.parent, opening(item.reply) or item.reply) for item in items])
 
-    judge.threshold = 0.6
+    judge.threshold = judge.top_level_threshold = 0.6
     return judge
 
 

@@ -31,8 +31,8 @@ from pathlib import Path
 import numpy as np
 
 from argmap.sources.paste_formats import PageCues
-from argmap.sources.reply_structure import (BEAM, ROOT, AUTHOR_FEATURES, BASE_FEATURES, Features, ParentModel,
-                                            Unit, decode, embed_units)
+from argmap.sources.reply_structure import (ROOT, AUTHOR_FEATURES, BASE_FEATURES, Features, ParentModel, Unit,
+                                            beam_for, decode, embed_units)
 
 REPO = Path(__file__).resolve().parents[2]
 SHARED_THREADS = REPO.parent / "shared" / "threads"
@@ -248,7 +248,7 @@ def evaluate(flats: list[Flat], models: ParentModel, kind: str, cache) -> dict:
     per_thread = {}
     for flat in flats:
         features = features_for(flat, kind, cache)
-        predicted, _ = decode(features, models, beam=BEAM)
+        predicted, _ = decode(features, models, beam=beam_for(flat.units))
         runs = {"model": predicted, **baselines(flat)}
         per_thread[flat.name] = {}
         for method, parents in runs.items():

@@ -187,6 +187,21 @@ def choose_threshold(labels: np.ndarray, probabilities: np.ndarray, target: floa
     return max(table, key=lambda r: r["precision"])["threshold"] if table else 0.5
 
 
+def choose_top_level_threshold(labels: np.ndarray, probabilities: np.ndarray, top_level: np.ndarray,
+                               target: float = TARGET_PRECISION) -> float | None:
+    """The edge threshold for replies to the post, by the same rule on those replies alone;
+    None when no threshold reaches ``target`` with ≥ 20 edges drawn (then none is drawn).
+
+    On the dev threads a top-level reply's stance toward the post is read far worse than a
+    reply's toward a comment (most answer an announcement or a link's title with a question,
+    a joke or a reaction), so the rule is applied to them on their own.
+    """
+    for row in edge_table(labels[top_level], probabilities[top_level]):
+        if row["precision"] >= target and row["drawn"] >= 20:
+            return row["threshold"]
+    return None
+
+
 def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
     """Confidence bins of the predicted class: mean confidence vs. how often it was right."""
     predicted = probabilities.argmax(axis=1)
@@ -294,6 +309,8 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
     temperature = choose_temperature(dev_labels, oof, offsets)
     calibrated = sm.calibrate(oof, offsets, temperature)
     threshold = choose_threshold(dev_labels, calibrated)
+    top_level = np.array([examples[i].depth == 1 for i in dev_rows])
+    top_level_threshold = choose_top_level_threshold(dev_labels, calibrated, top_level)
 
     rows = np.concatenate([ext_train, dev_rows])
     weight = np.where(np.isin(rows, dev_rows), chosen["in_domain_weight"], 1.0) * base_weight[rows]
@@ -307,13 +324,16 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
                        "in_domain_dev": int(len(dev_rows))},
         "search": search, "chosen": chosen,
         "offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
+        "top_level_threshold": top_level_threshold,
         "dev_cross_validated": {**scores(dev_labels, calibrated),
                                 "ece": expected_calibration_error(dev_labels, calibrated),
-                                "edges": edge_table(dev_labels, calibrated)},
+                                "edges": edge_table(dev_labels, calibrated),
+                                "top_level_edges": edge_table(dev_labels[top_level], calibrated[top_level]),
+                                "nested_edges": edge_table(dev_labels[~top_level], calibrated[~top_level])},
         "debagreement_val": scores(table.labels[val], val_probabilities),
     }
     model.meta = {"in_domain_weight": chosen["in_domain_weight"], "C": chosen["C"], "seed": SEED,
-                  "encoder": runtime.name}
+                  "encoder": runtime.name, "top_level_threshold": top_level_threshold}
     model.save(out)
     (out / "metrics.json").write_text(json.dumps(metrics, indent=1) + "\n", encoding="utf-8")
     log(json.dumps({k: metrics[k] for k in ("chosen", "offsets", "temperature", "threshold")}))

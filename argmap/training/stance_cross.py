@@ -143,7 +143,7 @@ def unlabelled_dev_examples(label_round: int | None = None) -> list[StanceExampl
     return examples
 
 
-def _calibration_of(labels, raw) -> dict:
+def _calibration_of(labels, raw, top_level) -> dict:
     from argmap.relations.stance import calibrate
     from argmap.training import stance as head
 
@@ -152,10 +152,13 @@ def _calibration_of(labels, raw) -> dict:
     calibrated = calibrate(raw, offsets, temperature)
     threshold = head.choose_threshold(labels, calibrated)
     return {"offsets": [round(float(x), 3) for x in offsets], "temperature": temperature, "threshold": threshold,
+            "top_level_threshold": head.choose_top_level_threshold(labels, calibrated, top_level),
             "cross_validated": {"out_of_fold_macro_f1": round(head.macro_f1(labels, raw.argmax(1)), 4),
                                 **head.scores(labels, calibrated),
                                 "ece": head.expected_calibration_error(labels, calibrated),
-                                "edges": head.edge_table(labels, calibrated)}}
+                                "edges": head.edge_table(labels, calibrated),
+                                "top_level_edges": head.edge_table(labels[top_level], calibrated[top_level]),
+                                "nested_edges": head.edge_table(labels[~top_level], calibrated[~top_level])}}
 
 
 def _nested_macro_f1(labels, raw, folds_of) -> float:
@@ -193,7 +196,8 @@ def fit_calibration(prediction_files: list[Path], head_predictions: Path | None 
     labels = np.array([e.label for e in dev])
     raw = np.array([predicted[e.pair_id] for e in dev])
     fold_of = np.array([next((k for k, fold in enumerate(folds) if e.source in fold), -1) for e in dev])
-    fitted = _calibration_of(labels, raw)
+    top_level = np.array([e.depth == 1 for e in dev])  # replies to the post
+    fitted = _calibration_of(labels, raw, top_level)
     fitted["cross_validated"]["nested_offsets_macro_f1"] = _nested_macro_f1(labels, raw, fold_of)
     if head_predictions is None:
         return fitted
@@ -212,7 +216,7 @@ def fit_calibration(prediction_files: list[Path], head_predictions: Path | None 
         curve[weight] = round(head.macro_f1(labels, (np.log(mixed) + offsets).argmax(axis=1)), 4)
     weight = max(HEAD_WEIGHTS, key=lambda w: (curve[w], -w))  # ties: the lighter head
     mixed = blend(raw, head_raw, weight)
-    fitted["blend"] = {"head_weight": weight, **_calibration_of(labels, mixed),
+    fitted["blend"] = {"head_weight": weight, **_calibration_of(labels, mixed, top_level),
                        "weight_curve": {str(w): f for w, f in curve.items()},
                        "nested_offsets_macro_f1": {str(w): _nested_macro_f1(labels, blend(raw, head_raw, w), fold_of)
                                                    for w in HEAD_WEIGHTS}}
@@ -223,6 +227,7 @@ def config_of(fitted: dict) -> dict:
     """``config.json``'s calibration part: the cross-encoder's own, and its blend with the head if fitted."""
     config = {"stances": list(STANCES), "max_tokens": MAX_LENGTH, "offsets": fitted["offsets"],
               "temperature": fitted["temperature"], "threshold": fitted["threshold"],
+              "top_level_threshold": fitted.get("top_level_threshold", fitted["threshold"]),
               "base": "sentence-transformers/all-MiniLM-L6-v2", "dev_cross_validated": fitted["cross_validated"]}
     if "blend" in fitted:
         config["blend"] = fitted["blend"]

@@ -108,6 +108,58 @@ def test_threshold_controls_which_edges_are_drawn():
     assert len(replies) == len(set(replies)), "one edge per reply"
 
 
+def test_replies_to_the_post_have_a_threshold_of_their_own():
+    """A top-level reply's stance toward the post is drawn only at ``top_level_threshold``;
+    None (no threshold was precise enough on dev) draws none, and replies to comments are
+    untouched."""
+    import numpy as np
+
+    thread, claims, vectors = _thread_with_claims(3)
+    thread.comments.append(Comment(id="r", parent_id="c0", text="No, that is wrong about taxes."))
+    claims.append(Claim("r:0", "r", "No, that is wrong about taxes.", 0, 30))
+    vectors = np.vstack([vectors, vectors[1:2]])
+
+    def judge(items, text_vectors=None):  # every reply disagrees, surely
+        return np.tile([0.05, 0.9, 0.05], (len(items), 1))
+
+    judge.threshold = 0.5
+    kept, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5)
+    assert {r.reply_id for r in kept if r.reply_id} == {"c0", "c1", "c2", "r"}  # the default: one threshold
+    none, counts = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5,
+                                         top_level_threshold=None)
+    assert {r.reply_id for r in none if r.reply_id} == {"r"}
+    assert counts["neither"] == 3 and counts["disagree"] == 1
+    strict, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5, top_level_threshold=0.95)
+    assert {r.reply_id for r in strict if r.reply_id} == {"r"}
+    loose, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.95, top_level_threshold=0.5)
+    assert {r.reply_id for r in loose if r.reply_id} == {"c0", "c1", "c2"}
+
+
+def test_the_top_level_threshold_rule():
+    """The same precision rule, on replies to the post alone; None when no threshold reaches it."""
+    import numpy as np
+
+    from argmap.training.stance import choose_top_level_threshold
+
+    labels = np.array([1] * 30 + [2] * 30 + [1] * 30)
+    sure = np.tile([0.05, 0.9, 0.05], (30, 1))
+    unsure_wrong = np.tile([0.1, 0.6, 0.3], (30, 1))  # drawn, but the reader said neither
+    probabilities = np.vstack([sure, unsure_wrong, sure])
+    top = np.array([True] * 60 + [False] * 30)
+    assert choose_top_level_threshold(labels, probabilities, top) == pytest.approx(0.62)  # above the wrong ones
+    always_wrong = np.vstack([unsure_wrong, unsure_wrong, sure])
+    assert choose_top_level_threshold(labels, always_wrong, top) is None
+
+
+def test_shipped_judges_carry_their_top_level_threshold():
+    from argmap.relations.cross_stance import cross_judge
+    from argmap.relations.stance import MODEL_DIR, stance_judge
+
+    for judge in (stance_judge("model"), cross_judge(head_folder=MODEL_DIR), stance_judge("rules")):
+        top = judge.top_level_threshold
+        assert top is None or judge.threshold <= top <= 1.0
+
+
 @pytest.mark.slow
 def test_sample_thread_quoted_reply_rebuts_the_quoted_claim(sample_analysis):
     analysis, _graph = sample_analysis

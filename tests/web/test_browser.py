@@ -98,6 +98,7 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     wait_for_map(page)  # progress itself: test_long_analysis_shows_live_progress (the sample may be cached)
     page.screenshot(path=str(_artifact("sample-map.png")))
     assert "China" in page.inner_text("#title")
+    assert "every reply read closely" in page.inner_text("#status-line")  # the careful judge read the sample
     claims = cy(page, "view.cy.nodes('[kind = \"claim\"]').length")
     assert 2 <= claims <= min(40, cy(page, "model.claims.size"))
     assert cy(page, "view.cy.nodes().filter(n => n.degree() === 0).length") == 0

@@ -181,6 +181,9 @@ function summaryText(model, status) {
   for (const rel of ["supports", "rebuts", "restates"]) {
     parts.push(`${fmt.format(model.edges.filter((e) => e.relation === rel).length)} ${rel}`);
   }
+  // which stance judge read the replies (stats.stance_method): the careful one or the fast one
+  const reading = { cross: "every reply read closely", model: "replies read fast", rules: "replies read by markers" };
+  if (reading[stats.stance_method]) parts.push(reading[stats.stance_method]);
   return parts.join(" · ");
 }
 
