@@ -103,7 +103,8 @@ def _write(data: bytes, output: str | None) -> None:
 @click.argument("source")
 @click.option("--format", "fmt", default="json", show_default=True, help="export format (json, graphml, …)")
 @click.option("-o", "--output", help="write here instead of standard output")
-@click.option("--threshold", type=float, default=None, help="minimum confidence for an edge")
+@click.option("--threshold", type=float, default=None, help="minimum stance confidence for a reply's edge (default: the judge's; replies to "
+                   "the post keep the judge's own rule)")
 @click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @click.option("--update-from", "update_from", metavar="FILE.json",

@@ -88,7 +88,7 @@ def merged_analysis(parts: list[CorpusPart], *, title: str = "", corpus_id: str 
                 id=local(comment.id), parent_id=local(comment.parent_id), text=comment.text, author=comment.author,
                 created_at=comment.created_at, score=comment.score, deleted=comment.deleted,
                 url=comment_url(thread, comment, comment.id), parent_inferred=comment.parent_inferred,
-                parent_confidence=comment.parent_confidence))
+                parent_confidence=comment.parent_confidence, quoted_only=comment.quoted_only))
         for claim in part.analysis.claims:
             merged = Claim(**{**vars(claim), "id": f"{key}/{claim.id}", "comment_id": local(claim.comment_id),
                               "quote_of": f"{key}/{claim.quote_of}" if claim.quote_of else None})

@@ -66,6 +66,7 @@ class Snapshot:
     edges: dict[tuple[str, str], dict] = field(default_factory=dict)  # (source, target) → edge fields
     version: int | None = None
     stance_method: str | None = None  # the stance judge that version was read with (kept by ``auto``)
+    stance_judge: str | None = None  # that judge's fingerprint (``relations.stance.judge_fingerprint``)
 
 
 def comment_marks(thread: Thread) -> list[dict]:
@@ -86,6 +87,7 @@ def snapshot_of_analysis(analysis: Analysis, version: int | None = None) -> Snap
     snapshot.edges = {(r.source, r.target): _edge_fields(r.source, r.target, vars(r)) for r in analysis.relations}
     snapshot.version = version
     snapshot.stance_method = (analysis.stats or {}).get("stance_method")
+    snapshot.stance_judge = (analysis.stats or {}).get("stance_judge")
     return snapshot
 
 
@@ -111,8 +113,9 @@ def snapshot_of_export(data: dict) -> Snapshot:
     version = data.get("changes", {}).get("to_version") if isinstance(data.get("changes"), dict) else None
     stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
     method = stats.get("stance_method") if isinstance(stats.get("stance_method"), str) else None
+    judge = stats.get("stance_judge") if isinstance(stats.get("stance_judge"), str) else None
     return Snapshot(str(graph.get("source") or ""), str(graph.get("thread_id") or ""), marks, claims, edges,
-                    version if isinstance(version, int) else 1, method)
+                    version if isinstance(version, int) else 1, method, judge)
 
 
 def _edge_fields(source: str, target: str, edge: dict) -> dict:
@@ -216,7 +219,10 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
             version: int | None = None) -> dict:
     """The change report of ``current`` against ``previous``: comments new / edited /
     deleted, claims new and removed, edges new and removed, the new disputes (rebuttals
-    drawn since) and the changed stances (a reply seen before that now reads otherwise)."""
+    drawn since) and the changed stances (a reply seen before that now reads otherwise).
+    ``judge_changed`` says the stances were re-read by another stance judge than the earlier
+    version's (a newer model, or another method): then some changed stances and edges come
+    from the judge, not from the thread."""
     touched = set(comments.new) | set(comments.edited) | set(comments.deleted)
     now = snapshot_of_analysis(current)
     new_claims = [{"id": cid, **c} for cid, c in now.claims.items()
@@ -241,8 +247,10 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
                if r not in settled and r in previous.comments
                and stance_before.get((r, p), "neither") != stance_now.get((r, p), "neither")]
     disputes = [e for e in new_edges if e["relation"] == "rebuts"]
+    judge_now = (current.stats or {}).get("stance_judge")
     return {
         "from_version": previous.version,
+        "judge_changed": bool(previous.stance_judge and judge_now and previous.stance_judge != judge_now),
         "to_version": version if version is not None else (previous.version or 1) + 1,
         "comments": {"new": comments.new, "edited": comments.edited, "deleted": comments.deleted,
                      "unchanged": comments.unchanged, "not_fetched": comments.not_fetched},
@@ -276,7 +284,10 @@ def describe(report: dict) -> str:
     parts = [f"{c['new_comments']:,} new comments", f"{c['edited_comments']:,} edited", f"{c['deleted_comments']:,} deleted",
              f"{c['new_claims']:,} new claims", f"{c['new_disputes']:,} new disputes",
              f"{c['changed_stances']:,} changed stances"]
-    return "since the earlier analysis: " + ", ".join(parts)
+    line = "since the earlier analysis: " + ", ".join(parts)
+    if report.get("judge_changed"):
+        line += " (re-read by a newer stance judge: some changes are its re-reading, not the thread's)"
+    return line
 
 
 def refresh(previous: Snapshot, thread: Thread, *, settings=None, progress=None,

@@ -24,6 +24,23 @@ def _quiet(stage: str, done: int, total: int, message: str) -> None:
     return None
 
 
+def top_level_threshold_for(judge, threshold: float) -> float | None:
+    """The edge threshold for replies to the post: the judge's own (None when no threshold
+    was precise enough for them on the dev threads: none is drawn), never below ``threshold``,
+    so a higher threshold asked for means fewer, surer edges everywhere.
+
+    >>> def judge(): pass
+    >>> judge.threshold, judge.top_level_threshold = 0.42, None
+    >>> top_level_threshold_for(judge, 0.6) is None
+    True
+    >>> judge.top_level_threshold = 0.5
+    >>> top_level_threshold_for(judge, 0.3), top_level_threshold_for(judge, 0.6)
+    (0.5, 0.6)
+    """
+    own = getattr(judge, "top_level_threshold", judge.threshold)
+    return None if own is None else max(own, threshold)
+
+
 def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress: Progress | None = None,
                    threshold: float | None = None, cache=None) -> tuple[Analysis, nx.DiGraph]:
     """Run claims → embeddings → relations → graph over a thread.
@@ -38,7 +55,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations import anchor
     from argmap.relations.edges import build_relations
-    from argmap.relations.stance import stance_judge
+    from argmap.relations.stance import judge_fingerprint, stance_judge
     from argmap.result_cache import keep_result, load_result, result_key
 
     settings = (settings or Settings.from_env()).for_thread(thread)
@@ -91,13 +108,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     started = time.perf_counter()
     judge = stance_judge(settings.relation_method, cache=cache, encoder=encoder,
                          folder=settings.models_folder / "stance")
-    if threshold is None and settings.edge_threshold is not None:
-        threshold = settings.edge_threshold
-    # a threshold asked for applies to every reply; else the judge's, with its own for replies to the post
-    top_level_threshold = threshold if threshold is not None else getattr(judge, "top_level_threshold",
-                                                                         judge.threshold)
     if threshold is None:
-        threshold = judge.threshold
+        threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
+    top_level_threshold = top_level_threshold_for(judge, threshold)
     comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder, encoded=encoded)
     edges, judged = build_relations(
         thread, claims, vectors, judge=judge, threshold=threshold, top_level_threshold=top_level_threshold,
@@ -115,7 +128,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
         "comments": len(thread.comments),
         "claims": len(claims),
         "stance_method": settings.relation_method,
+        "stance_judge": judge_fingerprint(settings.relation_method, settings.models_folder / "stance"),
         "replies_judged": judged["replies_judged"],
+        "replies_to_post_not_judged": judged["replies_to_post_not_judged"],
         "reply_stances": {key: judged[key] for key in ("agree", "disagree", "neither")},
         "same_author_copies": judged["same_author_copies"],
         "edges": len(edges),

@@ -90,8 +90,9 @@ class Settings:
     spacy_model: str | None = setting(None, "ARGMAP_SPACY_MODEL", "the spaCy pipeline claims are read with",
                                       "`en_core_web_sm` if installed")
     edge_threshold: float | None = setting(None, "ARGMAP_EDGE_THRESHOLD",
-                                           "calibrated stance confidence a reply's edge needs",
-                                           "the stance model's (`models/stance/config.json`)")
+                                           "calibrated stance confidence a reply's edge needs (replies to "
+                                           "the post keep the judge's own rule, never a lower threshold)",
+                                           "the stance judge's (`models/stance*/config.json`)")
     relation_method: str = setting("auto", "ARGMAP_RELATION_METHOD",
                                    "how a reply's stance is judged: `auto` (`cross` for threads of up to "
                                    "ARGMAP_CAREFUL_MAX_REPLIES replies, `model` above), `model` (the fast stance "

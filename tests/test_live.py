@@ -194,3 +194,31 @@ def test_a_thread_that_grows_past_careful_reading_keeps_its_stance_judge(recorde
         assert second.changes["comments"]["new"] == late_ids
     fresh, _ = analyze_thread(copy.deepcopy(recorded), settings=settings)
     assert fresh.stats["stance_method"] == "model"
+
+
+def test_an_update_read_by_a_newer_stance_judge_says_so(recorded, fresh_settings, tmp_path):
+    """Each version records its judge's fingerprint; an update read by another one (a retrained
+    or recalibrated model) flags its report, so its changed stances are not all taken for the
+    thread's."""
+    import shutil
+
+    from argmap.live import describe
+
+    early, _late = split_in_time(recorded)
+    first, first_graph = analyze_thread(copy.deepcopy(early), settings=fresh_settings)
+    judge = first.stats["stance_judge"]
+    assert judge and len(judge) == 12
+    same, _ = refresh(snapshot_of_export(export_dict(first, first_graph)), copy.deepcopy(recorded),
+                      settings=fresh_settings)
+    assert same.stats["stance_judge"] == judge and same.changes["judge_changed"] is False
+    assert "newer stance judge" not in describe(same.changes)
+
+    models = tmp_path / "models"  # the same models with the head's calibration file touched
+    shutil.copytree(fresh_settings.models_folder, models)
+    config = json.loads((models / "stance" / "config.json").read_text())
+    (models / "stance" / "config.json").write_text(json.dumps({**config, "retrained": "yes"}))
+    newer = fresh_settings.replace(models_path=str(models), relation_method=first.stats["stance_method"])
+    other, _ = refresh(snapshot_of_analysis(first, version=1), copy.deepcopy(recorded), settings=newer)
+    assert other.stats["stance_judge"] != judge
+    assert other.changes["judge_changed"] is True
+    assert "newer stance judge" in describe(other.changes)

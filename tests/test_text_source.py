@@ -49,6 +49,33 @@ def test_quote_of_unknown_text_stands_for_the_comment_it_came_from():
     assert len(found.comments) == 2 and found.comments[1].parent_id == found.comments[0].id
     # a one-word "quote" is not a comment
     assert len(parse_text('"what"\nNothing to add.', infer=False).comments) == 1
+    # quotes closing the paste, with no reply: the quoted words, standing for their comment
+    trailing = parse_text("Solar is cheap now.\n> wind is cheaper than coal everywhere", infer=False)
+    assert [c.quoted_only for c in trailing.comments] == [False, True]
+    assert trailing.comments[1].text == "wind is cheaper than coal everywhere"
+
+
+@pytest.mark.slow
+def test_a_stand_in_stays_under_the_root_when_parents_are_inferred():
+    """Where a quoted comment the paste lacks sat is unknown: the stand-in is not placed by
+    the reply-structure model (nor marked as a guess), its reply hangs under it for certain."""
+    thread = load_file(SAMPLE_TEXT)
+    stand_in = next(c for c in thread.comments if c.quoted_only)
+    assert stand_in.parent_id == thread.id and not stand_in.parent_inferred and stand_in.parent_confidence is None
+    answer = next(c for c in thread.comments if c.parent_id == stand_in.id)
+    assert answer.parent_inferred and answer.parent_confidence >= 0.95
+
+
+def test_pasted_origin_skips_stand_ins():
+    """The paste evaluation maps pasted comments back to recorded ones; a stand-in came from none."""
+    from argmap.evaluation.paste_pairs import pasted_origin
+
+    pasted = parse_text('Rust is fast.\n"an unknown quote here"\nNo, it is not.', infer=False)
+    assert [c.quoted_only for c in pasted.comments] == [False, True, False]
+    origin = pasted_origin(pasted, ["r1", "r2"])
+    assert origin == {pasted.comments[0].id: "r1", pasted.comments[2].id: "r2"}
+    with pytest.raises(ValueError, match="expected 3"):
+        pasted_origin(pasted, ["r1", "r2", "r3"])
 
 
 def test_quote_text_forms():

@@ -86,9 +86,12 @@ def mapped_readings(analysis, origin: dict[str, str]) -> dict[tuple[str, str], s
 
 
 def pasted_origin(pasted, ids: list[str]) -> dict[str, str]:
-    if len(pasted.comments) != len(ids):
-        raise ValueError(f"the paste read back {len(pasted.comments)} comments, expected {len(ids)}")
-    return {c.id: original for c, original in zip(pasted.comments, ids)}
+    """Pasted comment id → the recorded comment it came from (``ids`` in paste order); a
+    stand-in for quoted words the paste lacks (``quoted_only``) came from none."""
+    comments = [c for c in pasted.comments if not c.quoted_only]
+    if len(comments) != len(ids):
+        raise ValueError(f"the paste read back {len(comments)} comments, expected {len(ids)}")
+    return {c.id: original for c, original in zip(comments, ids)}
 
 
 def evaluate(split: str = "test", progress=None) -> dict:

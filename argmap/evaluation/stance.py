@@ -71,22 +71,36 @@ def previous_release_proba(examples) -> np.ndarray:
     return proba  # (supports, rebuts, none) is (agree, disagree, neither) in the same order
 
 
-def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float, top_level: np.ndarray | None = None,
-                   top_level_threshold: float | None = ...) -> dict:
-    """Macro-F1, per-class F1, and precision/recall of the stance edges drawn at ``threshold``
-    (``top_level_threshold`` for the replies ``top_level`` marks, as the map draws them; None:
-    none of those drawn)."""
-    result = training.scores(labels, proba)
+def drawn_edges(labels: np.ndarray, proba: np.ndarray, needed: np.ndarray | float) -> dict:
+    """Precision / recall of the stance edges drawn where the confidence reaches ``needed``
+    (one threshold, or one per reply: ``np.inf`` where none may be drawn).
+
+    >>> labels = np.array([0, 1, 2])
+    >>> proba = np.array([[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.7, 0.2]])
+    >>> drawn_edges(labels, proba, 0.5)
+    {'drawn': 3, 'precision': 0.6667, 'recall': 1.0}
+    >>> drawn_edges(labels, proba, np.array([0.5, np.inf, 0.75]))
+    {'drawn': 1, 'precision': 1.0, 'recall': 0.5}
+    """
     predicted = proba.argmax(axis=1)
-    needed = np.full(len(labels), float(threshold))
-    if top_level is not None and top_level_threshold is not ...:
-        needed[top_level] = np.inf if top_level_threshold is None else top_level_threshold
     drawn = (predicted != sm.NEITHER) & (proba.max(axis=1) >= needed)
     right = drawn & (predicted == labels)
-    result["edges"] = {"threshold": threshold, "drawn": int(drawn.sum()),
-                       **({"top_level_threshold": top_level_threshold} if top_level_threshold is not ... else {}),
-                       "precision": round(float(right.sum() / max(1, drawn.sum())), 4),
-                       "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
+    return {"drawn": int(drawn.sum()), "precision": round(float(right.sum() / max(1, drawn.sum())), 4),
+            "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
+
+
+def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float, top_level: np.ndarray | None = None,
+                   top_level_threshold: float | None = None) -> dict:
+    """Macro-F1, per-class F1, and the stance edges drawn: ``edges`` as the map draws them
+    (replies to the post, marked by ``top_level``, at ``top_level_threshold``, never below
+    ``threshold``; None: none), ``edges_all_replies`` at ``threshold`` for every reply."""
+    result = training.scores(labels, proba)
+    needed = np.full(len(labels), float(threshold))
+    if top_level is not None:
+        needed[top_level] = np.inf if top_level_threshold is None else max(top_level_threshold, threshold)
+    result["edges"] = {"threshold": threshold, "top_level_threshold": top_level_threshold,
+                       **drawn_edges(labels, proba, needed)}
+    result["edges_all_replies"] = {"threshold": threshold, **drawn_edges(labels, proba, float(threshold))}
     return result
 
 
@@ -100,6 +114,7 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
     encoder = Encoder(model.meta.get("encoder"))
     examples = [e for e in load_thread_labels() if e.split == "test"]
     labels = np.array([e.label for e in examples])
+    top_level = np.array([e.depth == 1 for e in examples])  # replies to the post
     items = [training.as_input(e) for e in examples]
     proba = model.predict_proba(items, *sm.embed_inputs(items, encoder=encoder))
     every_disagree = float((labels == sm.DISAGREE).mean())
@@ -107,10 +122,9 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
         "test_pairs": len(examples),
         "test_threads": sorted({e.source for e in examples}),
         "labels": {s: int((labels == i).sum()) for i, s in enumerate(STANCES)},
-        "shipped": stance_numbers(labels, proba, model.threshold, np.array([e.depth == 1 for e in examples]),
-                                  model.meta.get("top_level_threshold", model.threshold)),
+        "shipped": stance_numbers(labels, proba, model.threshold, top_level, model.top_level_threshold),
         "every_reply_disagrees_precision": round(every_disagree, 4),
-        "previous_release": stance_numbers(labels, previous_release_proba(examples), 0.46),
+        "previous_release": stance_numbers(labels, previous_release_proba(examples), 0.46, top_level, 0.46),
         "clear_only": training.scores(labels[[e.confidence == "clear" for e in examples]],
                                       proba[[e.confidence == "clear" for e in examples]]),
         "ece": training.expected_calibration_error(labels, proba),
@@ -128,10 +142,10 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
         from argmap.relations.cross_stance import CrossStanceModel, cross_judge
 
         val_labels = np.array([e.label for e in val])
-        head_folder = Path(model_folder) if model_folder else sm.MODEL_DIR
-        judge = cross_judge(folder=Path(cross), head_folder=head_folder, encoder=encoder)
+        # blended with the shipped head, whose calibration the blend was fitted with
+        judge = cross_judge(folder=Path(cross), head_folder=sm.MODEL_DIR,
+                            encoder=Encoder(sm.shipped_model().meta.get("encoder")))
         alone = CrossStanceModel(Path(cross))
-        top_level = np.array([e.depth == 1 for e in examples])
         for key, predict, threshold, top_threshold in (
                 ("cross_encoder", judge, judge.threshold, judge.top_level_threshold),
                 ("cross_encoder_alone", alone.predict_proba, alone.threshold, alone.top_level_threshold)):
@@ -195,8 +209,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{'agree F1':48} {before['f1']['agree']:9.3f} {shipped['f1']['agree']:9.3f}")
     print(f"{'disagree F1':48} {before['f1']['disagree']:9.3f} {shipped['f1']['disagree']:9.3f}")
     print(f"{'neither F1':48} {before['f1']['neither']:9.3f} {shipped['f1']['neither']:9.3f}")
-    print(f"{'precision of drawn stance edges':48} {before['edges']['precision']:9.3f} {shipped['edges']['precision']:9.3f}")
-    print(f"{'recall of drawn stance edges':48} {before['edges']['recall']:9.3f} {shipped['edges']['recall']:9.3f}")
+    print(f"{'precision of drawn stance edges, as the map draws':48} {before['edges']['precision']:9.3f} "
+          f"{shipped['edges']['precision']:9.3f}")
+    print(f"{'recall of drawn stance edges, as the map draws':48} {before['edges']['recall']:9.3f} "
+          f"{shipped['edges']['recall']:9.3f}")
+    print(f"{'  the same, replies to the post included':48} {before['edges_all_replies']['precision']:9.3f} "
+          f"{shipped['edges_all_replies']['precision']:9.3f}  (recall {before['edges_all_replies']['recall']:.3f}"
+          f" / {shipped['edges_all_replies']['recall']:.3f})")
     print(f"{'  every reply disagrees (precision)':48} {public['every_reply_disagrees_precision']:9.3f}")
     print(f"{'  shipped: points above that baseline':48} {public['precision_above_baseline_points']:9.1f}")
     print(f"{'DEBAGREEMENT validation macro-F1 (shipped)':48} {public['debagreement_val']['macro_f1']:9.3f}")
@@ -204,20 +223,23 @@ def main(argv: list[str] | None = None) -> int:
     agreement_ = public["agreement"]
     if agreement_:
         print(f"{'labeller agreement κ (' + str(agreement_['pairs']) + ' relabelled pairs)':48} {agreement_['kappa']:9.3f}")
-    for key, name in (("cross_encoder", "careful judge (the default up to 500 replies; "
-                                        "ARGMAP_RELATION_METHOD=cross)"),
-                      ("cross_encoder_alone", "the cross-encoder alone, without the head")):
+    names = {"cross_encoder": "careful judge (the default up to 500 replies; ARGMAP_RELATION_METHOD=cross)",
+             "cross_encoder_alone": "the cross-encoder alone, without the head"}
+    for key, name in names.items():
         if key not in public:
             continue
         cross = public[key]
-        if key == "cross_encoder" and cross.get("blended_with_head"):
-            name = name.replace("careful judge", "careful judge: cross-encoder blended with the head")
-        print(f"{name}, threshold {cross['edges']['threshold']}:")
+        if cross.get("blended_with_head"):
+            name += ": cross-encoder blended with the head"
+        print(f"{name}, threshold {cross['edges']['threshold']}, replies to the post "
+              f"{cross['edges']['top_level_threshold'] or 'not drawn'}:")
         print(f"{'  reply stance macro-F1':48} {cross['macro_f1']:9.3f}")
         print(f"{'  agree / disagree / neither F1':48} {cross['f1']['agree']:9.3f} {cross['f1']['disagree']:9.3f} "
               f"{cross['f1']['neither']:9.3f}")
         print(f"{'  precision / recall of drawn stance edges':48} {cross['edges']['precision']:9.3f} "
               f"{cross['edges']['recall']:9.3f}")
+        print(f"{'    the same, replies to the post included':48} {cross['edges_all_replies']['precision']:9.3f} "
+              f"{cross['edges_all_replies']['recall']:9.3f}")
         print(f"{'  points above every reply disagrees':48} {cross['points_above_baseline']:9.1f}")
         print(f"{'  expected calibration error, test':48} {cross['ece']:9.3f}")
         print(f"{'  DEBAGREEMENT validation macro-F1':48} {cross['debagreement_val']:9.3f}")

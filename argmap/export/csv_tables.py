@@ -11,7 +11,8 @@ import networkx as nx
 from argmap.export import Exporter, export_graph, register
 
 CLAIM_COLUMNS = ("id", "comment_id", "author", "text", "topic", "topic_label", "rank", "controversy", "supports",
-                 "rebuts", "contested", "consensus", "unanswered", "comment_score", "start", "end", "url", "parent_inferred", "parent_confidence")
+                 "rebuts", "contested", "consensus", "unanswered", "comment_score", "start", "end", "url", "parent_inferred", "parent_confidence",
+                 "quoted_only")
 RELATION_COLUMNS = ("source", "target", "relation", "confidence", "origin", "inferred", "inferred_confidence",
                     "source_text", "target_text")
 TOPIC_COLUMNS = ("id", "label", "size", "central_claim")

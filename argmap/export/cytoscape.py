@@ -10,7 +10,8 @@ Node ``data`` keys (one node per claim):
   ``rebuts`` (counts of incoming supporting / rebutting claims); ``contested``,
   ``consensus``, ``unanswered`` (bools); ``comment_score`` (int, or null when the site
   gives none); ``hedged``, ``evidence`` (bools); ``quote_of`` (claim id or null); ``parent_inferred`` (true when the
-comment's parent was guessed from a paste) and ``parent_confidence`` (0..1, or null).
+comment's parent was guessed from a paste) and ``parent_confidence`` (0..1, or null);
+``quoted_only`` (true on a paste's stand-in for a quoted comment it lacks, else null).
 Edge ``data`` keys: ``id`` ("e<n>"), ``source`` (the supporting/rebutting claim),
 ``target`` (the claim it answers), ``relation`` (supports | rebuts | restates),
 ``confidence`` (0..1), ``inferred`` (true when the edge follows a reply link guessed from
@@ -31,7 +32,7 @@ from argmap.analytics.summary import summarize
 
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
              "supports", "rebuts", "contested", "consensus", "unanswered", "comment_score", "hedged",
-             "evidence", "quote_of", "parent_inferred", "parent_confidence")
+             "evidence", "quote_of", "parent_inferred", "parent_confidence", "quoted_only")
 LABEL_CHARS = 80
 
 

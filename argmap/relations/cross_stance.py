@@ -141,7 +141,9 @@ def cross_judge(*, folder: Path = MODEL_DIR, head_folder: Path | None = None, ca
 
         try:
             head = stance.shipped_model(Path(head_folder))
-        except ArgmapError:
+        except ArgmapError as error:
+            if error.code != "model_missing":
+                raise  # a stale head must be retrained, not silently left out
             head = None  # no head installed: the cross-encoder alone, with its own calibration
 
     def judge(items: list[StanceInput], text_vectors=None) -> np.ndarray:

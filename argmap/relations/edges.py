@@ -35,6 +35,7 @@ from argmap.relations import anchor
 RESTATE_SIMILARITY = 0.86
 VERBATIM_SIMILARITY = 0.97  # above this it is a copy: a quote, a repeated joke, a stock phrase
 RESTATE_MIN_WORDS = 6
+AS_THRESHOLD = object()  # build_relations: replies to the post use the same threshold as the rest
 WITHIN_CONFIDENCE = 0.7  # a reason marker inside one comment: the edge a reader draws from the words
 NEIGHBOURS = 5
 STANCE_RELATION = {"agree": "supports", "disagree": "rebuts"}
@@ -82,17 +83,20 @@ def contradicts(a: str, b: str) -> bool:
 
 def reply_stances(thread: Thread, judge, threshold: float,
                   comment_vectors: dict[str, np.ndarray] | None = None, *,
-                  top_level_threshold: float | None = None) -> list[ReplyStance]:
+                  top_level_threshold: float | None) -> list[ReplyStance]:
     """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither)),
     which reads ``comment_vectors`` (comment id → vector; the post's id is the thread's).
 
-    A stance below ``threshold`` (``top_level_threshold`` for a reply to the post; None:
-    never drawn there) reads as ``neither``."""
+    A stance below ``threshold`` (``top_level_threshold`` for a reply to the post) reads as
+    ``neither``. With ``top_level_threshold`` None the replies to the post are not judged at
+    all (no edge could be drawn from them) and are left out of the list."""
     from argmap.relations.stance import STANCES, stance_input
 
     by_id = thread.comment_by_id()
     replies, items = [], []
     for comment in thread.comments:
+        if top_level_threshold is None and comment.parent_id == thread.id:
+            continue
         item = stance_input(thread, by_id, comment)
         if item is not None:
             replies.append(comment)
@@ -109,7 +113,7 @@ def reply_stances(thread: Thread, judge, threshold: float,
         stance = STANCES[best]
         confidence = float(row[best])
         needed = threshold if comment.parent_id != thread.id else top_level_threshold
-        if stance != "neither" and (needed is None or confidence < needed):
+        if stance != "neither" and confidence < needed:
             stance = "neither"
         out.append(ReplyStance(comment.id, comment.parent_id, stance, confidence))
     return out
@@ -248,18 +252,19 @@ def anchoring_vectors(thread: Thread, claims: list[Claim], stances: list[ReplySt
 
 
 def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *, judge, threshold: float,
-                    top_level_threshold: float | None = ..., comment_vectors: dict[str, np.ndarray] | None = None,
+                    top_level_threshold: float | None | object = AS_THRESHOLD,
+                    comment_vectors: dict[str, np.ndarray] | None = None,
                     encode_texts=None, progress=None) -> tuple[list[Relation], dict]:
     """The map's edges, and counts of what was judged (replies, stances, left-out copies).
 
-    ``top_level_threshold`` is the threshold for replies to the post (None: none drawn);
-    left out, it is ``threshold``.
+    ``top_level_threshold`` is the threshold for replies to the post (None: they are not
+    judged and draw no edge); by default the same as ``threshold``.
     ``comment_vectors`` (comment id → vector pooled from its claims) feed the stance model;
     ``encode_texts`` (texts → whole-comment vectors) feeds the anchor, else it reads those too.
     """
     if progress:
         progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
-    if top_level_threshold is ...:
+    if top_level_threshold is AS_THRESHOLD:
         top_level_threshold = threshold
     stances = reply_stances(thread, judge, threshold, comment_vectors, top_level_threshold=top_level_threshold)
     anchor_vectors = {**(comment_vectors or {}),
@@ -268,6 +273,8 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
     restates, copies = restate_edges(claims, vectors, reply_edges, {c.id: c.parent_id for c in thread.comments})
     relations = reply_edges + within_edges(claims) + restates
     counts = {"replies_judged": len(stances),
+              "replies_to_post_not_judged": 0 if top_level_threshold is not None else sum(
+                  1 for c in thread.comments if c.parent_id == thread.id and not c.deleted and c.text.strip()),
               "agree": sum(s.stance == "agree" for s in stances),
               "disagree": sum(s.stance == "disagree" for s in stances),
               "neither": sum(s.stance == "neither" for s in stances),

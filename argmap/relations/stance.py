@@ -161,6 +161,12 @@ class StanceModel:
     def calibrate(self, raw: np.ndarray) -> np.ndarray:
         return calibrate(raw, self.offsets, self.temperature)
 
+    @property
+    def top_level_threshold(self) -> float | None:
+        """The edge threshold for replies to the post (None: none drawn); models trained
+        before it existed use ``threshold``."""
+        return self.meta.get("top_level_threshold", self.threshold)
+
     def predict_proba(self, items: list[StanceInput], parent_vectors=None, reply_vectors=None,
                       grand_vectors=None) -> np.ndarray:
         """Calibrated P(agree, disagree, neither), one row per item."""
@@ -245,8 +251,7 @@ def model_judge(*, cache=None, encoder=None, folder: Path = MODEL_DIR):
                                                         text_vectors=text_vectors))
 
     judge.threshold = model.threshold
-    # replies to the post: their own threshold from training, None = too unreliable to draw
-    judge.top_level_threshold = model.meta.get("top_level_threshold", model.threshold)
+    judge.top_level_threshold = model.top_level_threshold
     return judge
 
 
@@ -269,6 +274,20 @@ def cross_judge(*, folder: Path = MODEL_DIR, cache=None, encoder=None, **_unused
     from argmap.relations.cross_stance import cross_judge as judge
 
     return judge(folder=Path(folder).parent / "stance_cross", head_folder=Path(folder), cache=cache, encoder=encoder)
+
+
+def judge_fingerprint(method: str, folder: Path = MODEL_DIR) -> str:
+    """A short digest of what a stance judge reads its verdicts with (its files' ``config.json``:
+    calibration, thresholds, the dev scores that change with every retraining): an update of
+    a thread read with another fingerprint was re-read by a newer judge."""
+    import hashlib
+
+    names = {"model": ["stance"], "cross": ["stance_cross", "stance"]}.get(method, [])
+    digest = hashlib.sha256(method.encode())
+    for name in names:
+        path = Path(folder).parent / name / "config.json"
+        digest.update(path.read_bytes() if path.exists() else b"missing")
+    return digest.hexdigest()[:12]
 
 
 # stance methods by name (the settings' ``relation_method``)

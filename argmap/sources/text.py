@@ -6,8 +6,8 @@ to the comment it quotes. A line that is only a quotation in double quotes ("lik
 this") followed by a reply is treated as a quote too, as people write on Hacker News.
 In a one-comment-per-line paste, quoted words found in no earlier line come from a
 comment the paste does not hold: they become a comment of their own (``quoted_only``,
-no author) standing for it, and the quoting line its reply, so the reply's stance is read
-against what it answers.
+no author, under the root: where its source sat is unknown) standing for it, and the
+quoting line its reply, so the reply's stance is read against what it answers.
 Every other parent is guessed by the reply-structure model
 (``argmap.sources.reply_structure``) and marked as inferred. Copied pages are recognised
 by ``argmap.sources.paste_formats``.
@@ -117,9 +117,10 @@ def _comments_from_lines(thread: Thread, lines: list[str], quoted: dict[int, int
                 quoted[len(thread.comments)] = len(thread.comments) - 1
         pending_quotes = []
         thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=body))
-    if pending_quotes:  # trailing quotes with no reply: keep them as a comment of their own
-        thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id,
-                                       text="\n".join(pending_quotes)))
+    if pending_quotes:  # trailing quotes with no reply: the quoted words, standing for their comment
+        words = " ".join(quote_text(quoted_line) or "" for quoted_line in pending_quotes).strip()
+        thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
+                                       quoted_only=True))
 
 
 def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
@@ -155,8 +156,11 @@ def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None, cue
 
         options = {"models_folder": settings.models_folder, "encoder": Encoder.from_settings(settings),
                    "cache": cache_for(str(settings.instance_folder))}
+    # a stand-in for a quoted comment the paste lacks stays under the root: where its source
+    # sat is unknown, so no guess is made (or fed to its reply's stance as context)
+    fixed = {**quoted, **{i: reply_structure.ROOT for i, c in enumerate(thread.comments) if c.quoted_only}}
     try:
-        result = reply_structure.infer_parents(units, root_text, fixed=quoted, **options)
+        result = reply_structure.infer_parents(units, root_text, fixed=fixed, **options)
     except Exception as exc:  # noqa: BLE001 - a missing encoder must not lose the paste
         thread.notes.append(f"reply links not inferred ({type(exc).__name__}); only quotes link comments")
         return
@@ -165,6 +169,8 @@ def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None, cue
         return
     parents, confidences = result
     for comment, parent, confidence in zip(thread.comments, parents, confidences):
+        if comment.quoted_only:
+            continue  # under the root, not a guess
         comment.parent_id = thread.id if parent == reply_structure.ROOT else thread.comments[parent].id
         comment.parent_inferred = True
         comment.parent_confidence = round(confidence, 3)

@@ -42,7 +42,9 @@ CALIBRATION_FOLDS = [
     ["hn/circumflex_26312516_speed.json", "reddit/asyncpraw2020_n49rw_sort-confidence.json", "reddit/praw_fo7p5b.json",
      "reddit/graw_thread_self.json", "reddit/praw_2ujhkr.json"],
 ]
-HEAD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # blend weights of the head tried (log-linear)
+HEAD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+# the keys of config.json that --recalibrate rewrites (the rest, max_tokens included, stay)
+CALIBRATION_KEYS = ("offsets", "temperature", "threshold", "top_level_threshold", "dev_cross_validated", "blend")  # blend weights of the head tried (log-linear)
 
 
 def _text_a(example: StanceExample) -> str:
@@ -290,20 +292,29 @@ def main(argv: list[str] | None = None) -> int:
                                              "under the same folds (argmap.training.stance --out-of-fold); "
                                              "fits the blend with the head too")
     parser.add_argument("--recalibrate", help="refit the calibration (and blend) of the exported model in this "
-                                              "folder from --calibration [--blend-head]; rewrites its config.json "
-                                              "only, then stop")
+                                              "folder from --calibration [--blend-head]; rewrites those keys of its "
+                                              "config.json only, then stop")
     args = parser.parse_args(argv)
     held_out = [t for t in args.hold_out.split(",") if t]
     if not args.out and not args.recalibrate:
         parser.error("--out is required")
+    if args.export and args.recalibrate:
+        parser.error("--export writes a whole model, --recalibrate only its calibration: choose one")
+    if (args.export or args.recalibrate) and not args.calibration:
+        parser.error("--calibration is required: the out-of-fold --predict files of the folds")
     if args.export or args.recalibrate:
         fitted = fit_calibration([Path(p) for p in args.calibration.split(",") if p],
                                  Path(args.blend_head) if args.blend_head else None)
         if args.export:
             export_onnx(Path(args.out), Path(args.export), fitted)
         else:
-            (Path(args.recalibrate) / "config.json").write_text(json.dumps(config_of(fitted), indent=1) + "\n",
-                                                                encoding="utf-8")
+            config_path = Path(args.recalibrate) / "config.json"
+            config = json.loads(config_path.read_text(encoding="utf-8"))  # max_tokens and the rest stay
+            fresh = config_of(fitted)
+            config.update({key: fresh[key] for key in CALIBRATION_KEYS if key in fresh})
+            if "blend" not in fresh:
+                config.pop("blend", None)
+            config_path.write_text(json.dumps(config, indent=1) + "\n", encoding="utf-8")
         print(json.dumps({"cross": fitted["cross_validated"]["macro_f1"],
                           "blend": fitted.get("blend", {}).get("cross_validated", {}).get("macro_f1")}))
         return 0

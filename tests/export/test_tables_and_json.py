@@ -73,3 +73,15 @@ def test_summary_markdown(debate_map):
     analysis, graph = debate_map
     text = get_exporter("summary").render(analysis, graph).decode("utf-8")
     assert text.startswith("# Cars downtown") and "## Most contested" in text
+
+
+def test_a_paste_s_stand_in_is_marked_in_every_table(sample_analysis):
+    """The words a paste quoted from a comment it lacks stay marked in the downloads."""
+    analysis, graph = sample_analysis
+    stand_ins = [node for node, attrs in graph.nodes(data=True) if attrs.get("quoted_only")]
+    assert len(stand_ins) == 1
+    cytoscape = json.loads(get_exporter("cytoscape").render(analysis, graph))
+    marked = [n["data"]["id"] for n in cytoscape["elements"]["nodes"] if n["data"]["quoted_only"]]
+    assert marked == stand_ins
+    claims = read_csv(zipfile.ZipFile(io.BytesIO(get_exporter("csv").render(analysis, graph))), "claims.csv")
+    assert [row["id"] for row in claims if row["quoted_only"] == "True"] == stand_ins

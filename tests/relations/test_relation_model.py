@@ -125,10 +125,18 @@ def test_replies_to_the_post_have_a_threshold_of_their_own():
     judge.threshold = 0.5
     kept, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5)
     assert {r.reply_id for r in kept if r.reply_id} == {"c0", "c1", "c2", "r"}  # the default: one threshold
-    none, counts = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5,
+    read = []
+
+    def counting_judge(items, text_vectors=None):
+        read.append(len(items))
+        return judge(items, text_vectors)
+
+    none, counts = edges.build_relations(thread, claims, vectors, judge=counting_judge, threshold=0.5,
                                          top_level_threshold=None)
     assert {r.reply_id for r in none if r.reply_id} == {"r"}
-    assert counts["neither"] == 3 and counts["disagree"] == 1
+    assert read == [1], "replies to the post are not even read when none can be drawn"
+    assert counts["replies_judged"] == 1 and counts["replies_to_post_not_judged"] == 3
+    assert counts["disagree"] == 1 and counts["neither"] == 0
     strict, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5, top_level_threshold=0.95)
     assert {r.reply_id for r in strict if r.reply_id} == {"r"}
     loose, _ = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.95, top_level_threshold=0.5)
@@ -152,12 +160,38 @@ def test_the_top_level_threshold_rule():
 
 
 def test_shipped_judges_carry_their_top_level_threshold():
+    """Neither shipped judge met the precision rule for replies to the post on dev (None);
+    the marker rules keep one threshold."""
     from argmap.relations.cross_stance import cross_judge
     from argmap.relations.stance import MODEL_DIR, stance_judge
 
-    for judge in (stance_judge("model"), cross_judge(head_folder=MODEL_DIR), stance_judge("rules")):
-        top = judge.top_level_threshold
-        assert top is None or judge.threshold <= top <= 1.0
+    assert stance_judge("model").top_level_threshold is None
+    assert cross_judge(head_folder=MODEL_DIR).top_level_threshold is None
+    assert stance_judge("rules").top_level_threshold == stance_judge("rules").threshold
+
+
+@pytest.mark.slow
+def test_the_map_draws_no_stance_edge_to_the_post_even_at_a_lower_threshold(threads_dir):
+    """A recorded thread through the whole pipeline: replies to comments draw edges, replies
+    to the post draw none (and are not judged), whatever threshold is asked for; a higher
+    threshold only removes edges."""
+    from argmap.pipeline import analyze_thread
+    from argmap.settings import Settings
+    from argmap.sources.files import load_file
+
+    thread = load_file(threads_dir / "reddit" / "praw_2ujhkr.json")
+    to_post = sum(1 for c in thread.comments if c.parent_id == thread.id and not c.deleted and c.text.strip())
+    assert to_post > 5
+    default, _ = analyze_thread(thread, settings=Settings(relation_method="cross"))
+    looser, _ = analyze_thread(thread, settings=Settings(relation_method="cross", edge_threshold=0.34))
+    stricter, _ = analyze_thread(thread, settings=Settings(relation_method="cross", edge_threshold=0.7))
+    for analysis in (default, looser, stricter):
+        reply_edges = [r for r in analysis.relations if r.reply_id]
+        assert not [r for r in reply_edges if r.parent_id == thread.id]
+        assert analysis.stats["replies_to_post_not_judged"] == to_post
+    assert [r for r in default.relations if r.reply_id], "replies to comments still draw edges"
+    count = lambda a: len([r for r in a.relations if r.reply_id])  # noqa: E731
+    assert count(stricter) <= count(default) <= count(looser)
 
 
 @pytest.mark.slow

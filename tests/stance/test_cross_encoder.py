@@ -210,11 +210,19 @@ def test_recalibrate_rewrites_only_the_config(tmp_path):
     cross_file, head_file = _synthetic_out_of_fold(tmp_path, np.random.default_rng(5))
     folder = tmp_path / "stance_cross"
     folder.mkdir()
-    for name in ("config.json", "tokenizer.json"):
-        shutil.copy(cross_stance.MODEL_DIR / name, folder / name)
+    shutil.copy(cross_stance.MODEL_DIR / "tokenizer.json", folder / "tokenizer.json")
+    shipped = json.loads((cross_stance.MODEL_DIR / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**shipped, "max_tokens": 96, "note": "hand-set"}))
     assert stance_cross.main(["--recalibrate", str(folder), "--calibration", str(cross_file),
                               "--blend-head", str(head_file)]) == 0
     config = json.loads((folder / "config.json").read_text())
-    assert config["stances"] == list(STANCES) and config["max_tokens"] == stance_cross.MAX_LENGTH
+    assert config["stances"] == list(STANCES)
+    assert config["max_tokens"] == 96 and config["note"] == "hand-set"  # only the calibration is refitted
     assert config["blend"]["head_weight"] > 0 and config["blend"]["threshold"] >= 0.34
+    assert config["dev_cross_validated"]["n"] == len(json.loads(cross_file.read_text())["threads"])
     assert sorted(p.name for p in folder.iterdir()) == ["config.json", "tokenizer.json"]
+    # without --blend-head the blend is refitted away, not left stale
+    assert stance_cross.main(["--recalibrate", str(folder), "--calibration", str(cross_file)]) == 0
+    assert "blend" not in json.loads((folder / "config.json").read_text())
+    with pytest.raises(SystemExit):
+        stance_cross.main(["--recalibrate", str(folder)])  # no --calibration: a usage error
