@@ -274,7 +274,8 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
     relations = reply_edges + within_edges(claims) + restates
     counts = {"replies_judged": len(stances),
               "replies_to_post_not_judged": 0 if top_level_threshold is not None else sum(
-                  1 for c in thread.comments if c.parent_id == thread.id and not c.deleted and c.text.strip()),
+                  1 for c in thread.comments
+                  if c.parent_id == thread.id and not c.deleted and not c.quoted_only and c.text.strip()),
               "agree": sum(s.stance == "agree" for s in stances),
               "disagree": sum(s.stance == "disagree" for s in stances),
               "neither": sum(s.stance == "neither" for s in stances),

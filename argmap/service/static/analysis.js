@@ -184,6 +184,9 @@ function summaryText(model, status) {
   // which stance judge read the replies (stats.stance_method): the careful one or the fast one
   const reading = { cross: "every reply read closely", model: "replies read fast", rules: "replies read by markers" };
   if (reading[stats.stance_method]) parts.push(reading[stats.stance_method]);
+  // replies to the post draw no stance edge: the judges cannot tell it reliably (README)
+  const toPost = Number(stats.replies_to_post_not_judged) || 0;
+  if (toPost) parts.push(`${fmt.format(toPost)} ${toPost === 1 ? "reply" : "replies"} to the post: no stance drawn`);
   return parts.join(" · ");
 }
 
