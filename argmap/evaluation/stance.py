@@ -89,6 +89,21 @@ def drawn_edges(labels: np.ndarray, proba: np.ndarray, needed: np.ndarray | floa
             "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
 
 
+def edge_table_as_drawn(labels: np.ndarray, proba: np.ndarray, top_level: np.ndarray,
+                        top_level_threshold: float | None) -> list[dict]:
+    """Precision / recall of the drawn stance edges at each threshold, as the map draws them
+    (replies to the post at their own threshold, never below the one tried; None: never)."""
+    table = []
+    for threshold in np.round(np.arange(0.34, 0.96, 0.02), 2):
+        needed = np.full(len(labels), float(threshold))
+        needed[top_level] = np.inf if top_level_threshold is None else max(top_level_threshold, threshold)
+        row = drawn_edges(labels, proba, needed)
+        if row["drawn"] == 0:
+            break
+        table.append({"threshold": float(threshold), **row})
+    return table
+
+
 def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float, top_level: np.ndarray | None = None,
                    top_level_threshold: float | None = None) -> dict:
     """Macro-F1, per-class F1, and the stance edges drawn: ``edges`` as the map draws them
@@ -129,7 +144,7 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
                                       proba[[e.confidence == "clear" for e in examples]]),
         "ece": training.expected_calibration_error(labels, proba),
         "reliability": training.reliability(labels, proba),
-        "edge_thresholds": training.edge_table(labels, proba),
+        "edge_thresholds": edge_table_as_drawn(labels, proba, top_level, model.top_level_threshold),
         "agreement": agreement(),
     }
     report["precision_above_baseline_points"] = round(
@@ -152,6 +167,8 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
             found = predict(items)
             report[key] = stance_numbers(labels, found, threshold, top_level, top_threshold)
             report[key]["ece"] = training.expected_calibration_error(labels, found)
+            report[key]["reliability"] = training.reliability(labels, found)
+            report[key]["edge_thresholds"] = edge_table_as_drawn(labels, found, top_level, top_threshold)
             report[key]["points_above_baseline"] = round(100 * (report[key]["edges"]["precision"] - every_disagree), 1)
             report[key]["debagreement_val"] = training.scores(val_labels, predict(val_items))["macro_f1"]
         report["cross_encoder"]["blended_with_head"] = bool(judge.blended)
@@ -161,28 +178,41 @@ def evaluate(cross: Path | None = None, model_folder: Path | None = None) -> dic
 
 
 def plot(report: dict, path: Path) -> None:
+    """Reliability and precision/recall against the threshold, on the test threads, for both
+    judges the map uses: careful (up to 500 replies) and fast (bigger threads)."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    figure, (left, right) = plt.subplots(1, 2, figsize=(10, 4.2))
-    rows = report["reliability"]
+    judges = [("fast (stance head)", report, report["shipped"]["edges"]["threshold"], "#1f5fa8")]
+    if "cross_encoder" in report:
+        careful = report["cross_encoder"]
+        judges.insert(0, ("careful (cross-encoder + head)", careful, careful["edges"]["threshold"], "#b5542b"))
+    figure, (left, right) = plt.subplots(1, 2, figsize=(11, 4.4))
     left.plot([0, 1], [0, 1], color="#999", linestyle="--", linewidth=1)
-    left.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", color="#1f5fa8")
-    for r in rows:
-        left.annotate(str(r["n"]), (r["confidence"], r["accuracy"]), fontsize=7, xytext=(3, -10),
-                      textcoords="offset points")
+    for name, numbers, _threshold, colour in judges:
+        rows = numbers["reliability"]
+        left.plot([r["confidence"] for r in rows], [r["accuracy"] for r in rows], marker="o", color=colour,
+                  label=f"{name}, ECE {numbers['ece']}")
+        for r in rows:
+            left.annotate(str(r["n"]), (r["confidence"], r["accuracy"]), fontsize=7, xytext=(3, -10),
+                          textcoords="offset points", color=colour)
     left.set(xlabel="confidence of the predicted stance", ylabel="share a reader agrees with",
-             title=f"Reliability, test threads (ECE {report['ece']})", xlim=(0.3, 1), ylim=(0, 1))
-    table = report["edge_thresholds"]
-    right.plot([r["threshold"] for r in table], [r["precision"] for r in table], label="precision", color="#1f5fa8")
-    right.plot([r["threshold"] for r in table], [r["recall"] for r in table], label="recall", color="#b5542b")
+             title="Reliability, test threads", xlim=(0.3, 1), ylim=(0, 1))
+    left.legend(fontsize=8, loc="upper left")
+    for name, numbers, threshold, colour in judges:
+        table = numbers["edge_thresholds"]
+        right.plot([r["threshold"] for r in table], [r["precision"] for r in table], color=colour,
+                   label=f"{name}: precision")
+        right.plot([r["threshold"] for r in table], [r["recall"] for r in table], color=colour, linestyle="--",
+                   label=f"{name}: recall")
+        right.axvline(threshold, color=colour, linewidth=0.8)
     right.axhline(report["every_reply_disagrees_precision"], color="#999", linestyle=":",
                   label="every reply disagrees (precision)")
-    right.axvline(report["shipped"]["edges"]["threshold"], color="#333", linewidth=0.8, label="shipped threshold")
-    right.set(xlabel="edge threshold", title="Drawn stance edges, test threads", ylim=(0, 1))
-    right.legend(fontsize=8)
+    right.set(xlabel="edge threshold (vertical lines: the shipped ones)",
+              title="Drawn stance edges as the map draws them, test threads", ylim=(0, 1))
+    right.legend(fontsize=7)
     figure.tight_layout()
     figure.savefig(path, dpi=110)
 
