@@ -42,9 +42,9 @@ CALIBRATION_FOLDS = [
     ["hn/circumflex_26312516_speed.json", "reddit/asyncpraw2020_n49rw_sort-confidence.json", "reddit/praw_fo7p5b.json",
      "reddit/graw_thread_self.json", "reddit/praw_2ujhkr.json"],
 ]
-HEAD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)
+HEAD_WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5)  # blend weights of the head tried (log-linear)
 # the keys of config.json that --recalibrate rewrites (the rest, max_tokens included, stay)
-CALIBRATION_KEYS = ("offsets", "temperature", "threshold", "top_level_threshold", "dev_cross_validated", "blend")  # blend weights of the head tried (log-linear)
+CALIBRATION_KEYS = ("offsets", "temperature", "threshold", "top_level_threshold", "dev_cross_validated", "blend")
 
 
 def _text_a(example: StanceExample) -> str:
