@@ -28,6 +28,7 @@ import json
 import sys
 import time
 from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -254,6 +255,36 @@ def load_examples(labels_csv: Path | None = None, distil: Path | None = None,
     return external, dev
 
 
+@dataclass
+class Rows:
+    """Index arrays over a FeatureTable's examples: where each came from and what it may train."""
+
+    source: np.ndarray  # dataset name or thread file
+    distilled_from: np.ndarray  # the thread a distilled reply came from ("" for the rest)
+    split: np.ndarray
+    base_weight: np.ndarray
+    external: np.ndarray  # rows of the external training sets and the distilled replies
+    dev: np.ndarray  # rows of the in-domain dev pairs
+
+    @classmethod
+    def of(cls, examples: list[StanceExample]) -> "Rows":
+        source = np.array([e.source for e in examples])
+        split = np.array([e.split for e in examples])
+        return cls(source, np.array([e.pair_id if e.source == "distilled" else "" for e in examples]), split,
+                   np.array([e.weight for e in examples], dtype=np.float64),
+                   np.where((split == "train") & np.isin(source, ["debagreement", "subreddit", "distilled"]))[0],
+                   np.where(split == "dev")[0])
+
+    def fold_model(self, table: "FeatureTable", fold: list[str], dev_rows: np.ndarray, w: float,
+                   c: float) -> sm.StanceModel:
+        """A head trained without ``fold``'s threads: the external rows, minus the held-out threads'
+        distilled replies (their teacher saw those threads' labels), plus ``dev_rows`` at weight ``w``."""
+        outside = self.external[~np.isin(self.distilled_from[self.external], fold)]
+        rows = np.concatenate([outside, dev_rows])
+        weight = np.where(np.isin(rows, self.dev), w, 1.0) * self.base_weight[rows]
+        return table.model_for(rows, weight, c)
+
+
 def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_DOMAIN_WEIGHTS, c_values=C_VALUES,
           folds=FOLDS, cache_path: Path = VECTOR_CACHE, distil: Path | None = None, encoder: str | None = None,
           limit: int = 0, label_round: int | None = None, log=print) -> dict:
@@ -274,13 +305,10 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
     examples = external + dev
     runtime = Encoder(encoder)
     table = FeatureTable(examples, cache=BlobCache(cache_path), log=log, encoder=runtime)
-    source = np.array([e.source for e in examples])
-    distilled_from = np.array([e.pair_id if e.source == "distilled" else "" for e in examples])
-    split = np.array([e.split for e in examples])
-    base_weight = np.array([e.weight for e in examples], dtype=np.float64)
-    ext_train = np.where((split == "train") & np.isin(source, ["debagreement", "subreddit", "distilled"]))[0]
+    index = Rows.of(examples)
+    source, split, base_weight = index.source, index.split, index.base_weight
+    ext_train, dev_rows = index.external, index.dev
     val = np.where(split == "val")[0]
-    dev_rows = np.where(split == "dev")[0]
     dev_labels = table.labels[dev_rows]
     folds = [f for f in folds if np.isin(source[dev_rows], f).any()]
     unfolded = sorted(set(source[dev_rows]) - {t for f in folds for t in f})
@@ -293,11 +321,7 @@ def train(*, labels_csv: Path | None = None, out: Path = MODEL_DIR, weights=IN_D
         oof = np.zeros((len(dev_rows), 3))
         for fold in folds:
             held = np.isin(source[dev_rows], fold)
-            # the held-out threads' distilled replies stay out too (their teacher saw those threads' labels)
-            outside = ext_train[~np.isin(distilled_from[ext_train], fold)]
-            rows = np.concatenate([outside, dev_rows[~held]])
-            weight = np.where(np.isin(rows, dev_rows), w, 1.0) * base_weight[rows]
-            model = table.model_for(rows, weight, c)
+            model = index.fold_model(table, fold, dev_rows[~held], w, c)
             oof[held] = table.raw(model, dev_rows[held])
         result = {"in_domain_weight": w, "C": c, "oof_macro_f1": round(macro_f1(dev_labels, oof.argmax(1)), 4)}
         log(json.dumps(result))
@@ -360,20 +384,13 @@ def out_of_fold(folds: list[list[str]], *, labels_csv: Path | None = None, disti
     trainable = {e.pair_id for e in training_dev}
     examples = external + every_dev
     table = FeatureTable(examples, cache=BlobCache(cache_path), log=log, encoder=Encoder(encoder))
-    source = np.array([e.source for e in examples])
-    distilled_from = np.array([e.pair_id if e.source == "distilled" else "" for e in examples])
-    split = np.array([e.split for e in examples])
-    base_weight = np.array([e.weight for e in examples], dtype=np.float64)
-    ext_train = np.where((split == "train") & np.isin(source, ["debagreement", "subreddit", "distilled"]))[0]
-    dev_rows = np.where(split == "dev")[0]
+    index = Rows.of(examples)
+    dev_rows = index.dev
     labelled = np.array([examples[i].pair_id in trainable for i in dev_rows])
     found: dict[str, list[float]] = {}
     for fold in folds:
-        held = np.isin(source[dev_rows], fold)
-        outside = ext_train[~np.isin(distilled_from[ext_train], fold)]
-        rows = np.concatenate([outside, dev_rows[~held & labelled]])
-        weight = np.where(np.isin(rows, dev_rows), IN_DOMAIN_WEIGHTS[0], 1.0) * base_weight[rows]
-        model = table.model_for(rows, weight, C_VALUES[0])
+        held = np.isin(index.source[dev_rows], fold)
+        model = index.fold_model(table, fold, dev_rows[~held & labelled], IN_DOMAIN_WEIGHTS[0], C_VALUES[0])
         for row, raw in zip(dev_rows[held], table.raw(model, dev_rows[held])):
             found[examples[row].pair_id] = [round(float(x), 6) for x in raw]
     missing = {e.pair_id for e in every_dev} - set(found)
