@@ -89,15 +89,25 @@ def drawn_edges(labels: np.ndarray, proba: np.ndarray, needed: np.ndarray | floa
             "recall": round(float(right.sum() / max(1, (labels != sm.NEITHER).sum())), 4)}
 
 
+def thresholds_as_drawn(threshold: float, top_level: np.ndarray, top_level_threshold: float | None) -> np.ndarray:
+    """Each reply's edge threshold as the map applies it: ``threshold``, and for replies to the
+    post their own, never lower (``np.inf`` when None: none drawn; ``pipeline.top_level_threshold_for``).
+
+    >>> thresholds_as_drawn(0.5, np.array([False, True]), 0.4).tolist()
+    [0.5, 0.5]
+    """
+    needed = np.full(len(top_level), float(threshold))
+    needed[top_level] = np.inf if top_level_threshold is None else max(top_level_threshold, threshold)
+    return needed
+
+
 def edge_table_as_drawn(labels: np.ndarray, proba: np.ndarray, top_level: np.ndarray,
                         top_level_threshold: float | None) -> list[dict]:
     """Precision / recall of the drawn stance edges at each threshold, as the map draws them
     (replies to the post at their own threshold, never below the one tried; None: never)."""
     table = []
     for threshold in np.round(np.arange(0.34, 0.96, 0.02), 2):
-        needed = np.full(len(labels), float(threshold))
-        needed[top_level] = np.inf if top_level_threshold is None else max(top_level_threshold, threshold)
-        row = drawn_edges(labels, proba, needed)
+        row = drawn_edges(labels, proba, thresholds_as_drawn(threshold, top_level, top_level_threshold))
         if row["drawn"] == 0:
             break
         table.append({"threshold": float(threshold), **row})
@@ -110,9 +120,8 @@ def stance_numbers(labels: np.ndarray, proba: np.ndarray, threshold: float, top_
     (replies to the post, marked by ``top_level``, at ``top_level_threshold``, never below
     ``threshold``; None: none), ``edges_all_replies`` at ``threshold`` for every reply."""
     result = training.scores(labels, proba)
-    needed = np.full(len(labels), float(threshold))
-    if top_level is not None:
-        needed[top_level] = np.inf if top_level_threshold is None else max(top_level_threshold, threshold)
+    needed = (thresholds_as_drawn(threshold, top_level, top_level_threshold) if top_level is not None
+              else np.full(len(labels), float(threshold)))
     result["edges"] = {"threshold": threshold, "top_level_threshold": top_level_threshold,
                        **drawn_edges(labels, proba, needed)}
     result["edges_all_replies"] = {"threshold": threshold, **drawn_edges(labels, proba, float(threshold))}

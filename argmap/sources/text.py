@@ -105,22 +105,24 @@ def _comments_from_lines(thread: Thread, lines: list[str], quoted: dict[int, int
             pending_quotes.append(line.strip())
             continue
         body = "\n".join(pending_quotes + [line.strip()])
-        found = [find_quoted(quote_text(quoted_line) or "", thread.comments) for quoted_line in pending_quotes]
+        found = (find_quoted(quote_text(quoted_line) or "", thread.comments) for quoted_line in pending_quotes)
         parent = next((comment for comment in found if comment is not None), None)
         if parent is not None:
             quoted[len(thread.comments)] = thread.comments.index(parent)
-        elif pending_quotes:  # quoted from a comment the paste lacks: its words stand for it
-            words = " ".join(quote_text(quoted_line) or "" for quoted_line in pending_quotes).strip()
-            if len(normalise(words).split()) >= 2:
-                thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
-                                               quoted_only=True))
-                quoted[len(thread.comments)] = len(thread.comments) - 1
+        elif pending_quotes and len(normalise(" ".join(pending_quotes)).split()) >= 2:
+            _add_stand_in(thread, pending_quotes)  # quoted from a comment the paste lacks: its words stand for it
+            quoted[len(thread.comments)] = len(thread.comments) - 1
         pending_quotes = []
         thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=body))
     if pending_quotes:  # trailing quotes with no reply: the quoted words, standing for their comment
-        words = " ".join(quote_text(quoted_line) or "" for quoted_line in pending_quotes).strip()
-        thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
-                                       quoted_only=True))
+        _add_stand_in(thread, pending_quotes)
+
+
+def _add_stand_in(thread: Thread, quote_lines: list[str]) -> None:
+    """A comment of the quoted words alone (``quoted_only``, no author) for a comment the paste lacks."""
+    words = " ".join(quote_text(line) or "" for line in quote_lines).strip()
+    thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
+                                   quoted_only=True))
 
 
 def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:

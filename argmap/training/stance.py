@@ -180,11 +180,16 @@ def edge_table(labels: np.ndarray, probabilities: np.ndarray) -> list[dict]:
     return table
 
 
+def first_precise_threshold(table: list[dict], target: float = TARGET_PRECISION) -> float | None:
+    """The lowest threshold of an ``edge_table`` whose ≥ 20 drawn edges are right ≥ ``target``; None if none."""
+    return next((row["threshold"] for row in table if row["precision"] >= target and row["drawn"] >= 20), None)
+
+
 def choose_threshold(labels: np.ndarray, probabilities: np.ndarray, target: float = TARGET_PRECISION) -> float:
     table = edge_table(labels, probabilities)
-    for row in table:
-        if row["precision"] >= target and row["drawn"] >= 20:
-            return row["threshold"]
+    found = first_precise_threshold(table, target)
+    if found is not None:
+        return found
     return max(table, key=lambda r: r["precision"])["threshold"] if table else 0.5
 
 
@@ -197,10 +202,7 @@ def choose_top_level_threshold(labels: np.ndarray, probabilities: np.ndarray, to
     reply's toward a comment (most answer an announcement or a link's title with a question,
     a joke or a reaction), so the rule is applied to them on their own.
     """
-    for row in edge_table(labels[top_level], probabilities[top_level]):
-        if row["precision"] >= target and row["drawn"] >= 20:
-            return row["threshold"]
-    return None
+    return first_precise_threshold(edge_table(labels[top_level], probabilities[top_level]), target)
 
 
 def reliability(labels: np.ndarray, probabilities: np.ndarray, bins: int = 10) -> list[dict]:
