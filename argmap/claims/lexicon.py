@@ -51,7 +51,13 @@ GREETING = re.compile(
     r"|^\W*(?:just )?my (?:2|two) cents\b|^\W*well done\b|\bi (?:still )?(?:love|missed|miss) (?:you|this|reddit|hn)\b"
     r"|^\W*(?:this|that|your) (?:comment|post|reply|thread) (?:made my day|is gold|wins)\b"
     r"|^\W*(?:seriously|honestly|really|true story|just saying|this times \w+)\W*$"
-    r"|\b(?:thanks|thank you|thx|cheers)\W*$",
+    r"|\b(?:thanks|thank you|thx|cheers)\W*$"
+    # condolences: a kindness, not a point ("I'm so sorry for your loss, my friend.")
+    r"|^\W*(?:i'?m |i am |im )?(?:so |very |truly |really |deeply |terribly )*sorry (?:for |to hear (?:about |of )?)"
+    r"(?:your|the|his|her|their|you) (?:loss|passing)\b(?:\W+\w+){0,4}\W*$"
+    r"|^\W*(?:my |our )?(?:deepest |sincere |sincerest |heartfelt )?condolences\b(?:\W+\w+){0,6}\W*$"
+    r"|^\W*(?:rip|r\.i\.p\.?|rest in peace|may (?:s?he|they|\w+) rest in peace)\b(?:\W+\w+){0,4}\W*$"
+    r"|^\W*(?:sending )?(?:(?:my |our )?thoughts and prayers|(?:love and )?hugs)\b(?:\W+\w+){0,5}\W*$",
     re.I,
 )
 THANKS_FOR = re.compile(r"\b(?:thanks|thank you) (?:so much |very much )?for\b(?!.*,\s*but\b)", re.I)
@@ -118,7 +124,7 @@ REACTION = re.compile(
     r"amazing|great|brilliant|beautiful|thanks?(?: you)?(?: so much)?|ty|thx|ok(?:ay)?|yes|yep|yeah|no|nope|nah|true|"
     r"this is (?:great|awesome|amazing|brilliant|so cool)|great,? (?:it )?works(?: for me)?(?: now)?|"
     r"(?:that|this) (?:was|is) (?:just )?(?:cold|savage|gold|hilarious|amazing)(?: man| dude)?|"
-    r"(?:this|that) makes me (?:want to|wanna) [^.!?]{1,40})\W*$", re.I)
+    r"(?:this|that) makes me (?:want to|wanna) [^.!?]{1,40}|i see what you did there)\W*$", re.I)
 
 MIN_CLAIM_WORDS = 3
 MIN_LONE_FRAGMENT_WORDS = 5

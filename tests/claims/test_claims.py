@@ -80,11 +80,30 @@ def test_self_answered_question_is_one_claim(units_of):
     ("-- Bob", "signature"),
     ("Please say yes.", "other"),
     ("---", "other"),
+    # condolences in reddit/graw_thread_self.json: kindness, not points (they were "restating" each other)
+    ("I'm so sorry for your loss.", "greeting"),
+    ("I am so sorry for you loss, my friend.", "greeting"),
+    ("im sorry for your loss as well.", "greeting"),
+    ("I’m sorry to hear of your loss.", "greeting"),
+    ("My deepest condolences to you and your family.", "greeting"),
+    ("Rest in peace, Ellen.", "greeting"),
+    ("My thoughts and prayers are with you.", "greeting"),
+    ("I See what you did there!", "other"),
 ])
 def test_non_claims_are_dropped(units_of, text, kind):
     units = units_of(text)
     assert [u.kind for u in units] == [kind]
     assert not claims(units)
+
+
+@pytest.mark.parametrize("text", [
+    "I'm sorry for your loss, but the hospital was clearly negligent and you should sue them for it.",
+    "Thoughts and prayers won't fix gun violence in this country.",
+    "The company is sorry for the loss of customer data.",
+])
+def test_condolence_words_inside_an_argument_stay_a_claim(units_of, text):
+    kinds_found = [u.kind for u in units_of(text)]
+    assert "greeting" not in kinds_found and "claim" in kinds_found
 
 
 def test_edit_note_that_asserts_is_a_claim_after_its_prefix(units_of):
