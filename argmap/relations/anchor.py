@@ -2,7 +2,8 @@
 
 A reply has one stance toward its parent (``argmap.relations.stance``); the map draws it as
 one edge between two claims. ``choose_target`` scores each parent claim (similarity to
-the reply and to its claims, position, length) and ``choose_source`` each reply claim
+the reply and to its claims, the share of its words the reply uses, position, length) and
+``choose_source`` each reply claim
 (position, opening markers, similarity to the target); both are small logistic scorers
 fitted on the labelled set's target / carrier sentences (``argmap.training.anchor``),
 with weights in ``models/anchor/weights.json``.
@@ -34,7 +35,7 @@ MODEL_PATH = default_models_path() / "anchor" / "weights.json"
 REPLY_TOKENS = 64
 
 TARGET_FEATURES = ["cos_reply", "cos_best_reply_claim", "first", "last", "relative_position", "log_length",
-                   "claim_score", "from_title", "single"]
+                   "claim_score", "from_title", "single", "overlap"]
 SOURCE_FEATURES = ["first", "relative_position", "stance_opening", "cos_target", "cos_parent", "log_length",
                    "claim_score", "hedged", "single"]
 _STANCE_OPENING = re.compile(
@@ -45,7 +46,7 @@ _STANCE_OPENING = re.compile(
 
 def default_weights() -> dict[str, list[float]]:
     """Hand weights (similarity first) used when no fitted weights are shipped; bias last."""
-    return {"target": [2.0, 2.0, 0.3, 0.0, 0.0, 0.2, 0.5, 0.0, 0.0, 0.0],
+    return {"target": [2.0, 2.0, 0.3, 0.0, 0.0, 0.2, 0.5, 0.0, 0.0, 0.0, 0.0],
             "source": [1.0, -0.5, 1.0, 1.0, 0.5, 0.2, 0.5, 0.0, 0.0, 0.0]}
 
 
@@ -58,10 +59,32 @@ def shipped_weights() -> dict[str, list[float]]:
     return default_weights()
 
 
+def content_word_set(text: str) -> set[str]:
+    """The words of ``text`` that carry its content: no stop words, plural and tense cut off.
+
+    >>> sorted(content_word_set("The sanctions only prevent exporting GPUs."))
+    ['export', 'gpus', 'prevent', 'sanction']
+    """
+    from argmap.analytics.stop_words import ENGLISH_STOP_WORDS
+
+    found = set()
+    for word in re.findall(r"[a-z0-9']+", text.lower()):
+        if word in ENGLISH_STOP_WORDS or len(word) < 3:
+            continue
+        for suffix in ("ing", "ed", "es", "s"):
+            if len(word) > len(suffix) + 3 and word.endswith(suffix):
+                word = word[:-len(suffix)]
+                break
+        found.add(word)
+    return found
+
+
 def target_features(reply_vector: np.ndarray, reply_claim_vectors: np.ndarray, parent_claims: list[Claim],
-                    parent_vectors: np.ndarray) -> np.ndarray:
-    """One row per parent claim (``TARGET_FEATURES``)."""
+                    parent_vectors: np.ndarray, reply_text: str = "") -> np.ndarray:
+    """One row per parent claim (``TARGET_FEATURES``); ``overlap`` is the share of the
+    claim's content words that ``reply_text`` (the reply's claims) uses too."""
     n = len(parent_claims)
+    reply_words = content_word_set(reply_text)
     cos_reply = parent_vectors @ reply_vector
     if len(reply_claim_vectors):
         cos_best = (parent_vectors @ reply_claim_vectors.T).max(axis=1)
@@ -71,8 +94,12 @@ def target_features(reply_vector: np.ndarray, reply_claim_vectors: np.ndarray, p
     for j, claim in enumerate(parent_claims):
         rows.append([cos_reply[j], cos_best[j], float(j == 0), float(j == n - 1), j / max(1, n - 1),
                      math.log1p(len(claim.text)) / 5.0, claim.score, float(getattr(claim, "field", "") == "title"),
-                     float(n == 1)])
+                     float(n == 1), _overlap(content_word_set(claim.text), reply_words)])
     return np.asarray(rows, dtype=np.float32)
+
+
+def _overlap(claim_words: set[str], reply_words: set[str]) -> float:
+    return len(claim_words & reply_words) / len(claim_words) if claim_words else 0.0
 
 
 def source_features(reply_claims: list[Claim], reply_vectors: np.ndarray, target_vector: np.ndarray,
@@ -95,10 +122,11 @@ def _best(features: np.ndarray, weights: list[float]) -> int:
 
 
 def choose_target(reply_vector: np.ndarray, reply_claim_vectors: np.ndarray, parent_claims: list[Claim],
-                  parent_vectors: np.ndarray, weights: dict | None = None) -> int:
-    """Index of the parent claim the reply mainly answers."""
+                  parent_vectors: np.ndarray, weights: dict | None = None, reply_text: str = "") -> int:
+    """Index of the parent claim the reply mainly answers (``reply_text``: the reply's claims)."""
     weights = weights or shipped_weights()
-    return _best(target_features(reply_vector, reply_claim_vectors, parent_claims, parent_vectors), weights["target"])
+    return _best(target_features(reply_vector, reply_claim_vectors, parent_claims, parent_vectors, reply_text),
+                 weights["target"])
 
 
 def choose_source(reply_claims: list[Claim], reply_vectors: np.ndarray, target_vector: np.ndarray,

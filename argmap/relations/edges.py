@@ -152,7 +152,8 @@ def stance_edges(thread: Thread, claims: list[Claim], vectors: np.ndarray, stanc
             parent_vectors = vectors[[index[c.id] for c in parent_claims]]
             reply_vector = comment_vectors.get(reply.reply_id, reply_vectors.mean(axis=0))
             parent_vector = comment_vectors.get(reply.parent_id, parent_vectors.mean(axis=0))
-            target = anchor.choose_target(reply_vector, reply_vectors, parent_claims, parent_vectors, weights)
+            target = anchor.choose_target(reply_vector, reply_vectors, parent_claims, parent_vectors, weights,
+                                          reply_text=" ".join(c.text for c in reply_claims))
             source = anchor.choose_source(reply_claims, reply_vectors, parent_vectors[target], parent_vector, weights)
             anchors = [(reply_claims[source], parent_claims[target].id)]
         for source_claim, target_id in anchors:

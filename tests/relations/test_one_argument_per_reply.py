@@ -52,6 +52,16 @@ def test_a_quote_anchors_the_edge_and_two_quotes_draw_two():
     assert [(e.source, e.target, e.origin) for e in edges] == [("r:0", "p:1", "quote"), ("r:1", "p:0", "quote")]
 
 
+def test_the_parent_claim_whose_words_the_reply_uses_is_the_one_answered():
+    # equally similar by the vectors (both parent claims orthogonal to the reply); the words decide
+    claims = [claim("p:0", "p", "TikTok hires many people in the US."),
+              claim("p:1", "p", "R&D in the US is a very small part of the business."),
+              claim("r:0", "r", "I visited their office and the R&D part of the business wasn't small.")]
+    vectors = np.eye(3, dtype=np.float32)
+    edges = stance_edges(Thread("hn", "t"), claims, vectors, [ReplyStance("r", "p", "disagree", 0.7)], {})
+    assert [(e.source, e.target) for e in edges] == [("r:0", "p:1")]
+
+
 def test_reasons_inside_a_comment_need_a_marker():
     claims = [claim("c:0", "c", "Prices will rise."), claim("c:1", "c", "Because supply is short."),
               claim("c:2", "c", "So buy now."), claim("c:3", "c", "Cats are nice.")]

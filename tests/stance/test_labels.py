@@ -114,3 +114,20 @@ def test_judged_edges_point_at_real_comments(name):
         for row in (r for r in rows if r["thread"] == thread_name):
             for claim_id in (row["source"], row["target"]):
                 assert claim_id.rsplit(":", 1)[0] in known, (name, row["edge_id"], claim_id)
+
+
+def test_reanchored_edges_rejudge_edges_of_the_judged_sample():
+    """The re-judged re-anchored edges: each replaces a reply edge of edges_cross.csv with the
+    same reply claim and another sentence of the same parent comment."""
+    from argmap.evaluation import judged_edges
+
+    folder = judged_edges.JUDGED_CSV.parent
+    sample = {r["edge_id"]: r for r in csv.DictReader((folder / "edges_cross.csv").open(newline=""))}
+    rows = list(csv.DictReader((folder / "edges_cross_reanchored.csv").open(newline="")))
+    assert rows and all(r["verdict"] in ("right", "wrong") and r["reason"].strip() for r in rows)
+    for row in rows:
+        judged = sample[row["edge_id"]]
+        assert judged["origin"] == "reply" and judged["verdict"] == row["old_verdict"]
+        assert (judged["source"], judged["target"]) == (row["source"], row["old_target"])
+        assert row["target"] != row["old_target"]
+        assert row["target"].rsplit(":", 1)[0] == row["old_target"].rsplit(":", 1)[0]
