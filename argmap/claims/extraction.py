@@ -93,8 +93,9 @@ def _sentence_pieces(sent, line_start: int) -> list[_Piece]:
     kind = sentence_kind(sent, text)
     if kind == "claim":
         clauses = clause_split(sent, line_start)
-        if clauses:
-            return [_Piece(s, e, "claim", span) for s, e, span in clauses]
+        if clauses:  # "I'm sorry for your loss, but …": a kindness before the claim is no claim
+            return [_Piece(s, e, "greeting" if sentence_kind(span, span.text.strip()) == "greeting" else "claim", span)
+                    for s, e, span in clauses]
     return [_Piece(start, end, kind, sent)]
 
 

@@ -52,12 +52,15 @@ GREETING = re.compile(
     r"|^\W*(?:this|that|your) (?:comment|post|reply|thread) (?:made my day|is gold|wins)\b"
     r"|^\W*(?:seriously|honestly|really|true story|just saying|this times \w+)\W*$"
     r"|\b(?:thanks|thank you|thx|cheers)\W*$"
-    # condolences: a kindness, not a point ("I'm so sorry for your loss, my friend.")
+    # condolences: a kindness, not a point ("I'm so sorry for your loss, my friend."); a "but"
+    # after them starts an argument, so it ends the match
     r"|^\W*(?:i'?m |i am |im )?(?:so |very |truly |really |deeply |terribly )*sorry (?:for |to hear (?:about |of )?)"
-    r"(?:your|the|his|her|their|you) (?:loss|passing)\b(?:\W+\w+){0,4}\W*$"
-    r"|^\W*(?:my |our )?(?:deepest |sincere |sincerest |heartfelt )?condolences\b(?:\W+\w+){0,6}\W*$"
-    r"|^\W*(?:rip|r\.i\.p\.?|rest in peace|may (?:s?he|they|\w+) rest in peace)\b(?:\W+\w+){0,4}\W*$"
-    r"|^\W*(?:sending )?(?:(?:my |our )?thoughts and prayers|(?:love and )?hugs)\b(?:\W+\w+){0,5}\W*$",
+    r"(?:your|his|her|their|you) (?:loss|passing)\b(?:\W+(?!but\b)\w+){0,4}\W*$"
+    r"|^\W*(?:my |our )?(?:deepest |sincere |sincerest |heartfelt )?condolences\b(?:\W+(?!but\b)\w+){0,6}\W*$"
+    r"|^\W*(?:rip|r\.i\.p\.?)\W*$|^\W*rest in peace\b(?:\W+(?!but\b)\w+){0,3}\W*$"
+    r"|^\W*(?:sending )?(?:my |our )?(?:thoughts and prayers|prayers)(?: are| go out| going out)? (?:to|with|for) "
+    r"(?:you|your \w+|them|him|her|the family|op)\b(?:\W+(?!but\b)\w+){0,3}\W*$"
+    r"|^\W*(?:sending )?(?:my |our )?(?:thoughts and prayers|(?:big |virtual )?hugs)\W*$",
     re.I,
 )
 THANKS_FOR = re.compile(r"\b(?:thanks|thank you) (?:so much |very much )?for\b(?!.*,\s*but\b)", re.I)

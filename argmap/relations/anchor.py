@@ -12,7 +12,7 @@ with weights in ``models/anchor/weights.json``.
 >>> from argmap.model import Claim
 >>> parent = [Claim("p:0", "p", "Rust is fast.", 0, 13), Claim("p:1", "p", "Go is simple.", 14, 27)]
 >>> vectors = np.eye(3)[[0, 1]]
->>> choose_target(vectors[1], vectors[[1]], parent, vectors, default_weights())
+>>> choose_target(vectors[1], vectors[[1]], parent, vectors, "Go is simple.", default_weights())
 1
 """
 
@@ -60,27 +60,39 @@ def shipped_weights() -> dict[str, list[float]]:
 
 
 def content_word_set(text: str) -> set[str]:
-    """The words of ``text`` that carry its content: no stop words, plural and tense cut off.
+    """The words of ``text`` that carry its content: no stop words, one stem per word
+    (plurals, tenses and a final "e" cut off, so "prices" meets "price", "created" "create").
 
-    >>> sorted(content_word_set("The sanctions only prevent exporting GPUs."))
-    ['export', 'gpus', 'prevent', 'sanction']
+    >>> sorted(content_word_set("The businesses’ prices only created GPUs."))
+    ['business', 'creat', 'gpus', 'pric']
+    >>> content_word_set("price created processes") == content_word_set("prices create process")
+    True
     """
     from argmap.analytics.stop_words import ENGLISH_STOP_WORDS
 
     found = set()
-    for word in re.findall(r"[a-z0-9']+", text.lower()):
-        if word in ENGLISH_STOP_WORDS or len(word) < 3:
+    for word in re.findall(r"[a-z0-9']+", text.lower().replace("’", "'")):
+        word = re.sub(r"'s?$", "", word)
+        if word in ENGLISH_STOP_WORDS or len(word) < 3 or word.endswith("n't"):
             continue
-        for suffix in ("ing", "ed", "es", "s"):
-            if len(word) > len(suffix) + 3 and word.endswith(suffix):
-                word = word[:-len(suffix)]
-                break
-        found.add(word)
+        found.add(_stem(word))
     return found
 
 
+def _stem(word: str) -> str:
+    if word.endswith("ing") and len(word) > 5:
+        word = word[:-3]
+    elif word.endswith("ed") and len(word) > 5:
+        word = word[:-2]
+    elif word.endswith("es") and len(word) > 5 and re.search(r"(?:s|x|z|ch|sh)es$", word):
+        word = word[:-2]
+    elif word.endswith("s") and len(word) > 4 and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    return word[:-1] if word.endswith("e") and len(word) >= 4 else word
+
+
 def target_features(reply_vector: np.ndarray, reply_claim_vectors: np.ndarray, parent_claims: list[Claim],
-                    parent_vectors: np.ndarray, reply_text: str = "") -> np.ndarray:
+                    parent_vectors: np.ndarray, reply_text: str) -> np.ndarray:
     """One row per parent claim (``TARGET_FEATURES``); ``overlap`` is the share of the
     claim's content words that ``reply_text`` (the reply's claims) uses too."""
     n = len(parent_claims)
@@ -122,7 +134,7 @@ def _best(features: np.ndarray, weights: list[float]) -> int:
 
 
 def choose_target(reply_vector: np.ndarray, reply_claim_vectors: np.ndarray, parent_claims: list[Claim],
-                  parent_vectors: np.ndarray, weights: dict | None = None, reply_text: str = "") -> int:
+                  parent_vectors: np.ndarray, reply_text: str, weights: dict | None = None) -> int:
     """Index of the parent claim the reply mainly answers (``reply_text``: the reply's claims)."""
     weights = weights or shipped_weights()
     return _best(target_features(reply_vector, reply_claim_vectors, parent_claims, parent_vectors, reply_text),

@@ -52,3 +52,32 @@ def test_bands_count_every_pair_once(pairs, threads):
     assert [b["cosine"] for b in bands][0] == "[0.65, 0.75)" and bands[-1]["cosine"] == "[0.97, 1.00]"
     assert sum(b["pairs"] for b in bands) == len(pairs)
     assert all(b["same_point"] is None or 0 <= b["same_point"] <= 1 for b in bands)
+
+
+def test_label_columns_hold_only_yes_and_no():
+    import csv
+
+    with open(sp.LABELS, encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    assert {r["same_point"] for r in rows} == {"yes", "no"}
+    assert {r["second_reader"] for r in rows} <= {"yes", "no", ""}
+    assert {r["field_a"] for r in rows} | {r["field_b"] for r in rows} <= {"text", "title"}
+
+
+def test_drawn_restates_are_matched_to_labelled_pairs_by_their_spans():
+    from argmap.model import Comment, Thread
+
+    first = "Nuclear power is the safest source of energy we have today."
+    second = "Of all the energy sources, nuclear power is the safest one."
+    thread = Thread(source="text", id="t", title="Energy policy", comments=[
+        Comment("a", "t", first, author="ann"),
+        Comment("b", "t", "Wind farms take up too much land in the countryside.", author="bob"),
+        Comment("c", "t", "I think so. " + second, author="cat"),
+    ])
+    start = len("I think so. ")
+    labelled = sp.SamePointPair("t.json", sp.Span("a", "text", 0, len(first)),
+                                sp.Span("c", "text", start, start + len(second)), True, None, "")
+    other = sp.SamePointPair("t.json", sp.Span("a", "text", 0, len(first)), sp.Span("b", "text", 0, 10), False, None, "")
+    found = sp.drawn_restates([labelled, other], {"t.json": thread})
+    assert (found["drawn"], found["labelled"], found["same_point"]) == (1, 1, 1)
+    assert {found["pairs"][0]["a"], found["pairs"][0]["b"]} == {first, second}
