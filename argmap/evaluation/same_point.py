@@ -64,17 +64,26 @@ def load_pairs(path: Path = LABELS) -> list[SamePointPair]:
     return pairs
 
 
-def source_text(thread, span: Span) -> str:
-    """The text ``span`` indexes: the thread's title or text, or a comment's text."""
+def source_text(thread, span: Span, comments: dict | None = None) -> str:
+    """The text ``span`` indexes: the thread's title or text, or a comment's text
+    (``comments``: ``thread.comment_by_id()``, when the caller already has it)."""
     if span.field == "title":
         return thread.title
     if span.comment_id == thread.id:
         return thread.text
-    return thread.comment_by_id()[span.comment_id].text
+    return (comments if comments is not None else thread.comment_by_id())[span.comment_id].text
 
 
-def span_text(thread, span: Span) -> str:
-    return source_text(thread, span)[span.start:span.end]
+def span_text(thread, span: Span, comments: dict | None = None) -> str:
+    return source_text(thread, span, comments)[span.start:span.end]
+
+
+def pair_texts(pairs: list[SamePointPair], threads: dict) -> tuple[list[str], list[str]]:
+    """Both claims' texts of every pair, each thread's comments indexed once."""
+    comments = {name: thread.comment_by_id() for name, thread in threads.items()}
+    first = [span_text(threads[p.thread], p.a, comments[p.thread]) for p in pairs]
+    second = [span_text(threads[p.thread], p.b, comments[p.thread]) for p in pairs]
+    return first, second
 
 
 def load_threads(pairs: list[SamePointPair]) -> dict:
@@ -90,8 +99,8 @@ def by_similarity(pairs: list[SamePointPair], threads: dict, encoder=None) -> li
     from argmap.embed.vectors import Encoder, encode
 
     encoder = encoder or Encoder()
-    a = encode([span_text(threads[p.thread], p.a) for p in pairs], encoder=encoder)
-    b = encode([span_text(threads[p.thread], p.b) for p in pairs], encoder=encoder)
+    first, second = pair_texts(pairs, threads)
+    a, b = encode(first, encoder=encoder), encode(second, encoder=encoder)
     cosine = (a * b).sum(axis=1)
     same = np.array([p.same_point for p in pairs])
     out = []

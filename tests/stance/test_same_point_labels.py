@@ -29,13 +29,14 @@ def test_pairs_come_from_dev_threads_only(pairs):
 
 
 def test_every_span_indexes_a_sentence_of_two_different_comments(pairs, threads):
+    comments = {name: thread.comment_by_id() for name, thread in threads.items()}
     for pair in pairs:
         thread = threads[pair.thread]
         assert pair.a.comment_id != pair.b.comment_id
         for span in (pair.a, pair.b):
-            source = sp.source_text(thread, span)
+            source = sp.source_text(thread, span, comments[pair.thread])
             assert 0 <= span.start < span.end <= len(source)
-            text = sp.span_text(thread, span)
+            text = sp.span_text(thread, span, comments[pair.thread])
             assert text == text.strip() and len(text.split()) >= 6
 
 
