@@ -41,6 +41,37 @@ def default_models_path() -> Path:
 
 # an analysis request's ``reading`` → the stance judge it runs (``argmap.relations.stance.METHODS``)
 READINGS = {"fast": "model", "careful": "cross"}
+# About the 160 tokens the cross-encoder reads of a (parent, reply) pair, in characters.
+CAREFUL_PAIR_CHARS = 640
+
+
+def careful_load(thread) -> float:
+    """The cross-encoder's work on ``thread``, in full-length replies: each reply counts as the
+    share of ``CAREFUL_PAIR_CHARS`` its text and its parent's fill, at most one and at least a
+    quarter (the fixed cost of a run).
+
+    Its time on two cores tracks this, not the count of replies (measured 2026-11-29: a
+    482-comment thread, 271 full-length replies, 2.2 s; the same thread pasted as 658 lines,
+    2.2 s; a 485-comment thread of long comments, 404, 4.3 s), so a paste cut into many
+    short lines is read as carefully as the thread it came from.
+
+    >>> from argmap.model import Comment, Thread
+    >>> thread = Thread(source="text", id="t", title="Tabs or spaces?")
+    >>> thread.comments = [Comment(id="a", parent_id="t", text="x" * 700),
+    ...                    Comment(id="b", parent_id="a", text="No."),
+    ...                    Comment(id="c", parent_id="t", text="", deleted=True)]
+    >>> careful_load(thread)
+    2.0
+    """
+    by_id = {c.id: c for c in thread.comments}
+    post = f"{thread.title or ''} {thread.text or ''}"
+    load = 0.0
+    for comment in thread.comments:
+        if comment.deleted or not comment.text.strip():
+            continue
+        parent = by_id[comment.parent_id].text if comment.parent_id in by_id else post
+        load += min(1.0, max(0.25, (len(parent) + len(comment.text)) / CAREFUL_PAIR_CHARS))
+    return load
 
 
 @dataclass(frozen=True)
@@ -95,11 +126,12 @@ class Settings:
                                            "the stance judge's (`models/stance*/config.json`)")
     relation_method: str = setting("auto", "ARGMAP_RELATION_METHOD",
                                    "how a reply's stance is judged: `auto` (`cross` for threads of up to "
-                                   "ARGMAP_CAREFUL_MAX_REPLIES replies, `model` above), `model` (the fast stance "
+                                   "ARGMAP_CAREFUL_MAX_REPLIES full-length replies, `model` above), `model` (the fast stance "
                                    "head), `cross` (the cross-encoder: slower, stronger) or `rules` (markers)")
     careful_max_replies: int = setting(500, "ARGMAP_CAREFUL_MAX_REPLIES",
-                                       "the most replies `auto` reads with the cross-encoder (~6 ms each on "
-                                       "2 cores)")
+                                       "the most replies `auto` reads with the cross-encoder (~11 ms each on "
+                                       "2 cores), counted by length: a reply that with its parent is shorter "
+                                       "than 640 characters counts as its share, at least a quarter")
     # fetching threads
     http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
     http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")
@@ -132,12 +164,12 @@ class Settings:
 
     def for_thread(self, thread) -> "Settings":
         """These settings with ``relation_method = auto`` decided for ``thread``: the cross-encoder
-        (``cross``) when it has at most ``careful_max_replies`` replies to judge and its files are
-        there, else the stance head (``model``) — a cost that stays within a few seconds."""
+        (``cross``) when its work is at most ``careful_max_replies`` full-length replies
+        (``careful_load``) and its files are there, else the stance head (``model``) — a cost
+        that stays within a few seconds."""
         if self.relation_method != "auto":
             return self
-        replies = sum(1 for c in thread.comments if not c.deleted and c.text.strip())
-        careful = (replies <= self.careful_max_replies
+        careful = (careful_load(thread) <= self.careful_max_replies
                    and (self.models_folder / "stance_cross" / "config.json").exists())
         return self.replace(relation_method="cross" if careful else "model")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import json
+import math
 
 import pytest
 
@@ -12,6 +13,7 @@ from argmap.export import get_exporter
 from argmap.live import keep_vanished, read_export, refresh, snapshot_of_analysis, snapshot_of_export
 from argmap.model import Thread, thread_to_json
 from argmap.pipeline import analyze_thread
+from argmap.settings import careful_load
 from argmap.sources.files import load_file
 
 from .cli import argmap, one_error_line
@@ -183,7 +185,8 @@ def test_a_thread_that_grows_past_careful_reading_keeps_its_stance_judge(recorde
     update keeps that judge (from the stored analysis or the JSON export), so the change report
     lists stances that changed, not a change of judge. A fresh analysis of the grown thread reads fast."""
     early, late_ids = split_in_time(recorded)
-    limit = sum(1 for c in early.comments if not c.deleted and c.text.strip())
+    limit = math.ceil(careful_load(early))
+    assert careful_load(recorded) > limit
     settings = fresh_settings.replace(relation_method="auto", careful_max_replies=limit)
     first, first_graph = analyze_thread(copy.deepcopy(early), settings=settings)
     assert first.stats["stance_method"] == "cross"

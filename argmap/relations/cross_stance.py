@@ -10,7 +10,8 @@ out-of-fold dev predictions, so a drawn edge's confidence means the same thing.
 It reads every reply pair in full, one transformer pass per reply: several times slower
 than the stance head (which reuses the claim vectors the pipeline already has), so the
 default (``auto``, ``Settings.for_thread``) uses it for threads of up to
-``careful_max_replies`` replies; ``ARGMAP_RELATION_METHOD=cross`` uses it always.
+``careful_max_replies`` full-length replies (``argmap.settings.careful_load``: its time tracks
+the text it reads); ``ARGMAP_RELATION_METHOD=cross`` uses it always.
 ``models/MODEL_CARD.md`` gives its scores and cost.
 """
 

@@ -86,11 +86,13 @@ def test_missing_files_are_a_clear_error(tmp_path):
     assert "argmap.training.stance_cross --export" in caught.value.message
 
 
-def _thread(replies: int):
+def _thread(replies: int, words: int = 130):
+    """``replies`` replies to the post, each ``words`` words long (130: a full-length reply)."""
     from argmap.model import Comment, Thread
 
     thread = Thread(source="text", id="t", title="Is nuclear power safe?")
-    thread.comments = [Comment(id=f"c{i}", parent_id="t", text=f"Reply number {i}.") for i in range(replies)]
+    thread.comments = [Comment(id=f"c{i}", parent_id="t", text=f"Reply number {i}." + " more" * words)
+                       for i in range(replies)]
     thread.comments.append(Comment(id="gone", parent_id="t", text="", deleted=True))  # not a reply to judge
     return thread
 
@@ -102,6 +104,9 @@ def test_auto_reads_small_threads_carefully_and_big_ones_fast(tmp_path):
     assert settings.relation_method == "auto"  # the default
     assert settings.for_thread(_thread(3)).relation_method == "cross"
     assert settings.for_thread(_thread(4)).relation_method == "model"
+    # the work is counted by length: twelve short replies (a paste cut into lines) are three full-length ones
+    assert settings.for_thread(_thread(12, words=3)).relation_method == "cross"
+    assert settings.for_thread(_thread(13, words=3)).relation_method == "model"
     for chosen in ("model", "cross", "rules"):  # a chosen judge is kept whatever the size
         assert Settings(relation_method=chosen).for_thread(_thread(4)).relation_method == chosen
     # a models folder without the cross-encoder reads every thread with the head
