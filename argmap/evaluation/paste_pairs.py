@@ -1,9 +1,11 @@
 """The map of a pasted thread against the map of the same thread fetched: ``python -m argmap.evaluation.paste_pairs``.
 
-Each labelled test thread (``argmap.evaluation.stance_labels``) is analysed three ways:
+Each labelled test thread (``argmap.evaluation.stance_labels``) is analysed four ways:
 fetched (its real reply tree), pasted as a copied HN page (``render_hn_copy``: headers
 with the links HN writes, which ``argmap.sources.paste_formats`` reads back as tree cues)
-and pasted as plain lines (``render_lines``: one comment per line, no authors). The pasted
+and pasted as plain text, no authors, two ways: one comment per line, as the sample thread is
+written (``render_comment_lines``), and every paragraph on a line of its own
+(``render_lines``: what a copy of multi-paragraph comments without headers gives). The pasted
 comments are mapped back to the recorded ones by page order, and every labelled reply →
 parent pair is read off the edges between their claims as ``argmap.evaluation.edges``
 reads them (supports = agree, rebuts = disagree, no edge = neither). Copied HN pages are
@@ -53,10 +55,41 @@ def render_hn_copy(thread) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_comment_lines(thread) -> tuple[str, list[str]]:
+    """The sample's format: one comment per line, its paragraphs joined by spaces, the quotes
+    it opens with on ``>`` lines of their own before it (later quotes are left out); and, per
+    pasted comment, the id of the comment it came from.
+
+    >>> from argmap.model import Comment, Thread
+    >>> thread = Thread(source="text", id="t", comments=[
+    ...     Comment(id="a", parent_id="t", text="Rust is fast.\\n\\nAnd safe."),
+    ...     Comment(id="b", parent_id="a", text="> Rust is fast.\\nNot to compile.\\n\\n> And safe.\\nTrue.")])
+    >>> render_comment_lines(thread)
+    ('Rust is fast. And safe.\\n> Rust is fast.\\nNot to compile. True.\\n', ['a', 'b'])
+    """
+    from argmap.sources.text import quote_text
+
+    lines, origin = [], []
+    for comment in kept_comments(thread):
+        opening, body = [], []
+        for line in (part.strip() for part in comment.text.split("\n")):
+            if not line:
+                continue
+            if quote_text(line) is not None:
+                if not body:
+                    opening.append(line)
+                continue
+            body.append(line)
+        if body:
+            lines += opening + [" ".join(body)]
+            origin.append(comment.id)
+    return "\n".join(lines) + "\n", origin
+
+
 def render_lines(thread) -> tuple[str, list[str]]:
-    """One comment per line (a comment's lines one after another, quotes joined to the line
-    after them; a comment's closing quote lines are left out) and, per pasted line, the id
-    of the comment it came from."""
+    """Every line of every comment on a line of its own (a comment's paragraphs one after
+    another, quotes joined to the line after them; a comment's closing quote lines are left
+    out) and, per pasted line, the id of the comment it came from."""
     from argmap.sources.text import quote_text
     from argmap.training.paste_parents import split_lines
 
@@ -110,6 +143,9 @@ def evaluate(split: str = "test", progress=None) -> dict:
         if thread_file.startswith("hn/"):
             pasted = parse_text(render_hn_copy(thread))
             runs["copied HN page"] = (pasted, pasted_origin(pasted, [c.id for c in kept_comments(thread)]))
+        text, ids = render_comment_lines(thread)
+        pasted = parse_text(text)
+        runs["one comment per line"] = (pasted, pasted_origin(pasted, ids))
         text, ids = render_lines(thread)
         pasted = parse_text(text)
         runs["lines"] = (pasted, pasted_origin(pasted, ids))

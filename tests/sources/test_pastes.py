@@ -253,3 +253,24 @@ def test_a_recorded_hn_thread_copied_from_its_page_gets_its_tree_back(threads_di
     assert right / len(kept) >= 0.9  # 0.973 measured; a copy of the page without its cues gets about 0.6
     forced = [p for p in pasted.comments if p.parent_confidence == 1.0]
     assert len(forced) >= len(kept) // 2  # most links are fixed by the header links alone
+
+
+def test_a_recorded_thread_flattened_one_comment_per_line_reads_back_comment_for_comment(threads_dir):
+    """The paste evaluation's "one comment per line" rendering (the sample thread's format):
+    every kept comment is one pasted comment with all its words, in page order."""
+    from argmap.evaluation.paste_pairs import pasted_origin, render_comment_lines
+    from argmap.sources.text import quote_text
+
+    thread = load_file(threads_dir / "reddit" / "praw_yjk55.json")
+    text, ids = render_comment_lines(thread)
+    pasted = parse_text(text, infer=False)
+    origin = pasted_origin(pasted, ids)  # raises unless one pasted comment per rendered one
+    by_id = thread.comment_by_id()
+    assert len(origin) == len(ids) >= 100
+    for comment in pasted.comments:
+        if comment.quoted_only:
+            continue
+        recorded = by_id[origin[comment.id]]
+        *quotes, body = comment.text.split("\n")  # its opening quotes, then the comment on one line
+        assert all(quote_text(line) is not None for line in quotes)
+        assert body.split()[-1] in recorded.text  # the comment's last words came along
