@@ -24,6 +24,9 @@ def test_home_page_offers_every_way_in(client):
     for element in ('id="url-input"', 'id="file-input"', 'id="text-input"', 'id="sample-button"', 'id="recent-list"'):
         assert element in html
     assert "home.js" in html
+    # the paste box says how a paste is read, before anyone pastes
+    assert 'aria-describedby="text-hint"' in html and "One comment per line" in html
+    assert "paragraphs on one line" in html
 
 
 def test_every_page_has_a_strict_content_security_policy(client):
