@@ -63,7 +63,7 @@ def careful_load(thread) -> float:
     >>> careful_load(thread)
     2.0
     """
-    by_id = {c.id: c for c in thread.comments}
+    by_id = thread.comment_by_id()
     post = f"{thread.title or ''} {thread.text or ''}"
     load = 0.0
     for comment in thread.comments:
@@ -126,8 +126,9 @@ class Settings:
                                            "the stance judge's (`models/stance*/config.json`)")
     relation_method: str = setting("auto", "ARGMAP_RELATION_METHOD",
                                    "how a reply's stance is judged: `auto` (`cross` for threads of up to "
-                                   "ARGMAP_CAREFUL_MAX_REPLIES full-length replies, `model` above), `model` (the fast stance "
-                                   "head), `cross` (the cross-encoder: slower, stronger) or `rules` (markers)")
+                                   "ARGMAP_CAREFUL_MAX_REPLIES full-length replies, `model` above), `model` (the "
+                                   "fast stance head), `cross` (the cross-encoder: slower, stronger) or `rules` "
+                                   "(markers)")
     careful_max_replies: int = setting(500, "ARGMAP_CAREFUL_MAX_REPLIES",
                                        "the most replies `auto` reads with the cross-encoder (~11 ms each on "
                                        "2 cores), counted by length: a reply that with its parent is shorter "

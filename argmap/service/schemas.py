@@ -27,7 +27,8 @@ class AnalysisRequest(Schema):
                                           "`argmap analyze` reads from a file (a raw Reddit listing, a "
                                           "Hacker News Algolia or HNPWA item)"})
     text = String(validate=Length(min=1, max=MAX_TEXT_CHARS),
-                  metadata={"description": "a pasted discussion: one comment per line, '> ' quotes (or a copied HN / Reddit page)"})
+                  metadata={"description": "a pasted discussion: one comment per line, '> ' quotes (or a "
+                                           "copied HN / Reddit page)"})
     title = String(validate=Length(max=500), metadata={"description": "a title for pasted text"})
     reading = String(validate=OneOf(READINGS),
                      metadata={"description": "how each reply's stance is read: `fast` (the stance head) or "
