@@ -60,7 +60,19 @@ GREETING = re.compile(
     r"|^\W*(?:rip|r\.i\.p\.?)\W*$|^\W*rest in peace\b(?:\W+(?!but\b)\w+){0,3}\W*$"
     r"|^\W*(?:sending )?(?:my |our )?(?:thoughts and prayers|prayers)(?: are| go out| going out)? (?:to|with|for) "
     r"(?:you|your \w+|them|him|her|the family|op)\b(?:\W+(?!but\b)\w+){0,3}\W*$"
-    r"|^\W*(?:sending )?(?:my |our )?(?:thoughts and prayers|(?:big |virtual )?hugs)\W*$",
+    r"|^\W*(?:sending )?(?:my |our )?(?:thoughts and prayers|(?:big |virtual )?hugs)\W*$"
+    # well-wishes and sympathy ("I hope you feel better soon.", "I'm sorry you're going through
+    # this."): kindness again; in a subreddit of personal stories they "restated" each other
+    # across threads. A "but" ends the match, as above.
+    r"|^\W*(?:and |also )?(?:i |we )?(?:really |truly |sincerely |just )?hope (?=(?:you|things|it|everything|all|your \w+)\b)"
+    r"(?=(?:\W*(?!but\b)\w+){0,11}\W*$)"
+    r"(?=.*\b(?:feel(?:ing)? better|get(?:ting)? (?:better|well)|well soon|recover\w*|heal\w*|work(?:s|ed)? out|"
+    r"go(?:es)? well|turns? out (?:ok|okay|well|fine)|(?:you(?:'re| are| stay)|everything(?:'s| is)) (?:ok|okay|alright|all right|safe|well))\b)"
+    r"|^\W*(?:get well soon|feel better(?: soon)?|stay safe|(?:wishing you )?(?:a )?(?:speedy|quick|fast) recovery)\b\W*$"
+    r"|^\W*(?:and |also )?(?:i'?m |i am |im )?(?:so |very |truly |really |deeply |terribly )*sorry "
+    r"(?:to hear (?:that|this|about (?:that|this|your \w+(?: \w+)?))|(?:that )?(?:this|that) happened(?: to you)?|"
+    r"(?:that )?you(?:'re| are|'ve been| have been| were| went| had to)\b(?:\W+(?!but\b)\w+){0,6}?"
+    r"\W+(?:going|gone|go|deal|dealing|suffering|struggling|experiencing) (?:through|with)\b)(?:\W+(?!but\b)\w+){0,3}\W*$",
     re.I,
 )
 THANKS_FOR = re.compile(r"\b(?:thanks|thank you) (?:so much |very much )?for\b(?!.*,\s*but\b)", re.I)

@@ -88,6 +88,14 @@ def test_self_answered_question_is_one_claim(units_of):
     ("My deepest condolences to you and your family.", "greeting"),
     ("Rest in peace, Ellen.", "greeting"),
     ("My thoughts and prayers are with you.", "greeting"),
+    # well-wishes and sympathy (r/CovidVaccinated conversations in ../shared/datasets/subreddit_agreement:
+    # they "restated" each other across threads)
+    ("I hope you feel better soon.", "greeting"),
+    ("I hope you’re feeling better !!!", "greeting"),
+    ("I hope things work out for you!", "greeting"),
+    ("I'm sorry to hear about your bad experience.", "greeting"),
+    ("I’m so sorry you’re going through this.", "greeting"),
+    ("Get well soon!", "greeting"),
     ("I See what you did there!", "other"),
 ])
 def test_non_claims_are_dropped(units_of, text, kind):
@@ -103,6 +111,9 @@ def test_non_claims_are_dropped(units_of, text, kind):
     "Sorry for the loss, the team played badly.",
     "Rip out the old engine before winter.",
     "The company is sorry for the loss of customer data.",
+    "I hope you realize the vaccine is safe.",
+    "I hope it is safe for kids.",
+    "I'm sorry you're wrong about the side effects.",
 ])
 def test_condolence_words_inside_an_argument_stay_a_claim(units_of, text):
     assert claims(units_of(text)) == [text]
@@ -112,6 +123,11 @@ def test_a_condolence_before_but_is_dropped_and_the_argument_kept(units_of):
     units = units_of("I'm sorry for your loss, but the hospital was clearly negligent and you should sue them.")
     assert claims(units) == ["the hospital was clearly negligent and you should sue them."]
     assert [u.kind for u in units] == ["greeting", "claim"]
+
+
+def test_a_well_wish_before_but_is_dropped_and_the_argument_kept(units_of):
+    units = units_of("I hope you feel better soon, but the vaccine did not cause your rash.")
+    assert claims(units) == ["the vaccine did not cause your rash."]
 
 
 def test_edit_note_that_asserts_is_a_claim_after_its_prefix(units_of):
