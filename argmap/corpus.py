@@ -11,8 +11,9 @@ thread:
   ``CROSS_RESTATE_SIMILARITY`` among each claim's ``CROSS_NEIGHBOURS`` nearest claims
   (``argmap.analytics.neighbours``: exact for small corpora, an HNSW index from 30,000
   claims), different authors, at least ``RESTATE_MIN_WORDS`` words of which
-  ``CROSS_MIN_CONTENT_WORDS`` are not stop words, and the same contradiction guard as within a thread (a negation or antonym on one side only). A
-  sentence repeated word for word in another thread counts: across threads that is the
+  ``CROSS_MIN_CONTENT_WORDS`` are not stop words, and the same contradiction guard as within
+  a thread (a negation or antonym on one side only, or figures on both sides that share
+  none). A sentence repeated word for word in another thread counts: across threads that is the
   point made again, not a quote;
 - topics, rank and controversy are computed over the whole corpus; every claim node has
   ``thread`` (the key) and ``thread_title``; the graph has the ``threads`` table and the

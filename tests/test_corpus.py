@@ -133,10 +133,11 @@ def test_corpus_json_export_carries_the_threads_and_recurring_disputes(planted):
 
 def test_judged_cross_thread_links_point_at_debagreement_messages(shared_dir):
     """The judged links are ids and labels only; each id names a submission and a message of
-    its subreddit in ../shared's DEBAGREEMENT dev pairs (where the texts stay)."""
+    its subreddit in ../shared's DEBAGREEMENT dev pairs, or a conversation and a comment of
+    SubReddit (Dis)agreement (where the texts stay)."""
     import csv
 
-    from argmap.evaluation.corpus_links import DEBAGREEMENT, JUDGED, score
+    from argmap.evaluation.corpus_links import DEBAGREEMENT, JUDGED, conversation_threads, score
 
     with open(JUDGED, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
@@ -149,9 +150,30 @@ def test_judged_cross_thread_links_point_at_debagreement_messages(shared_dir):
         for row in csv.DictReader(handle):
             known = messages.setdefault(row["subreddit"], set())
             known.update({row["submission_id"], row["msg_id_parent"], row["msg_id_child"]})
+    for name in ("CovidVaccine",):
+        messages[name] = {thread.id for thread in conversation_threads(name)} | \
+            {comment.id for thread in conversation_threads(name) for comment in thread.comments}
     for row in rows:
         for claim in (row["claim_a"], row["claim_b"]):
             submission, rest = claim.removeprefix("reddit:").split("/", 1)
             assert submission in messages[row["subreddit"]] and rest.split(":")[0] in messages[row["subreddit"]]
     shipped = score()["test: drawn (cosine >= 0.9)"]
     assert shipped["links"] == 8 and shipped["same_point"] >= 0.85
+    assert score()["dev r/CovidVaccine: drawn (cosine >= 0.9)"]["links"] == 16
+
+
+def test_conversations_without_thread_ids_become_threads(shared_dir):
+    """SubReddit (Dis)agreement has quote → response rows and no thread ids: a comment that is
+    the response of one row and the quote of the next is one comment, and every reply's parent
+    comes before it in its conversation."""
+    from argmap.evaluation.corpus_links import conversation_threads
+
+    threads = conversation_threads("MaskMandate")
+    comments = [comment for thread in threads for comment in thread.comments]
+    assert len({" ".join(c.text.lower().split()) for c in comments}) == len(comments)  # each text once
+    assert any(len(thread.comments) > 2 for thread in threads)  # chains were joined
+    for thread in threads:
+        seen = {thread.id}
+        for comment in thread.comments:
+            assert comment.parent_id in seen
+            seen.add(comment.id)

@@ -2,6 +2,7 @@
 
     python -m argmap.evaluation.corpus_links sheet --subreddit climate --floor 0.80 --per-band 20 --out dev.csv
     python -m argmap.evaluation.corpus_links sheet --subreddit Brexit --sample 50 --out test.csv
+    python -m argmap.evaluation.corpus_links sheet --subreddit CovidVaccine --sample 50 --out covid.csv
     python -m argmap.evaluation.corpus_links score data/judged/cross_thread_links.csv
 
 The recorded threads of ``../shared/threads`` are on unrelated subjects (a handful of
@@ -9,7 +10,9 @@ cross-thread links at most), so the corpus that measures these links is one deba
 in many threads: DEBAGREEMENT's dev pairs (``../shared/datasets/debagreement``) of one
 subreddit, each submission a thread (the submission text as its post; the parent comment
 at the top, the reply under it; authors and times as recorded). Every thread goes through
-the pipeline, the corpus through ``argmap.corpus.build_corpus``; ``sheet`` writes the
+the pipeline, the corpus through ``argmap.corpus.build_corpus``. A second kind of corpus is
+SubReddit (Dis)agreement's r/CovidVaccinated and r/antimaskers rows, joined into
+conversations (``conversation_threads``: the rows carry no thread ids). ``sheet`` writes the
 cross-thread links to judge (both claims' ids and texts, the threads' titles, no
 similarity: the reader judges the words) — every link at or above ``--floor`` spread over
 similarity bands (dev: to choose ``CROSS_RESTATE_SIMILARITY``), or a random sample of the
@@ -21,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import hashlib
 import random
 import sys
 from collections import defaultdict
@@ -31,6 +35,7 @@ from argmap.model import Comment, Thread
 
 REPO = Path(__file__).resolve().parents[2]
 DEBAGREEMENT = REPO.parent / "shared" / "datasets" / "debagreement" / "dev.csv"
+SUBREDDIT_AGREEMENT = REPO.parent / "shared" / "datasets" / "subreddit_agreement"
 JUDGED = REPO / "data" / "judged" / "cross_thread_links.csv"
 BANDS = (0.65, 0.70, 0.75, 0.80, 0.85, 0.90, 1.01)
 
@@ -66,14 +71,81 @@ def subreddit_threads(subreddit: str, path: Path = DEBAGREEMENT) -> list[Thread]
     return list(by_submission.values())
 
 
+def _text_key(text: str) -> str:
+    return "m" + hashlib.sha1(" ".join(text.lower().split()).encode("utf-8")).hexdigest()[:12]
+
+
+def conversation_threads(name: str, folder: Path = SUBREDDIT_AGREEMENT) -> list[Thread]:
+    """One thread per conversation of SubReddit (Dis)agreement's ``name`` set (``CovidVaccine``
+    or ``MaskMandate``): its rows are quote → response pairs with no thread ids, so each
+    comment text is one comment (the same text in two rows, spacing and case aside, is the
+    same comment: a response in one row is often the quote of the next), quote → response
+    is a reply link, and a conversation is a connected set of them. Two conversations may
+    come from one Reddit thread; none shares a comment."""
+    with open(folder / f"SubReddit-{name}.csv", encoding="cp1252", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    text_of: dict[str, str] = {}
+    parent_of: dict[str, str] = {}
+    group_of: dict[str, str] = {}
+
+    def find(key: str) -> str:
+        while group_of.setdefault(key, key) != key:
+            key = group_of[key]
+        return key
+
+    for row in rows:
+        quote, response = row["quote_text"].strip(), row["response_text"].strip()
+        quote_key, response_key = _text_key(quote), _text_key(response)
+        if not quote or not response or quote_key == response_key:
+            continue
+        text_of.setdefault(quote_key, quote)
+        text_of.setdefault(response_key, response)
+        parent_of.setdefault(response_key, quote_key)
+        a, b = find(quote_key), find(response_key)
+        if a != b:
+            group_of[a] = b
+    members: dict[str, list[str]] = defaultdict(list)
+    for key in text_of:
+        members[find(key)].append(key)
+    threads = []
+    for group, keys in members.items():
+        thread_id = "t" + group[1:]
+        inside, placed, order = set(keys), set(), []
+        for key in keys:  # parents before their replies (a cycle is cut where it closes)
+            chain = []
+            while key in inside and key not in placed and key not in chain:
+                chain.append(key)
+                key = parent_of.get(key, "")
+            for k in reversed(chain):
+                placed.add(k)
+                order.append(k)
+        thread = Thread(source="reddit", id=thread_id, title=f"r/{name}: a conversation", text="",
+                        url=f"https://www.reddit.com/comments/{thread_id}/")
+        earlier: set[str] = set()
+        for key in order:
+            parent = parent_of.get(key)
+            thread.comments.append(Comment(key, parent if parent in earlier else thread_id, text_of[key]))
+            earlier.add(key)
+        threads.append(thread)
+    return threads
+
+
+def corpus_threads(corpus: str) -> list[Thread]:
+    """``corpus`` is a DEBAGREEMENT subreddit (``climate``, ``Brexit``, …) or ``CovidVaccine`` /
+    ``MaskMandate`` (SubReddit (Dis)agreement's conversations)."""
+    if corpus in ("CovidVaccine", "MaskMandate"):
+        return conversation_threads(corpus)
+    return subreddit_threads(corpus)
+
+
 def corpus_links(subreddit: str, similarity: float, *, settings=None, progress=None):
-    """The corpus of ``subreddit``'s threads with cross-thread restates at ``similarity``:
-    (analysis, graph, links), each link (cosine, source id, target id)."""
+    """The corpus of ``subreddit``'s threads (see ``corpus_threads``) with cross-thread
+    restates at ``similarity``: (analysis, graph, links), each link (cosine, source id, target id)."""
     from argmap.corpus import build_corpus, part_of
     from argmap.pipeline import analyze_thread
 
     parts = []
-    threads = subreddit_threads(subreddit)
+    threads = corpus_threads(subreddit)
     for number, thread in enumerate(threads, start=1):
         analysis, _graph = analyze_thread(thread, settings=settings)
         parts.append(part_of(analysis, settings=settings))
@@ -130,8 +202,10 @@ def score(path: Path = JUDGED) -> dict:
     with open(path, encoding="utf-8", newline="") as handle:
         rows = list(csv.DictReader(handle))
     out: dict[str, dict] = {}
-    for split in sorted({r["split"] for r in rows}):
-        group = [r for r in rows if r["split"] == split]
+    groups = {split: [r for r in rows if r["split"] == split] for split in sorted({r["split"] for r in rows})}
+    for split, subreddit in sorted({(r["split"], r["subreddit"]) for r in rows}):
+        groups[f"{split} r/{subreddit}"] = [r for r in rows if r["split"] == split and r["subreddit"] == subreddit]
+    for split, group in groups.items():
         parts = {"all": group,
                  f"drawn (cosine >= {CROSS_RESTATE_SIMILARITY})": [r for r in group if float(r["cosine"]) >= CROSS_RESTATE_SIMILARITY],
                  f"below (cosine < {CROSS_RESTATE_SIMILARITY})": [r for r in group if float(r["cosine"]) < CROSS_RESTATE_SIMILARITY]}

@@ -14,11 +14,12 @@
    and the reply-level stance.
 3. **Reasons within a comment** are drawn only where a marker says so: a claim opening
    with "because …" / "there is a good reason …" supports the claim before it; a claim
-   opening with "so …" / "therefore …" is supported by the claim before it.
+   opening with "so …" / "therefore …" / "it's no surprise that …" is supported by the claim
+   before it.
 4. **Across branches, only restates**: near-duplicate claims (cosine ≥
    ``RESTATE_SIMILARITY``) by different authors that pass the contradiction guard (a
-   negation or antonym on one side only, or opposite stances toward the same target,
-   means they do not make the same point). No supports/rebuts edge joins comments that do
+   negation or antonym on one side only, figures on both sides that share none, or opposite
+   stances toward the same target, means they do not make the same point). No supports/rebuts edge joins comments that do
    not answer each other.
 """
 
@@ -43,7 +44,10 @@ STANCE_RELATION = {"agree": "supports", "disagree": "rebuts"}
 REASON_START = re.compile(r"^\W*(because|since|for example|for instance|e\.g\.|after all|"
                            r"(and )?(there'?s|there is) a (good |simple )?reason|the reason is|that'?s because|"
                            r"this is because)\b", re.I)
-CONCLUSION_START = re.compile(r"^\W*(so|therefore|thus|hence|that'?s why|which means)\b", re.I)
+CONCLUSION_START = re.compile(r"^\W*(?:and )?(so|therefore|thus|hence|that'?s why|that is why|this is why|which is why|"
+                              r"which means|as a result|consequently|unsurprisingly|no wonder|"
+                              r"it'?s (?:no|little|not a|hardly a) (?:surprise|wonder)|it is (?:no|little|not a|hardly a) "
+                              r"(?:surprise|wonder)|it'?s not surprising|it is not surprising)\b", re.I)
 
 _NEGATION = re.compile(r"\b(?:not|no|never|nothing|none|nobody|neither|nor|cannot|without)\b|n't\b", re.I)
 _ANTONYMS = [("good", "bad"), ("true", "false"), ("more", "less"), ("increase", "decrease"), ("better", "worse"),
@@ -63,15 +67,37 @@ class ReplyStance:
     confidence: float
 
 
+_MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october",
+           "november", "december")  # "may" is left out: it is mostly the verb
+_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_MONTHS) + r")\b", re.I)
+
+
+def figures(text: str) -> set[str]:
+    """The numbers and month names in ``text``, normalised.
+
+    >>> sorted(figures("Got my 2nd dose on August 19th, 1,000 people did too."))
+    ['1000', '19', '2', 'august']
+    """
+    return {match.group().lower().replace(",", "") for match in _FIGURE.finditer(text)}
+
+
 def contradicts(a: str, b: str) -> bool:
-    """Whether two similar sentences say opposite things: a negation or antonym on one side only.
+    """Whether two similar sentences say opposite things: a negation or antonym on one side
+    only, or figures on both sides that share none (other numbers, other dates: another fact).
 
     >>> contradicts("The N64 doesn't have VGA output", "n64 did use vga tho")
     True
     >>> contradicts("Rust is fast", "rust is really fast")
     False
+    >>> contradicts("Got my second dose of Pfizer on August 19th.", "I had my second pfizer dose on April 30.")
+    True
+    >>> contradicts("The vaccine is 95% effective.", "It is about 95 percent effective.")
+    False
     """
     if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
+        return True
+    figures_a, figures_b = figures(a), figures(b)
+    if figures_a and figures_b and not figures_a & figures_b:
         return True
     words_a, words_b = set(re.findall(r"[a-z']+", a.lower())), set(re.findall(r"[a-z']+", b.lower()))
     for x, y in _ANTONYMS:

@@ -69,9 +69,21 @@ def test_reasons_inside_a_comment_need_a_marker():
     assert edges == {("c:1", "c:0"), ("c:1", "c:2")}
 
 
+@pytest.mark.parametrize("conclusion", [
+    "It's no surprise that, when industry needs advanced degrees, author lists are full of immigrants.",
+    "No wonder the labs hire them.", "Which is why the labs hire them.", "As a result the labs hire them."])
+def test_a_conclusion_marker_makes_the_claim_before_it_a_reason(conclusion):
+    claims = [claim("c:0", "c", "For years immigration policy has made a PhD particularly useful to immigrants."),
+              claim("c:1", "c", conclusion)]
+    assert [(e.source, e.target, e.relation) for e in within_edges(claims)] == [("c:0", "c:1", "supports")]
+
+
 def test_restates_ignore_contradictions_and_same_author_copies():
     assert contradicts("The N64 doesn't have VGA output", "n64 did use vga tho")
     assert not contradicts("Speed is the killer feature", "speed really is the killer feature")
+    # other figures, another fact: two people's dose dates are not one point
+    assert contradicts("Got my second dose of Pfizer on August 19th.", "I had my second pfizer dose on April 30.")
+    assert not contradicts("The vaccine is 95% effective.", "It is about 95 percent effective.")
     claims = [claim("a:0", "a", "Speed is the one feature users notice first.", "ann"),
               claim("b:0", "b", "Users notice speed before any other feature.", "bob"),
               claim("c:0", "c", "Users do not notice speed before other features.", "cat"),
