@@ -96,6 +96,11 @@ def test_self_answered_question_is_one_claim(units_of):
     ("I'm sorry to hear about your bad experience.", "greeting"),
     ("I’m so sorry you’re going through this.", "greeting"),
     ("Get well soon!", "greeting"),
+    ("I’m so sorry!", "greeting"),
+    ("Hang in there!", "greeting"),
+    ("I’m in the same boat.", "greeting"),
+    ("I completely agree!", "greeting"),
+    ("I second this.", "greeting"),
     ("I See what you did there!", "other"),
 ])
 def test_non_claims_are_dropped(units_of, text, kind):
@@ -114,6 +119,7 @@ def test_non_claims_are_dropped(units_of, text, kind):
     "I hope you realize the vaccine is safe.",
     "I hope it is safe for kids.",
     "I'm sorry you're wrong about the side effects.",
+    "I completely agree with the court on this.",
 ])
 def test_condolence_words_inside_an_argument_stay_a_claim(units_of, text):
     assert claims(units_of(text)) == [text]
