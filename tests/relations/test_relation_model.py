@@ -204,6 +204,17 @@ def test_sample_thread_quoted_reply_rebuts_the_quoted_claim(sample_analysis):
     assert edges == [("rebuts", "quote")]
 
 
+@pytest.mark.slow
+def test_sample_thread_reasons_inside_a_line_support_its_conclusion(sample_analysis):
+    # line 6: "… a PhD is particularly beneficial to immigrants … It's no surprise that, when
+    # industry needs advanced degrees …, we find author lists full of one-syllable surnames."
+    analysis, _graph = sample_analysis
+    reason = next(c for c in analysis.claims if "immigration policy" in c.text)
+    conclusion = next(c for c in analysis.claims if c.text.startswith("It's no surprise"))
+    edges = [(r.relation, r.origin) for r in analysis.relations if (r.source, r.target) == (reason.id, conclusion.id)]
+    assert edges == [("supports", "within")]
+
+
 def test_missing_model_falls_back_to_rules_with_a_warning(tmp_path, monkeypatch, caplog):
     monkeypatch.setattr(relation_model, "MODEL_DIR", tmp_path)
     relation_model.shipped_model.cache_clear()
