@@ -437,6 +437,13 @@ def test_summary_tells_the_story_and_opens_the_map_on_a_dispute(page, live_serve
     assert page.locator("table.people tbody tr").count() >= 1
     for title in ("Main disputes", "Where people agree", "Unanswered", "Topics", "People"):
         assert title in page.inner_text("#summary-view")
+    # the section says which claims it lists: contested ones (two opponents and a defender), or,
+    # where the map has none, the claims someone rebutted
+    graph = page.request.get(f"{live_server.url}/api/v1/analyses/{reddit_analysis}/graph?format=json").json()
+    fallback = not graph["summary"]["most_contested"]
+    said = page.inner_text("#summary-view")
+    assert ("these are the claims someone rebutted" in said) == fallback
+    assert ("several people dispute and others defend" in said) == (not fallback)
 
     # a dispute opens the map focused on it, the claim inside the viewport and selected
     claim_id = first.get_attribute("data-claim")

@@ -148,7 +148,8 @@ export function renderSummary(container, model, onOpen) {
       `Points made in two or more of these ${model.graph.threads.length} threads and rebutted in at least one.`,
       recurring(model, onOpen)) : "",
     section("disputes-title", "Main disputes",
-      "Claims several people dispute: the best rebuttal and the best defence of each.",
+      contested.length ? "Claims several people dispute and others defend: the best rebuttal and the best defence of each."
+        : "No claim here is disputed by several people and defended by others; these are the claims someone rebutted, the most rebutted first.",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))
         : el("p", { class: "muted" }, "argmap found no claim that people dispute.")),
     section("consensus-title", "Where people agree", "Claims others supported and nobody rebutted.",
