@@ -54,7 +54,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     from argmap.embed.comments import thread_comment_vectors
     from argmap.embed.vectors import Encoder, embed_texts
     from argmap.relations import anchor
-    from argmap.relations.edges import build_relations
+    from argmap.relations.edges import build_relations, comments_read, replies_to_judge
     from argmap.relations.stance import judge_fingerprint, stance_judge
     from argmap.result_cache import keep_result, load_result, result_key
 
@@ -111,7 +111,9 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     if threshold is None:
         threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
     top_level_threshold = top_level_threshold_for(judge, threshold)
-    comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder, encoded=encoded)
+    read = comments_read(thread, replies_to_judge(thread, top_level_threshold, {c.comment_id for c in claims}))
+    comment_vectors = thread_comment_vectors(thread, claims, vectors, cache=cache, encoder=encoder, encoded=encoded,
+                                             only=read)
     edges, judged = build_relations(
         thread, claims, vectors, judge=judge, threshold=threshold, top_level_threshold=top_level_threshold,
         comment_vectors=comment_vectors,

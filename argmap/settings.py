@@ -45,10 +45,11 @@ READINGS = {"fast": "model", "careful": "cross"}
 CAREFUL_PAIR_CHARS = 640
 
 
-def careful_load(thread) -> float:
-    """The cross-encoder's work on ``thread``, in full-length replies: each reply counts as the
-    share of ``CAREFUL_PAIR_CHARS`` its text and its parent's fill, at most one and at least a
-    quarter (the fixed cost of a run).
+def careful_load(thread, *, replies_to_post: bool = True) -> float:
+    """The cross-encoder's work on ``thread``, in full-length replies: each reply it reads counts
+    as the share of ``CAREFUL_PAIR_CHARS`` its text and its parent's fill, at most one and at
+    least a quarter (the fixed cost of a run). With ``replies_to_post`` False the replies to
+    the post are not counted: the judge does not read them (no stance edge is drawn to the post).
 
     Its time on two cores tracks this, not the count of replies (measured 2026-11-29: a
     482-comment thread, 271 full-length replies, 2.2 s; the same thread pasted as 658 lines,
@@ -62,6 +63,8 @@ def careful_load(thread) -> float:
     ...                    Comment(id="c", parent_id="t", text="", deleted=True)]
     >>> careful_load(thread)
     2.0
+    >>> careful_load(thread, replies_to_post=False)
+    1.0
     """
     by_id = thread.comment_by_id()
     post = f"{thread.title or ''} {thread.text or ''}"
@@ -69,9 +72,24 @@ def careful_load(thread) -> float:
     for comment in thread.comments:
         if comment.deleted or not comment.text.strip():
             continue
+        if not replies_to_post and comment.parent_id not in by_id:
+            continue
         parent = by_id[comment.parent_id].text if comment.parent_id in by_id else post
         load += min(1.0, max(0.25, (len(parent) + len(comment.text)) / CAREFUL_PAIR_CHARS))
     return load
+
+
+def _reads_replies_to_post(config: Path) -> bool:
+    """Whether the cross-encoder (alone, or blended with the head) judges replies to the post:
+    its ``top_level_threshold`` (missing: its ``threshold``) is not null."""
+    import json
+
+    try:
+        data = json.loads(config.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return True
+    parts = [data] + ([data["blend"]] if isinstance(data.get("blend"), dict) else [])
+    return any(part.get("top_level_threshold", part.get("threshold")) is not None for part in parts)
 
 
 @dataclass(frozen=True)
@@ -132,7 +150,8 @@ class Settings:
     careful_max_replies: int = setting(500, "ARGMAP_CAREFUL_MAX_REPLIES",
                                        "the most replies `auto` reads with the cross-encoder (~11 ms each on "
                                        "2 cores), counted by length: a reply that with its parent is shorter "
-                                       "than 640 characters counts as its share, at least a quarter")
+                                       "than 640 characters counts as its share, at least a quarter; replies "
+                                       "to the post, which it does not read, do not count")
     # fetching threads
     http_timeout: float = setting(20.0, "ARGMAP_HTTP_TIMEOUT", "seconds per HTTP request", "20 s")
     http_retries: int = setting(4, "ARGMAP_HTTP_RETRIES", "retries (backing off, honouring `Retry-After`)")
@@ -170,8 +189,9 @@ class Settings:
         that stays within a few seconds."""
         if self.relation_method != "auto":
             return self
-        careful = (careful_load(thread) <= self.careful_max_replies
-                   and (self.models_folder / "stance_cross" / "config.json").exists())
+        config = self.models_folder / "stance_cross" / "config.json"
+        careful = (config.exists() and careful_load(thread, replies_to_post=_reads_replies_to_post(config))
+                   <= self.careful_max_replies)
         return self.replace(relation_method="cross" if careful else "model")
 
     def replace(self, **changes) -> "Settings":

@@ -51,12 +51,16 @@ def comment_vectors(texts: list[str], claim_rows: list[list[int]], claim_vectors
 
 
 def thread_comment_vectors(thread, claims, vectors: np.ndarray, *, cache, encoder: Encoder = Encoder(),
-                           encoded: list[int] | None = None) -> dict[str, np.ndarray]:
-    """Comment id → vector for the post (its id is the thread's) and every comment with text."""
+                           encoded: list[int] | None = None, only: set[str] | None = None) -> dict[str, np.ndarray]:
+    """Comment id → vector for the post (its id is the thread's) and every comment with text
+    (of those in ``only``, when given: a claimless comment is encoded whole, so ask for what
+    is read)."""
     rows_of: dict[str, list[int]] = {}
     for row, claim in enumerate(claims):
         rows_of.setdefault(claim.comment_id, []).append(row)
     texts = {thread.id: thread.root_comment().text, **{c.id: c.text for c in thread.comments if c.text}}
+    if only is not None:
+        texts = {key: text for key, text in texts.items() if key in only}
     ids = list(texts)
     lengths = np.array([len(claim.text) for claim in claims], dtype=np.float32)
     matrix = comment_vectors([texts[i] for i in ids], [rows_of.get(i, []) for i in ids], vectors, lengths,

@@ -18,12 +18,14 @@ the text it reads); ``ARGMAP_RELATION_METHOD=cross`` uses it always.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 from pathlib import Path
 
 import numpy as np
 
+from argmap.cache import text_key
 from argmap.errors import ArgmapError
 from argmap.relations.classifier import softmax
 from argmap.relations.stance import STANCES, StanceInput, calibrate
@@ -55,6 +57,11 @@ class CrossStanceModel:
             raise ArgmapError(f"cross-encoder in {folder} has other classes; re-export it", code="model_stale",
                               status=500)
         self.max_tokens = int(config["max_tokens"])
+        # what the raw probabilities depend on (weights, tokenizer, length): the cache's namespace
+        digest = hashlib.sha1(f"{self.max_tokens}".encode())
+        for name in (ONNX_FILE, "tokenizer.json"):
+            digest.update((folder / name).read_bytes())
+        self.digest = digest.hexdigest()[:16]
         self.offsets = np.array(config["offsets"], dtype=np.float32)
         self.temperature = float(config["temperature"])
         self.threshold = float(config["threshold"])
@@ -102,9 +109,27 @@ class CrossStanceModel:
                 list(pool.map(run, self.sessions, [range(k, len(pairs), workers) for k in range(workers)]))
         return out
 
-    def predict_proba(self, items: list[StanceInput]) -> np.ndarray:
+    def cached_raw_proba(self, pairs: list[tuple[str, str]], cache=None) -> np.ndarray:
+        """``raw_proba`` through ``cache`` (an ``argmap.cache.BlobCache``): a pair read before, by
+        this model, is not read again (a refreshed thread re-reads every reply's stance). One
+        pair per run makes a pair's probabilities its own, so a kept row equals a fresh one."""
+        if cache is None or not pairs:
+            return self.raw_proba(pairs)
+        namespace = f"cross-stance-{self.digest}"
+        keys = [text_key(f"{parent}\x00{reply}") for parent, reply in pairs]
+        known = {key: np.frombuffer(blob, dtype=np.float32) for key, blob in cache.get_many(namespace, list(set(keys))).items()
+                 if len(blob) == 4 * len(STANCES)}
+        todo = list(dict.fromkeys(key for key in keys if key not in known))
+        if todo:
+            first = {key: index for index, key in reversed(list(enumerate(keys)))}
+            fresh = self.raw_proba([pairs[first[key]] for key in todo])
+            known.update(zip(todo, fresh))
+            cache.put_many(namespace, {key: known[key].astype(np.float32).tobytes() for key in todo})
+        return np.array([known[key] for key in keys], dtype=np.float32)
+
+    def predict_proba(self, items: list[StanceInput], cache=None) -> np.ndarray:
         """Calibrated P(agree, disagree, neither), one row per item."""
-        raw = self.raw_proba([(item.parent, item.reply) for item in items])
+        raw = self.cached_raw_proba([(item.parent, item.reply) for item in items], cache)
         return calibrate(raw, self.offsets, self.temperature) if len(raw) else raw
 
 
@@ -149,10 +174,10 @@ def cross_judge(*, folder: Path = MODEL_DIR, head_folder: Path | None = None, ca
 
     def judge(items: list[StanceInput], text_vectors=None) -> np.ndarray:
         if head is None or not items:
-            return model.predict_proba(items)
+            return model.predict_proba(items, cache)
         from argmap.relations.stance import embed_inputs
 
-        cross_raw = model.raw_proba([(item.parent, item.reply) for item in items])
+        cross_raw = model.cached_raw_proba([(item.parent, item.reply) for item in items], cache)
         vectors = embed_inputs(items, cache=cache, encoder=encoder, text_vectors=text_vectors)
         head_raw = head.raw_proba(head.features(items, *vectors))
         return calibrate(blend(cross_raw, head_raw, model.head_weight), model.blend_offsets, model.blend_temperature)

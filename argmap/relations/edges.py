@@ -107,22 +107,44 @@ def contradicts(a: str, b: str) -> bool:
     return False
 
 
+def replies_to_judge(thread: Thread, top_level_threshold: float | None, with_claims: set[str] | None = None) -> list:
+    """The replies a judge reads: not the replies to the post when ``top_level_threshold`` is
+    None, and, given ``with_claims`` (the ids of the comments, and of the post, that have
+    claims), not a reply without claims or to a parent without any."""
+    return [comment for comment in thread.comments
+            if not (top_level_threshold is None and comment.parent_id == thread.id)
+            and (with_claims is None or (comment.id in with_claims and comment.parent_id in with_claims))]
+
+
+def comments_read(thread: Thread, replies: list) -> set[str]:
+    """The ids whose vectors a judge reads for ``replies``: each reply, its parent and its
+    grandparent (the post's id is the thread's)."""
+    by_id = thread.comment_by_id()
+    wanted = set()
+    for reply in replies:
+        wanted.update((reply.id, reply.parent_id))
+        parent = by_id.get(reply.parent_id)
+        if parent is not None:
+            wanted.add(parent.parent_id)
+    return wanted
+
+
 def reply_stances(thread: Thread, judge, threshold: float,
                   comment_vectors: dict[str, np.ndarray] | None = None, *,
-                  top_level_threshold: float | None) -> list[ReplyStance]:
+                  top_level_threshold: float | None, with_claims: set[str] | None = None) -> list[ReplyStance]:
     """Every reply's stance toward its parent from ``judge`` (items → P(agree, disagree, neither)),
     which reads ``comment_vectors`` (comment id → vector; the post's id is the thread's).
 
     A stance below ``threshold`` (``top_level_threshold`` for a reply to the post) reads as
     ``neither``. With ``top_level_threshold`` None the replies to the post are not judged at
-    all (no edge could be drawn from them) and are left out of the list."""
+    all (no edge could be drawn from them) and are left out of the list. With ``with_claims``
+    (the ids of the comments, and of the post, that have claims) a reply without claims, or
+    to a parent without any, is left out too: its edge would have no end to be drawn from or to."""
     from argmap.relations.stance import STANCES, stance_input
 
     by_id = thread.comment_by_id()
     replies, items = [], []
-    for comment in thread.comments:
-        if top_level_threshold is None and comment.parent_id == thread.id:
-            continue
+    for comment in replies_to_judge(thread, top_level_threshold, with_claims):
         item = stance_input(thread, by_id, comment)
         if item is not None:
             replies.append(comment)
@@ -294,7 +316,8 @@ def build_relations(thread: Thread, claims: list[Claim], vectors: np.ndarray, *,
         progress("relations", 0, len(thread.comments), f"reading the stance of {len(thread.comments):,} replies")
     if top_level_threshold is AS_THRESHOLD:
         top_level_threshold = threshold
-    stances = reply_stances(thread, judge, threshold, comment_vectors, top_level_threshold=top_level_threshold)
+    stances = reply_stances(thread, judge, threshold, comment_vectors, top_level_threshold=top_level_threshold,
+                            with_claims={claim.comment_id for claim in claims})
     anchor_vectors = {**(comment_vectors or {}),
                       **(anchoring_vectors(thread, claims, stances, encode_texts) if encode_texts else {})}
     reply_edges = stance_edges(thread, claims, vectors, stances, anchor_vectors)

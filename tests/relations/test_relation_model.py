@@ -143,6 +143,32 @@ def test_replies_to_the_post_have_a_threshold_of_their_own():
     assert {r.reply_id for r in loose if r.reply_id} == {"c0", "c1", "c2"}
 
 
+def test_replies_that_could_draw_no_edge_are_not_read():
+    """A reply with no claims ("lol"), or one to a comment with none, has no end for an edge: the
+    judge does not read it (the careful judge's cost follows the replies that can draw)."""
+    import numpy as np
+
+    thread, claims, vectors = _thread_with_claims(2)
+    thread.comments += [Comment(id="r", parent_id="c0", text="No, that is wrong about taxes."),
+                        Comment(id="lol", parent_id="c0", text="lol"),
+                        Comment(id="q", parent_id="c1", text="Why?"),
+                        Comment(id="a", parent_id="q", text="Because trains are cheap to run.")]
+    claims += [Claim("r:0", "r", "No, that is wrong about taxes.", 0, 30),
+               Claim("a:0", "a", "Because trains are cheap to run.", 0, 32)]
+    vectors = np.vstack([vectors, vectors[1:3]])
+    read = []
+
+    def judge(items, text_vectors=None):
+        read.append(len(items))
+        return np.tile([0.05, 0.9, 0.05], (len(items), 1))
+
+    judge.threshold = 0.5
+    drawn, counts = edges.build_relations(thread, claims, vectors, judge=judge, threshold=0.5,
+                                          top_level_threshold=None)
+    assert {r.reply_id for r in drawn if r.reply_id} == {"r"}
+    assert counts["replies_judged"] == 1 and read == [1]
+
+
 def test_the_top_level_threshold_rule():
     """The same precision rule, on replies to the post alone; None when no threshold reaches it."""
     import numpy as np

@@ -79,6 +79,20 @@ def test_batching_and_order_do_not_change_a_pair_s_probabilities():
     assert np.allclose(alone, together, atol=1e-4)
 
 
+def test_a_pair_read_before_is_read_from_the_cache(monkeypatch):
+    from argmap.cache import memory_cache
+
+    model = cross_stance.shipped_model()
+    cache, pairs = memory_cache(), [(p.parent, p.reply) for p in PAIRS]
+    fresh = model.raw_proba(pairs)
+    assert np.array_equal(model.cached_raw_proba(pairs + pairs[:1], cache), np.vstack([fresh, fresh[:1]]))
+    read = []
+    monkeypatch.setattr(cross_stance.CrossStanceModel, "raw_proba",
+                        lambda self, some: read.append(len(some)) or fresh[:len(some)])
+    again = model.cached_raw_proba(list(reversed(pairs)), cache)
+    assert read == [] and np.array_equal(again, fresh[::-1])  # nothing read again, each row its own pair's
+
+
 def test_missing_files_are_a_clear_error(tmp_path):
     with pytest.raises(ArgmapError) as caught:
         cross_stance.CrossStanceModel(tmp_path)
@@ -86,14 +100,18 @@ def test_missing_files_are_a_clear_error(tmp_path):
     assert "argmap.training.stance_cross --export" in caught.value.message
 
 
-def _thread(replies: int, words: int = 130):
-    """``replies`` replies to the post, each ``words`` words long (130: a full-length reply)."""
+def _thread(replies: int, words: int = 130, *, to_post: int = 0):
+    """``replies`` replies to a comment, each ``words`` words long (130: a full-length reply), and
+    ``to_post`` more replies to the post."""
     from argmap.model import Comment, Thread
 
     thread = Thread(source="text", id="t", title="Is nuclear power safe?")
-    thread.comments = [Comment(id=f"c{i}", parent_id="t", text=f"Reply number {i}." + " more" * words)
-                       for i in range(replies)]
-    thread.comments.append(Comment(id="gone", parent_id="t", text="", deleted=True))  # not a reply to judge
+    thread.comments = [Comment(id="p", parent_id="t", text="Nuclear power is safe.")]
+    thread.comments += [Comment(id=f"c{i}", parent_id="p", text=f"Reply number {i}." + " more" * words)
+                        for i in range(replies)]
+    thread.comments += [Comment(id=f"t{i}", parent_id="t", text=f"Top-level {i}." + " more" * words)
+                        for i in range(to_post)]
+    thread.comments.append(Comment(id="gone", parent_id="p", text="", deleted=True))  # not a reply to judge
     return thread
 
 
@@ -107,6 +125,8 @@ def test_auto_reads_small_threads_carefully_and_big_ones_fast(tmp_path):
     # the work is counted by length: twelve short replies (a paste cut into lines) are three full-length ones
     assert settings.for_thread(_thread(12, words=3)).relation_method == "cross"
     assert settings.for_thread(_thread(13, words=3)).relation_method == "model"
+    # replies to the post are not read by either judge (no stance edge is drawn to it): they do not count
+    assert settings.for_thread(_thread(3, to_post=40)).relation_method == "cross"
     for chosen in ("model", "cross", "rules"):  # a chosen judge is kept whatever the size
         assert Settings(relation_method=chosen).for_thread(_thread(4)).relation_method == chosen
     # a models folder without the cross-encoder reads every thread with the head
