@@ -12,9 +12,9 @@ thread:
   (``argmap.analytics.neighbours``: exact for small corpora, an HNSW index from 30,000
   claims), different authors, at least ``RESTATE_MIN_WORDS`` words of which
   ``CROSS_MIN_CONTENT_WORDS`` are not stop words, and the same contradiction guard as within
-  a thread (a negation or antonym on one side only, or figures on both sides that share
-  none). A sentence repeated word for word in another thread counts: across threads that is the
-  point made again, not a quote;
+  a thread (a negation or antonym on one side only, or numbers or month names on both sides
+  that share none). A sentence repeated word for word in another thread counts: across
+  threads that is the point made again, not a quote;
 - topics, rank and controversy are computed over the whole corpus; every claim node has
   ``thread`` (the key) and ``thread_title``; the graph has the ``threads`` table and the
   ``recurring`` disputes: points made in two or more threads and rebutted in at least one,

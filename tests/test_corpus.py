@@ -159,7 +159,7 @@ def test_judged_cross_thread_links_point_at_debagreement_messages(shared_dir):
             assert submission in messages[row["subreddit"]] and rest.split(":")[0] in messages[row["subreddit"]]
     shipped = score()["test: drawn (cosine >= 0.9)"]
     assert shipped["links"] == 8 and shipped["same_point"] >= 0.85
-    assert score()["dev r/CovidVaccine: drawn (cosine >= 0.9)"]["links"] == 16
+    assert score()["dev r/CovidVaccine: drawn (cosine >= 0.9)"]["links"] == 15
 
 
 def test_conversations_without_thread_ids_become_threads(shared_dir):

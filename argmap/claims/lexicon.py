@@ -69,11 +69,16 @@ GREETING = re.compile(
     # across threads. A "but" ends the match, as above.
     r"|^\W*(?:and |also )?(?:i |we )?(?:really |truly |sincerely |just )?hope (?=(?:you|things|it|everything|all|your \w+)\b)"
     r"(?=(?:\W*(?!but\b)\w+){0,11}\W*$)"
-    r"(?=.*\b(?:feel(?:ing)? better|get(?:ting)? (?:better|well)|well soon|recover\w*|heal\w*|work(?:s|ed)? out|"
-    r"go(?:es)? well|turns? out (?:ok|okay|well|fine)|(?:you(?:'re| are| stay)|everything(?:'s| is)) (?:ok|okay|alright|all right|safe|well))\b)"
+    # the wish ends the sentence (at most three words after it): "I hope it goes well for the
+    # Tories in the next election." and "I hope you're ok with paying higher taxes." stay claims
+    r"(?=.*\b(?:feel(?:s|ing)? better|get(?:s|ting)? (?:better|well)|well soon|recover(?:s|ing)?|"
+    r"(?:speedy|quick|fast|full) recovery|heal(?:s|ing|ed)?|work(?:s|ed)? out|go(?:es)? well|"
+    r"turns? out (?:ok|okay|well|fine)|(?:you(?:'re| are| stay)|everything(?:'s| is)) (?:ok|okay|alright|all right|safe|well))"
+    r"\b(?:\W+(?!but\b)\w+){0,3}\W*$)"
     r"|^\W*(?:get well soon|feel better(?: soon)?|stay safe|(?:wishing you )?(?:a )?(?:speedy|quick|fast) recovery)\b\W*$"
     r"|^\W*(?:and |also )?(?:i'?m |i am |im )?(?:so |very |truly |really |deeply |terribly )*sorry "
     r"(?:to hear (?:that|this|about (?:that|this|your \w+(?: \w+)?))|(?:that )?(?:this|that) happened(?: to you)?|"
+    r"(?:that )?you(?:'ve| have)? (?:been|went|gone) through\b|"
     r"(?:that )?you(?:'re| are|'ve been| have been| were| went| had to)\b(?:\W+(?!but\b)\w+){0,6}?"
     r"\W+(?:going|gone|go|deal|dealing|suffering|struggling|experiencing) (?:through|with)\b)(?:\W+(?!but\b)\w+){0,3}\W*$",
     re.I,

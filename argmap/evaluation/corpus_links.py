@@ -81,7 +81,10 @@ def conversation_threads(name: str, folder: Path = SUBREDDIT_AGREEMENT) -> list[
     comment text is one comment (the same text in two rows, spacing and case aside, is the
     same comment: a response in one row is often the quote of the next), quote → response
     is a reply link, and a conversation is a connected set of them. Two conversations may
-    come from one Reddit thread; none shares a comment."""
+    come from one Reddit thread; none shares a comment. A stock reply ("Thank you!") given to
+    several quotes is one comment too, so it joins their conversations (the largest, in
+    CovidVaccine, holds 10 comments) and only its first quote keeps it as a reply: such
+    links become within-thread pairs and are not counted as cross-thread ones."""
     with open(folder / f"SubReddit-{name}.csv", encoding="cp1252", newline="") as handle:
         rows = list(csv.DictReader(handle))
     text_of: dict[str, str] = {}

@@ -18,9 +18,9 @@
    before it.
 4. **Across branches, only restates**: near-duplicate claims (cosine ≥
    ``RESTATE_SIMILARITY``) by different authors that pass the contradiction guard (a
-   negation or antonym on one side only, figures on both sides that share none, or opposite
-   stances toward the same target, means they do not make the same point). No supports/rebuts edge joins comments that do
-   not answer each other.
+   negation or antonym on one side only, numbers or month names on both sides that share
+   none, or opposite stances toward the same target, means they do not make the same
+   point). No supports/rebuts edge joins comments that do not answer each other.
 """
 
 from __future__ import annotations
@@ -67,23 +67,34 @@ class ReplyStance:
     confidence: float
 
 
-_MONTHS = ("january", "february", "march", "april", "june", "july", "august", "september", "october",
-           "november", "december")  # "may" is left out: it is mostly the verb
-_FIGURE = re.compile(r"\b\d[\d,]*(?:\.\d+)?|\b(?:" + "|".join(_MONTHS) + r")\b", re.I)
+_MONTHS = ("January", "February", "March", "April", "June", "July", "August", "September", "October",
+           "November", "December")  # capitalised only ("march on"); "May" is left out: mostly the verb
+_NUMBER = re.compile(r"(?<![\w.-])(\d[\d,]*(?:\.\d+)?)(?:(k)\b|\s*(thousand|million|billion)\b)?(?![\w-]*-\d)",
+                     re.I)  # not COVID-19, MP3, 3-4
+_SCALE = {"k": 1e3, "thousand": 1e3, "million": 1e6, "billion": 1e9}
+_MONTH = re.compile(r"\b(?:" + "|".join(_MONTHS) + r")\b")
 
 
-def figures(text: str) -> set[str]:
-    """The numbers and month names in ``text``, normalised.
+def figures(text: str) -> tuple[set[str], set[str]]:
+    """The numbers (as values: "1,000", "1000.0", "1k" and "1 thousand" are one) and the month
+    names in ``text``; digits inside a word ("COVID-19", "MP3") are not numbers.
 
-    >>> sorted(figures("Got my 2nd dose on August 19th, 1,000 people did too."))
-    ['1000', '19', '2', 'august']
+    >>> numbers, months = figures("Got my 2nd dose on August 19th; 1,000 people, after COVID-19.")
+    >>> sorted(numbers), sorted(months)
+    (['1000', '19', '2'], ['august'])
+    >>> sorted(figures("10k of them, 3 million in all, 95.0%.")[0])
+    ['10000', '3000000', '95']
     """
-    return {match.group().lower().replace(",", "") for match in _FIGURE.finditer(text)}
+    numbers = set()
+    for match in _NUMBER.finditer(text):
+        value = float(match.group(1).replace(",", "")) * _SCALE.get((match.group(2) or match.group(3) or "").lower(), 1)
+        numbers.add(f"{value:g}" if value < 1e15 and value != int(value) else str(int(value)))
+    return numbers, {month.lower() for month in _MONTH.findall(text)}
 
 
 def contradicts(a: str, b: str) -> bool:
     """Whether two similar sentences say opposite things: a negation or antonym on one side
-    only, or figures on both sides that share none (other numbers, other dates: another fact).
+    only, or numbers (or month names) on both sides that share none (another fact).
 
     >>> contradicts("The N64 doesn't have VGA output", "n64 did use vga tho")
     True
@@ -96,9 +107,9 @@ def contradicts(a: str, b: str) -> bool:
     """
     if bool(_NEGATION.search(a)) != bool(_NEGATION.search(b)):
         return True
-    figures_a, figures_b = figures(a), figures(b)
-    if figures_a and figures_b and not figures_a & figures_b:
-        return True
+    for figures_a, figures_b in zip(figures(a), figures(b)):  # numbers with numbers, months with months
+        if figures_a and figures_b and not figures_a & figures_b:
+            return True
     words_a, words_b = set(re.findall(r"[a-z']+", a.lower())), set(re.findall(r"[a-z']+", b.lower()))
     for x, y in _ANTONYMS:
         if (x in words_a and y in words_b and y not in words_a and x not in words_b) or \

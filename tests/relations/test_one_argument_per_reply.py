@@ -84,6 +84,10 @@ def test_restates_ignore_contradictions_and_same_author_copies():
     # other figures, another fact: two people's dose dates are not one point
     assert contradicts("Got my second dose of Pfizer on August 19th.", "I had my second pfizer dose on April 30.")
     assert not contradicts("The vaccine is 95% effective.", "It is about 95 percent effective.")
+    # the same figure written another way, a year against a month, a number inside a name: no guard
+    assert not contradicts("Over 3 million people have died.", "More than 3,000,000 people have died.")
+    assert not contradicts("The UK voted to leave the EU in June.", "The UK voted to leave the EU in 2016.")
+    assert not contradicts("COVID-19 is far deadlier than the flu.", "Covid is 10 times deadlier than the flu.")
     claims = [claim("a:0", "a", "Speed is the one feature users notice first.", "ann"),
               claim("b:0", "b", "Users notice speed before any other feature.", "bob"),
               claim("c:0", "c", "Users do not notice speed before other features.", "cat"),
