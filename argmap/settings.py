@@ -88,10 +88,10 @@ def _reads_replies_to_post(config: Path) -> bool:
         data = json.loads(config.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return True
-    alone = data.get("top_level_threshold", data.get("threshold"))  # CrossStanceModel's fallbacks
-    blend = data.get("blend") if isinstance(data.get("blend"), dict) else {}
-    blended = blend.get("top_level_threshold", blend.get("threshold", data.get("threshold")))
-    return alone is not None or (bool(blend) and blended is not None)
+    from argmap.relations.cross_stance import top_level_thresholds
+
+    alone, blended = top_level_thresholds(data)
+    return alone is not None or (bool(data.get("blend")) and blended is not None)
 
 
 @dataclass(frozen=True)

@@ -65,15 +65,13 @@ class CrossStanceModel:
         self.offsets = np.array(config["offsets"], dtype=np.float32)
         self.temperature = float(config["temperature"])
         self.threshold = float(config["threshold"])
-        # replies to the post: their own threshold, or None (no threshold was precise enough: none drawn)
-        self.top_level_threshold = _optional(config.get("top_level_threshold", self.threshold))
+        self.top_level_threshold, self.blend_top_level_threshold = top_level_thresholds(config)
         blend = config.get("blend") or {}
         # the blend with the stance head: its weight and the calibration fitted for the blend
         self.head_weight = float(blend.get("head_weight", 0.0))
         self.blend_offsets = np.array(blend.get("offsets", [0.0, 0.0, 0.0]), dtype=np.float32)
         self.blend_temperature = float(blend.get("temperature", 1.0))
         self.blend_threshold = float(blend.get("threshold", self.threshold))
-        self.blend_top_level_threshold = _optional(blend.get("top_level_threshold", self.blend_threshold))
         self.tokenizer.no_padding()
         self.tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")
         # one single-threaded session per core, each running its share of the pairs: faster
@@ -135,6 +133,20 @@ class CrossStanceModel:
 
 def _optional(value) -> float | None:
     return None if value is None else float(value)
+
+
+def top_level_thresholds(config: dict) -> tuple[float | None, float | None]:
+    """The thresholds for replies to the post in a ``config.json``: the cross-encoder's alone and
+    its blend's; each falls back to that judge's ``threshold``, and None means no threshold was
+    precise enough on dev: replies to the post are not read.
+
+    >>> top_level_thresholds({"threshold": 0.46, "top_level_threshold": None, "blend": {"threshold": 0.42}})
+    (None, 0.42)
+    """
+    blend = config.get("blend") or {}
+    alone = _optional(config.get("top_level_threshold", config.get("threshold")))
+    blended = _optional(blend.get("top_level_threshold", blend.get("threshold", config.get("threshold"))))
+    return alone, blended
 
 
 @functools.lru_cache(maxsize=2)
