@@ -34,8 +34,9 @@ def default_instance_path(environ: Mapping[str, str]) -> Path:
 
 
 def default_models_path() -> Path:
-    """The ``models/`` folder of a checkout: the shipped models (``relations/``, ``paste_parents/``)
-    beside ``MODEL_CARD.md``, and where set-up builds the ONNX encoder (``encoder/``)."""
+    """The ``models/`` folder of a checkout: the shipped models (``stance/``, ``stance_cross/``,
+    ``anchor/``, ``paste_parents/``, ``relations/``) beside ``MODEL_CARD.md``, and where set-up
+    builds the ONNX encoder (``encoder/``)."""
     return Path(__file__).resolve().parent.parent / "models"
 
 
@@ -98,9 +99,10 @@ def _reads_replies_to_post(config: Path) -> bool:
 class Settings:
     # where things live
     instance_path: Path | None = setting(None, "ARGMAP_INSTANCE_PATH", "database, caches, secret key",
-                                         "`~/.local/share/argmap`")
+                                         "`$XDG_DATA_HOME/argmap`, else `~/.local/share/argmap`")
     models_path: Path | None = setting(None, "ARGMAP_MODELS_PATH",
-                                       "the shipped models (`relations/`, `paste_parents/`) and the ONNX encoder built at set-up",
+                                       "the shipped models (`stance/`, `stance_cross/`, `anchor/`, `paste_parents/`, "
+                                       "`relations/`) and the ONNX encoder built at set-up",
                                        "`models/` of the checkout")
     web_libraries_path: Path | None = setting(None, "ARGMAP_WEB_LIBRARIES",
                                               "the web page's front-end libraries (`npm ci` in web/)",
@@ -150,8 +152,8 @@ class Settings:
                                    "fast stance head), `cross` (the cross-encoder: slower, stronger) or `rules` "
                                    "(markers)")
     careful_max_replies: int = setting(500, "ARGMAP_CAREFUL_MAX_REPLIES",
-                                       "the most replies `auto` reads with the cross-encoder (~11 ms each on "
-                                       "2 cores), counted by length: a reply that with its parent is shorter "
+                                       "the most replies `auto` reads with the cross-encoder (~11 ms each at full "
+                                       "length on 2 cores), counted by length: a reply that with its parent is shorter "
                                        "than 640 characters counts as its share, at least a quarter; replies "
                                        "to the post, which it does not read, do not count")
     # fetching threads
