@@ -15,6 +15,8 @@ from argmap.analytics import topics as topic_model
 
 from argmap.model import Analysis, Comment, Thread
 
+POST_TEXT_CHARS = 2000  # the post's own text kept on the graph (``post_text``), for "the question" a page shows
+
 
 def comment_url(thread: Thread, comment: Comment | None, comment_id: str) -> str:
     """A link to the comment on its site, where the source has one."""
@@ -48,6 +50,7 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
         title=analysis.thread.title,
         source=analysis.thread.source,
         url=analysis.thread.url or "",
+        post_text=(analysis.thread.text or "")[:POST_TEXT_CHARS],
     )
     comments = analysis.thread.comment_by_id()
     root = analysis.thread.root_comment()

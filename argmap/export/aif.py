@@ -114,4 +114,4 @@ def render(analysis, graph: nx.DiGraph) -> bytes:
     return json.dumps(clean(aif_data(analysis, export_graph(graph))), ensure_ascii=False).encode("utf-8")
 
 
-register(Exporter("aif", "json", "application/json", render, "AIF JSON for AIFdb, OVA and arguebuf"))
+register(Exporter("aif", "aif.json", "application/json", render, "AIF JSON for AIFdb, OVA and arguebuf"))

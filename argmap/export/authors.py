@@ -45,4 +45,4 @@ def render(analysis, graph: nx.DiGraph) -> bytes:
     return write_graphml(author_graph(export_graph(graph, xml=True)))
 
 
-register(Exporter("authors", "graphml", "application/graphml+xml", render, "GraphML of who argues with whom"))
+register(Exporter("authors", "authors.graphml", "application/graphml+xml", render, "GraphML of who argues with whom"))

@@ -88,4 +88,4 @@ def render(analysis, graph: nx.DiGraph) -> bytes:
     return ET.tostring(root, encoding="utf-8", xml_declaration=True)
 
 
-register(Exporter("graphml-yed", "graphml", "application/graphml+xml", render, "GraphML with yEd styling"))
+register(Exporter("graphml-yed", "yed.graphml", "application/graphml+xml", render, "GraphML with yEd styling"))

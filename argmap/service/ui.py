@@ -40,7 +40,8 @@ VENDOR_FILES = {
 
 # The downloads the page lists first; the rest follow with their one-line descriptions.
 FIRST_FORMATS = ("graphml", "json")
-FORMAT_LABELS = {"graphml": "GraphML — for Gephi, Cytoscape, yEd", "json": "JSON — node-link with the summary"}
+FORMAT_LABELS = {"graphml": "GraphML", "json": "JSON", "graphml-yed": "GraphML for yEd", "cytoscape": "Cytoscape.js",
+                 "aif": "AIF", "argdown": "Argdown", "csv": "CSV", "authors": "People (GraphML)", "summary": "Summary"}
 MINE_COOKIE = "argmap_mine"  # the ids of the analyses this browser asked for, newest first
 MINE_KEPT = 40
 

@@ -74,6 +74,10 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
 
     if "\x00" in text:
         raise ArgmapError("this does not look like text (it contains binary data)")
+    # a binary file read as text (a browser upload) arrives as U+FFFD for every byte that is not UTF-8
+    replaced = text.count("\ufffd")
+    if replaced >= 3 and replaced > 0.02 * len(text):
+        raise ArgmapError("this does not look like text: it holds bytes that are not characters (a binary file?)")
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     lines = [line for line in lines if line.strip()]
     if not lines:

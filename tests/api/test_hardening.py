@@ -173,3 +173,13 @@ def test_old_database_gets_the_owner_column(tmp_path):
     columns = {c["name"] for c in sa.inspect(created).get_columns("batches")}
     assert "owner" in columns
     created.dispose()
+
+
+def test_a_binary_file_read_as_text_is_refused(client):
+    # what a browser sends for an uploaded binary file: every byte that is not UTF-8 as U+FFFD
+    junk = bytes(range(256)).decode("utf-8", "replace") * 4
+    response = client.post("/api/v1/analyses", json={"text": junk})
+    assert response.status_code == 400, response.data[:300]
+    assert "does not look like text" in response.get_json()["error"]["message"]
+    # ordinary text with a stray replacement character or two is still analysed
+    assert client.post("/api/v1/analyses", json={"text": "Cars make cities worse \ufffd for everyone."}).status_code == 202

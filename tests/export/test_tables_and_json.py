@@ -16,6 +16,16 @@ def test_every_format_is_registered():
     assert {"json", "graphml", "graphml-yed", "cytoscape", "aif", "argdown", "csv", "authors", "summary"} <= set(format_names())
 
 
+def test_no_two_formats_download_under_the_same_file_name():
+    # a browser saves every download of one analysis as argmap-<title>-<id>.<extension>:
+    # JSON and AIF, or the three GraphML flavours, must not overwrite each other
+    extensions = [get_exporter(name).extension for name in format_names()]
+    assert len(extensions) == len(set(extensions))
+    assert get_exporter("aif").extension.endswith(".json")
+    assert get_exporter("graphml-yed").extension.endswith(".graphml")
+    assert get_exporter("authors").extension.endswith(".graphml")
+
+
 def read_csv(archive: zipfile.ZipFile, name: str) -> list[dict]:
     return list(csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig"))))
 

@@ -34,7 +34,10 @@ def test_hn_empty_and_script():
 
 
 @pytest.mark.parametrize("markdown, expected", [
-    ("**Bold** and *italic* and ~~gone~~ and `code`", "Bold and italic and gone and code"),
+    ("**Bold** and *italic* and `code`", "Bold and italic and code"),
+    # struck-through words are taken back: the claim is what is left
+    ("~~Nobody likes~~ a lot of people don't like New Reddit", "a lot of people don't like New Reddit"),
+    ("it was ~~bad~~good, and ~~very~~ fine", "it was good, and fine"),
     ("snake_case_name stays", "snake_case_name stays"),
     ("a [link](https://a.b/c) here", "a link (https://a.b/c) here"),
     ("[https://a.b/c](https://a.b/c)", "https://a.b/c"),

@@ -100,7 +100,7 @@ def test_sample_thread_from_paste_to_map(page, live_server, tmp_path):
     assert "China" in page.inner_text("#title")
     status_line = page.inner_text("#status-line")
     assert "every reply read closely" in status_line  # the careful judge read the sample
-    assert "1 reply to the post: no stance drawn" in status_line  # line 1; the quote's stand-in is not a reply
+    assert "no stance edge for the 1 reply to the post" in status_line  # line 1; the quote's stand-in is not a reply
     claims = cy(page, "view.cy.nodes('[kind = \"claim\"]').length")
     assert 2 <= claims <= min(40, cy(page, "model.claims.size"))
     assert cy(page, "view.cy.nodes().filter(n => n.degree() === 0).length") == 0

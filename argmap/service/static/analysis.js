@@ -176,8 +176,8 @@ async function poll() {
 function summaryText(model, status) {
   const stats = { ...model.stats, ...((status.summary && status.summary.counts) || {}) };
   const parts = [];
-  if (stats.comments !== undefined) parts.push(`${fmt.format(stats.comments)} comments`);
-  parts.push(`${fmt.format(model.claims.size)} claims`);
+  if (stats.comments !== undefined) parts.push(plural(stats.comments, "comment"));
+  parts.push(plural(model.claims.size, "claim"));
   for (const rel of ["supports", "rebuts", "restates"]) {
     parts.push(`${fmt.format(model.edges.filter((e) => e.relation === rel).length)} ${rel}`);
   }
@@ -186,7 +186,7 @@ function summaryText(model, status) {
   if (reading[stats.stance_method]) parts.push(reading[stats.stance_method]);
   // replies to the post draw no stance edge: the judges cannot tell it reliably (README)
   const toPost = Number(stats.replies_to_post_not_judged) || 0;
-  if (toPost) parts.push(`${fmt.format(toPost)} ${toPost === 1 ? "reply" : "replies"} to the post: no stance drawn`);
+  if (toPost) parts.push(`no stance edge for the ${toPost === 1 ? "1 reply" : `${fmt.format(toPost)} replies`} to the post (too often wrong to draw)`);
   return parts.join(" · ");
 }
 
@@ -198,7 +198,7 @@ function fileStem(title) {
   return slug ? `argmap-${slug}-${analysisId}` : `argmap-${analysisId}`;
 }
 
-function renderExports(view, title) {
+function renderExports(view, title, showMap) {
   const formats = JSON.parse(page.dataset.formats || "[]");
   const list = $("export-list");
   const stem = fileStem(title);
@@ -207,11 +207,24 @@ function renderExports(view, title) {
       href: downloadUrl(analysisId, format.name),
       download: `${stem}.${format.extension || format.name}`,
       dataset: { format: format.name },
-    }, format.label && format.label !== format.name ? format.label : format.name.toUpperCase()),
-    format.description && !(format.label || "").includes("—") ? el("span", { class: "muted small format-note" }, ` — ${format.description}`) : null)));
-  list.append(el("li", {}, el("button", { type: "button", id: "export-png", onclick: () => downloadPng(view, title, stem) },
+    }, format.label || format.name.toUpperCase()),
+    format.description ? el("span", { class: "muted small format-note" }, ` — ${format.description}`) : null)));
+  list.append(el("li", {}, el("button", { type: "button", id: "export-png", onclick: async () => {
+    // the PNG is the map as drawn: from another tab, open the map first and let it settle
+    if (showMap()) await mapReady();
+    await downloadPng(view, title, stem);
+  } },
     "PNG of the map view, with title and legend")));
   list.addEventListener("click", () => setTimeout(() => { list.closest("details").open = false; }, 0));
+}
+
+/** Resolves once the map has drawn (``data-ready``), or after five seconds. */
+function mapReady() {
+  return new Promise((resolve) => {
+    const started = Date.now();
+    const check = () => (page.dataset.ready === "true" || Date.now() - started > 5000 ? resolve() : setTimeout(check, 50));
+    requestAnimationFrame(() => requestAnimationFrame(check));
+  });
 }
 
 /** The map as drawn, under a header with the thread title and date, above a legend. */
@@ -221,7 +234,7 @@ async function downloadPng(view, title, stem) {
   image.src = view.cy.png({ output: "base64uri", bg: "#ffffff", full: false, scale });
   await image.decode();
   const header = 70 * scale;
-  const footer = 40 * scale;
+  const footer = 64 * scale;
   const canvas = el("canvas", { width: image.width, height: image.height + header + footer });
   const ctx = canvas.getContext("2d");
   ctx.fillStyle = "#ffffff";
@@ -245,7 +258,7 @@ async function downloadPng(view, title, stem) {
     x += 130 * scale;
   }
   ctx.fillStyle = "#444444";
-  ctx.fillText("arrows point from a reply to the claim it answers; box colour = topic", x, y);
+  ctx.fillText("arrows point from a reply to the claim it answers; border colour = topic", 16 * scale, y + 24 * scale);
   const blob = await new Promise((resolve) => canvas.toBlob(resolve, "image/png"));
   const link = el("a", { href: URL.createObjectURL(blob), download: `${stem}.png` });
   document.body.append(link);
@@ -259,7 +272,9 @@ function setNote(view) {
   const shown = view.view ? [...view.view.nodes.values()].reduce((sum, n) => sum + (n.members || 1), 0) : 0;
   const hidden = view.view ? view.view.hiddenCount : 0;
   if (!view.cy.nodes().length) {
-    $("map-note").textContent = "No claims match these filters: tick a topic or relation again, or lower the minimum confidence.";
+    $("map-note").textContent = !view.model.claims.size ? "This analysis has no claims to draw."
+      : !view.model.edges.length && state.onlyLinked ? "No claim here supports, rebuts or restates another: untick \u201conly claims with relations\u201d to see the claims."
+        : "No claims match these filters: tick a topic or relation again, or lower the minimum confidence.";
     $("show-more").hidden = true;
     return;
   }
@@ -344,6 +359,7 @@ async function showResult(status) {
 
   let view = null;
   const tabs = tablist(document.querySelector(".views"), (name) => {
+    keepInAddress(name === "summary" ? "" : name === "map" && state.focus ? `claim=${state.focus}` : name);
     if (name === "map") ensureMap();
     if (name === "outline" && !$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
   });
@@ -373,11 +389,14 @@ async function showResult(status) {
     state.focus = id;
     pending = id;
     tabs.select("map");
+    keepInAddress(`claim=${id}`);
+    revealMap();
     refresh();
     showClaim($("panel"), model, id, panelActions());
   }
   function pick(id) {
     tabs.select("map");
+    revealMap();
     if (view.cy.getElementById(id).empty()) { focus(id); return; }
     view.select(id);
     showClaim($("panel"), model, id, panelActions());
@@ -397,7 +416,7 @@ async function showResult(status) {
   $("thread").addEventListener("change", () => { state.thread = $("thread").value; state.focus = null; refresh(); });
   $("only-linked").addEventListener("change", () => { state.onlyLinked = $("only-linked").checked; refresh(); });
   $("show-more").addEventListener("click", () => { state.limit += PAGE_SIZE; refresh(); });
-  $("clear-focus").addEventListener("click", () => { state.focus = null; closePanel($("panel")); refresh(); });
+  $("clear-focus").addEventListener("click", () => { state.focus = null; keepInAddress("map"); closePanel($("panel")); refresh(); });
   $("collapse-all").addEventListener("click", () => view.setCollapsed(true));
   $("expand-all").addEventListener("click", () => view.setCollapsed(false));
   $("fit").addEventListener("click", () => view.cy.fit(undefined, 20));
@@ -422,16 +441,38 @@ async function showResult(status) {
     if (event.key === "ArrowUp") { event.preventDefault(); (at ? buttons[at - 1] : $("search")).focus(); }
     if (event.key === "Escape") $("search").focus();
   });
-  renderExports({ get cy() { ensureMap(); return view.cy; } }, title);
+  renderExports({ get cy() { ensureMap(); return view.cy; } }, title, () => {
+    if (!$("map-view").hidden) return false;
+    tabs.select("map");
+    return true;
+  });
   renderNews(model, data.changes, fresh, focus);
   $("legend-new").hidden = !fresh.size;
   setupUpdates(status, tabs);
+  const asked = decodeURIComponent(window.location.hash.slice(1));
   if (previous && previous.tab && previous.tab !== "summary") tabs.select(previous.tab);
+  else if (asked.startsWith("claim=") && model.claims.has(asked.slice(6))) focus(asked.slice(6));
+  else if (asked === "map" || asked === "outline") tabs.select(asked);
   page.dataset.summary = "true";
 
   function center() {
     return { x: view.cy.width() / 2, y: view.cy.height() / 2 };
   }
+}
+
+/** The open tab (or the claim the map is on) in the address, so a reload or a shared link opens it. */
+function keepInAddress(where) {
+  const url = new URL(window.location.href);
+  url.hash = where ? encodeURIComponent(where).replace(/%3D/g, "=") : "";
+  if (url.href !== window.location.href) history.replaceState(history.state, "", url.href.replace(/#$/, ""));
+}
+
+/** Scroll the tabs to the top of the window: a link far down the summary opens the map in view. */
+function revealMap() {
+  const bar = document.querySelector("#result > .toolbar");
+  if (!bar) return;
+  const top = bar.getBoundingClientRect().top;
+  if (top < 0 || top > 80) bar.scrollIntoView({ block: "start" });
 }
 
 // ----------------------------------------------------------------------------------

@@ -132,6 +132,7 @@ async function submit(item, { force = false } = {}) {
 
 async function onSubmit(event) {
   event.preventDefault();
+  hideMessages(); // an earlier attempt's message must not stand beside this one's
   let item;
   try {
     item = await readInput();
@@ -187,5 +188,8 @@ async function loadRecent() {
 
 $("url-input").addEventListener("input", () => { $("url-error").hidden = true; $("url-input").removeAttribute("aria-invalid"); });
 $("analyse-form").addEventListener("submit", onSubmit);
+$("text-input").addEventListener("keydown", (event) => {  // Ctrl+Enter (⌘+Enter) analyses the paste
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); $("analyse-form").requestSubmit(); }
+});
 $("sample-button").addEventListener("click", trySample);
 loadRecent();

@@ -3,10 +3,12 @@
 // Claims are boxes with their text wrapped inside, laid out as a hierarchy per dispute (the
 // claim answered above, its replies below: supporters to the left, rebutters to the right).
 // dagre is deterministic, so the same analysis gives the same positions on every load.
-import { byline, shorten, topicOf } from "./model.js";
+import { byline, mainDisputes, shorten, topicOf } from "./model.js";
 
 export const PAGE_SIZE = 40;
 const FOCUS_MAX = 36;
+const DISPUTES_FIRST = 3; // the summary's first main disputes open the default map ...
+const DISPUTE_ANSWERS = 8; // ... each with up to this many of the claims linked to it
 const BOX_WIDTH = 210;
 const FONT = 13;
 export const READABLE_PX = 12; // rendered label size the initial view never goes below
@@ -74,6 +76,18 @@ export function computeView(model, state) {
     const linkedTo = (id) => neighbourEdges(model, state, id).map((e) => otherEnd(e, id)).filter(shown);
     if (state.onlyLinked) seeds = seeds.filter((c) => linkedTo(c.id).length);
     eligibleCount = seeds.length;
+    if (!state.author) {
+      // the summary's main disputes first, each with who rebuts and defends it: a disputed
+      // claim is never drawn without its rebuttals because they rank lower
+      for (const claim of mainDisputes(model, DISPUTES_FIRST).claims) {
+        if (!shown(claim.id) || visible.size >= state.limit) continue;
+        const answers = neighbourEdges(model, state, claim.id).sort((a, b) => b.confidence - a.confidence)
+          .map((e) => otherEnd(e, claim.id)).filter((id) => shown(id) && id !== claim.id);
+        if (!answers.length) continue;
+        visible.add(claim.id);
+        for (const id of answers.slice(0, DISPUTE_ANSWERS)) visible.add(id);
+      }
+    }
     for (const claim of seeds) {
       if (visible.size >= state.limit) break;
       visible.add(claim.id);

@@ -124,6 +124,20 @@ export function responders(model, id, relation) {
   return { edges, people, best: edges.length ? model.claims.get(edges[0].source) : null };
 }
 
+/** The summary's main disputes: the claims several people dispute and someone defends
+ * (``summary.most_contested``) or, where a thread has none, the claims anyone rebutted, the
+ * most rebutted first. ``contested`` says which of the two the list is. */
+export function mainDisputes(model, count = 5) {
+  const refs = Array.isArray(model.summary.most_contested) ? model.summary.most_contested : [];
+  const contested = refs.map((ref) => model.claims.get(String(ref && ref.id !== undefined ? ref.id : ref))).filter(Boolean);
+  if (contested.length) return { contested: true, claims: contested.slice(0, count) };
+  const rebutted = [...model.claims.values()]
+    .filter((c) => responders(model, c.id, "rebuts").edges.length)
+    .sort((a, b) => responders(model, b.id, "rebuts").people.length - responders(model, a.id, "rebuts").people.length
+      || b.rank - a.rank);
+  return { contested: false, claims: rebutted.slice(0, count) };
+}
+
 export function shorten(text, length) {
   const clean = String(text).replace(/\s+/g, " ").trim();
   return clean.length > length ? `${clean.slice(0, length - 1)}…` : clean;

@@ -12,7 +12,7 @@ function claimButton(model, claimId, edge, onPick) {
       shorten(claim.text, 160)),
     el("span", { class: "muted small" },
       ` — ${byline(claim)}, confidence ${edge.confidence.toFixed(2)}` +
-      (edge.inferred ? `; reply link inferred from the paste (${(edge.inferredConfidence ?? 0).toFixed(2)})` : "")));
+      (edge.inferred ? `; who answers whom is guessed from the paste (${Math.round((edge.inferredConfidence ?? 0) * 100)} % sure)` : "")));
 }
 
 function relationSections(model, id, onPick) {

@@ -2,7 +2,7 @@
 // best quotes, consensus, unanswered claims, topic cards and people. Every item opens the map on it.
 // Thread text is untrusted: everything here is built with el() (textContent), never as HTML.
 import { el, fmt, safeUrl } from "./dom.js";
-import { byline, headline, responders, shorten, siteName } from "./model.js";
+import { byline, headline, mainDisputes, responders, shorten, siteName } from "./model.js";
 
 const DISPUTES = 5;
 const LISTED = 5;
@@ -52,20 +52,14 @@ function dispute(model, claim, onOpen) {
         forIt.best ? quote(model, forIt.best, onOpen, { note: "best support" }) : null)));
 }
 
-function fallbackContested(model) {
-  return [...model.claims.values()]
-    .filter((c) => responders(model, c.id, "rebuts").edges.length)
-    .sort((a, b) => responders(model, b.id, "rebuts").people.length - responders(model, a.id, "rebuts").people.length
-      || b.rank - a.rank)
-    .slice(0, DISPUTES);
-}
-
 function thesis(model) {
   const threadId = String(model.graph.thread_id ?? "");
   const root = [...model.claims.values()].filter((c) => String(c.comment_id) === threadId || c.field === "title")
     .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
   const title = model.summary.title || model.graph.title || "";
-  const words = root.map((c) => c.text).filter((t) => t !== title).join(" ");
+  // the post's own words (``graph.post_text``; an analysis made before it was kept: the post's claims)
+  const words = typeof model.graph.post_text === "string" && model.graph.post_text.trim()
+    ? model.graph.post_text.trim() : root.map((c) => c.text).filter((t) => t !== title).join(" ");
   const url = safeUrl(model.summary.url || model.graph.url);
   return el("section", { class: "thesis card", "aria-labelledby": "thesis-title" },
     el("h2", { id: "thesis-title" }, "The question"),
@@ -133,8 +127,13 @@ export function renderSummary(container, model, onOpen) {
   const s = model.summary;
   // "most contested" needs several people against and someone for; a small thread may have
   // none, and then its disagreements (claims anyone rebutted) are the disputes to show
-  const contested = claimsOf(model, s.most_contested, () => []);
-  const disputes = (contested.length ? contested : fallbackContested(model)).slice(0, DISPUTES);
+  if (!model.claims.size) {
+    container.replaceChildren(section("disputes-title", "No claims found", "",
+      el("p", {}, "argmap found no claim in this text: no sentence that states something one could agree or "
+        + "disagree with. Greetings, links, bare questions and jokes are not claims; try a thread where people argue.")));
+    return;
+  }
+  const { contested, claims: disputes } = mainDisputes(model, DISPUTES);
   const consensus = claimsOf(model, s.strongest_consensus, () => []).slice(0, LISTED);
   const unanswered = claimsOf(model, s.unanswered, () => []).slice(0, LISTED);
   const supportersOf = (c) => {
@@ -148,8 +147,9 @@ export function renderSummary(container, model, onOpen) {
       `Points made in two or more of these ${model.graph.threads.length} threads and rebutted in at least one.`,
       recurring(model, onOpen)) : "",
     section("disputes-title", "Main disputes",
-      contested.length ? "Claims several people dispute and others defend: the best rebuttal and the best defence of each."
-        : "No claim here is disputed by several people and defended by others; these are the claims someone rebutted, the most rebutted first.",
+      contested ? "Claims several people dispute and others defend: the best rebuttal and the best defence of each."
+        : disputes.length ? "No claim here is disputed by several people and defended by others; these are the claims someone rebutted, the most rebutted first."
+          : "",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))
         : el("p", { class: "muted" }, "argmap found no claim that people dispute.")),
     section("consensus-title", "Where people agree", "Claims others supported and nobody rebutted.",
