@@ -458,6 +458,39 @@ def test_summary_tells_the_story_and_opens_the_map_on_a_dispute(page, live_serve
     no_csp_violations(page)
 
 
+def test_a_link_far_down_the_summary_opens_the_map_in_the_window_and_the_address_keeps_it(
+        page, live_server, reddit_analysis):
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{live_server.url}/a/{reddit_analysis}")
+    wait_for_summary(page)
+    last = page.locator("button.open-map").last
+    last.scroll_into_view_if_needed()
+    assert page.evaluate("window.scrollY") > 300  # far down the summary
+    last.click()
+    page.wait_for_selector(READY)
+    box = page.locator("#cy").bounding_box()  # the map is in the window, not scrolled away above it
+    assert box["y"] >= 0 and box["y"] < 200, box
+    claim_id = cy(page, "state.focus")
+    assert claim_id and "#claim=" in page.url
+    page.reload()  # the address opens the same claim on the map
+    page.wait_for_selector(READY, timeout=ANALYSIS_TIMEOUT_MS)
+    assert cy(page, "state.focus") == claim_id
+    page.click("#view-outline")
+    assert page.url.endswith("#outline")
+
+
+def test_the_default_map_shows_the_first_dispute_with_its_rebuttals(page, live_server, reddit_analysis):
+    page.goto(f"{live_server.url}/a/{reddit_analysis}")
+    wait_for_summary(page)
+    claim_id = page.locator(".dispute").first.get_attribute("data-claim")
+    page.click("#view-map")
+    page.wait_for_selector(READY, timeout=ANALYSIS_TIMEOUT_MS)
+    drawn = set(cy(page, "view.cy.nodes().map(n => n.id())"))
+    rebutters = cy(page, f"model.incoming.get({json.dumps(claim_id)}).filter(e => e.relation === 'rebuts').map(e => e.source)")
+    assert claim_id in drawn and rebutters
+    assert set(rebutters[:8]) <= drawn  # never a disputed claim without its rebuttals
+
+
 def test_map_is_readable_connected_and_stable(page, live_server, reddit_analysis):
     page.goto(f"{live_server.url}/a/{reddit_analysis}")
     wait_for_map(page)
