@@ -35,6 +35,16 @@ class StderrProgress:
         self.last_stage = stage
 
 
+# the export formats, for --help (argmap.export's registry holds the same names: a test checks)
+FORMATS_HELP = "json, graphml, graphml-yed, cytoscape, aif, argdown, csv, authors (who argues with whom), summary"
+
+
+def _a_number(value: float | None) -> float | None:
+    if value is not None and value != value:  # NaN passes every range check
+        raise click.BadParameter("not a number")
+    return value
+
+
 def fail(error: ArgmapError) -> None:
     click.echo(f"argmap: error: {error.message}", err=True)
     sys.exit(2)
@@ -101,11 +111,11 @@ def _write(data: bytes, output: str | None) -> None:
 
 @main.command()
 @click.argument("source")
-@click.option("--format", "fmt", default="json", show_default=True, help="export format (json, graphml, …)")
+@click.option("--format", "fmt", default="json", show_default=True, help=f"export format: {FORMATS_HELP}")
 @click.option("-o", "--output", help="write here instead of standard output")
-@click.option("--threshold", type=float, default=None, help="minimum stance confidence for a reply's edge (default: the judge's; replies to "
+@click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, callback=lambda _c, _p, v: _a_number(v), help="minimum stance confidence for a reply's edge (default: the judge's; replies to "
                    "the post keep the judge's own rule)")
-@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @click.option("--update-from", "update_from", metavar="FILE.json",
               help="an earlier JSON export of the same thread: analyse what is new, say what changed")
@@ -124,6 +134,9 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
                                        threshold=threshold, max_comments=max_comments, update_from=previous)
         for note in analysis.thread.notes:
             click.echo(f"note: {note}", err=True)
+        if not analysis.claims:
+            click.echo("note: argmap found no claims here (no sentence that states something one could agree or "
+                       "disagree with): the map is empty", err=True)
         if analysis.changes:
             click.echo(describe(analysis.changes), err=True)
         _write(exporter.render(analysis, graph), output)
@@ -133,10 +146,10 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--format", "fmt", default="json", show_default=True, help="export format (json, graphml, …)")
+@click.option("--format", "fmt", default="json", show_default=True, help=f"export format: {FORMATS_HELP}")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--title", default="", help="the corpus's title (default: N threads)")
-@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @click.pass_obj
 def corpus(settings, sources, fmt, output, title, max_comments, quiet):
@@ -185,6 +198,8 @@ def _listed_sources(path: str) -> list[str]:
     from argmap import batches as batch_run
 
     try:
+        if path == "-":
+            return batch_run.read_sources(sys.stdin.buffer.read(1024 * 1024).decode("utf-8").splitlines())
         with open(path, encoding="utf-8") as handle:
             return batch_run.read_sources(handle.read(1024 * 1024).splitlines())
     except (OSError, UnicodeDecodeError) as error:
@@ -194,7 +209,7 @@ def _listed_sources(path: str) -> list[str]:
 @main.command()
 @click.argument("source")
 @click.option("-o", "--output", help="write here instead of standard output")
-@click.option("--max-comments", type=int, default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
 @click.pass_obj
 def fetch(settings, source, output, max_comments):
     """Fetch SOURCE and write its canonical thread JSON (to analyse later, offline)."""
@@ -302,8 +317,8 @@ def build_onnx_encoder(folder: Path) -> dict[str, Path]:
 
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="address to listen on")
-@click.option("--port", default=5000, show_default=True, type=int, help="port to listen on")
-@click.option("--threads", default=8, show_default=True, type=int, help="request threads")
+@click.option("--port", default=5000, show_default=True, type=click.IntRange(1, 65535), help="port to listen on")
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(min=1), help="request threads")
 @click.pass_obj
 def serve(settings, host, port, threads):
     """Run the web service and API (analyses run on ARGMAP_WORKERS threads, or Celery with ARGMAP_BROKER_URL)."""
@@ -318,15 +333,19 @@ def serve(settings, host, port, threads):
         click.echo("argmap: warning: the map's front-end libraries are missing; run `npm ci` in web/ "
                    "(scripts/setup.sh does)", err=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
-    click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
-               f"jobs: {app.extensions['argmap_jobs'].name}); Ctrl-C stops", err=True)
     options = waitress_options(threads, settings)
     _allow_open_files(options["connection_limit"] + 128)
-    waitress.serve(app, host=host, port=port, **options)
+    try:
+        server = waitress.create_server(app, host=host, port=port, **options)  # binds: a busy port fails here
+    except OSError as error:
+        fail(ArgmapError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
+    click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
+               f"jobs: {app.extensions['argmap_jobs'].name}); Ctrl-C stops", err=True)
+    server.run()
 
 
 @main.command()
-@click.option("--concurrency", default=1, show_default=True, type=int, help="analyses at once")
+@click.option("--concurrency", default=1, show_default=True, type=click.IntRange(min=1), help="analyses at once")
 @click.option("--pool", default="solo", show_default=True, type=click.Choice(["solo", "prefork", "threads"]),
               help="Celery pool (solo: one process, the models loaded once)")
 @click.option("--loglevel", default="info", show_default=True)
@@ -341,17 +360,17 @@ def worker(settings, concurrency, pool, loglevel):
 
 
 @main.command()
-@click.argument("urls_file", type=click.File("r"))
+@click.argument("urls_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="folder for the exports")
-@click.option("--format", "fmt", default="graphml", show_default=True, help="export format (graphml, json, …)")
-@click.option("--poll", default=1.0, show_default=True, type=float, help="seconds between status checks")
+@click.option("--format", "fmt", default="graphml", show_default=True, help=f"export format: {FORMATS_HELP}")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.05), help="seconds between status checks")
 @click.pass_obj
 def batch(settings, urls_file, out_dir, fmt, poll):
     """Analyse every URL in URLS_FILE (one a line, # comments) through the job system; write exports to OUT."""
     from argmap import batches as batch_run
 
     try:
-        sources = batch_run.read_sources(urls_file)
+        sources = _listed_sources(urls_file)
         summary = batch_run.run_batch(sources, out_dir, settings, fmt=fmt, poll=poll)
     except ArgmapError as error:
         fail(error)

@@ -179,6 +179,9 @@ def clean_thread(thread: Thread) -> Thread:
 # canonical JSON
 
 
+MAX_SCORE = 10**12  # a comment's votes: far above any real score, small enough to be a float
+
+
 def _require(obj: dict, key: str, types: tuple, where: str, *, optional: bool = False):
     if key not in obj:
         if optional:
@@ -218,6 +221,8 @@ def comment_from_dict(data: Any, index: int) -> Comment:
     parent = _as_id(data["parent_id"], "parent_id", where)
     text = _require(data, "text", (str,), where, optional=True) or ""
     score = _require(data, "score", (int,), where, optional=True)
+    if score is not None and abs(score) > MAX_SCORE:
+        raise ArgmapError(f"malformed thread JSON: {where} field 'score' is out of range (at most ±{MAX_SCORE:,})")
     deleted = data.get("deleted", False)
     if not isinstance(deleted, bool):
         raise ArgmapError(f"malformed thread JSON: {where} field 'deleted' should be true or false")
@@ -283,10 +288,17 @@ def thread_from_dict(data: Any) -> Thread:
         created_at=_require(data, "created_at", (str,), "the thread", optional=True),
         text=_require(data, "text", (str,), "the thread", optional=True) or "",
         comments=[comment_from_dict(c, i) for i, c in enumerate(raw_comments)],
-        notes=[n for n in data.get("notes", []) if isinstance(n, str)],
+        notes=_notes(data.get("notes")),
     )
     validate_tree(thread)
     return thread
+
+
+def _notes(value: Any) -> list[str]:
+    """A thread's notes: a list of strings (one string is one note; anything else is dropped)."""
+    if isinstance(value, str):
+        return [value]
+    return [n for n in value if isinstance(n, str)] if isinstance(value, list) else []
 
 
 def validate_tree(thread: Thread) -> None:

@@ -23,6 +23,9 @@ from typing import Mapping
 from argmap.errors import ArgmapError
 
 
+RELATION_METHODS = ("auto", "model", "cross", "rules")
+
+
 def setting(default, env: str, doc: str, shown: str | None = None):
     """A field read from the environment variable ``env``; ``doc`` and ``shown`` make its README row."""
     return field(default=default, metadata={"env": env, "doc": doc, "shown": shown})
@@ -134,7 +137,8 @@ class Settings:
     write_rate_limit: str = setting("60/minute", "ARGMAP_WRITE_RATE_LIMIT", "writes per token or IP")
     list_all_analyses: bool = setting(False, "ARGMAP_LIST_ALL_ANALYSES",
                                       "`on`: the home page's \"Recent analyses\" lists everyone's, not only "
-                                      "the visitor's own (a cookie)", "off")
+                                      "the visitor's own (a cookie), and so does `GET /api/v1/analyses` "
+                                      "with API tokens (else a token's own)", "off")
     # the pipeline
     max_comments: int = setting(5000, "ARGMAP_MAX_COMMENTS",
                                 "comments per thread (`--max-comments`); a cut thread says so")
@@ -175,7 +179,7 @@ class Settings:
         if file:
             try:
                 values.update(tomllib.loads(Path(file).read_text(encoding="utf-8")))
-            except (OSError, tomllib.TOMLDecodeError) as error:
+            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
                 raise ArgmapError(f"cannot read the settings file {file}: {error}") from None
             unknown = set(values) - {f.name for f in dataclasses.fields(cls)}
             if unknown:
@@ -184,7 +188,13 @@ class Settings:
             raw = environ.get(spec.metadata["env"])
             if raw is not None and raw.strip() != "":
                 values[spec.name] = raw.strip()
-        return cls(**{name: _convert(cls.__dataclass_fields__[name], value) for name, value in values.items()})
+        settings = cls(**{name: _convert(cls.__dataclass_fields__[name], value) for name, value in values.items()})
+        if settings.relation_method not in RELATION_METHODS:
+            raise ArgmapError(f"ARGMAP_RELATION_METHOD should be one of {', '.join(RELATION_METHODS)}, "
+                              f"not {settings.relation_method!r}")
+        if not isinstance(settings.max_comments, int) or settings.max_comments < 1:
+            raise ArgmapError(f"ARGMAP_MAX_COMMENTS should be a whole number of at least 1, not {settings.max_comments!r}")
+        return settings
 
     def for_thread(self, thread) -> "Settings":
         """These settings with ``relation_method = auto`` decided for ``thread``: the cross-encoder
@@ -207,7 +217,12 @@ class Settings:
     def instance_folder(self) -> Path:
         """The instance folder, made on first use."""
         path = Path(self.instance_path).expanduser() if self.instance_path else default_instance_path(os.environ)
-        path.mkdir(parents=True, exist_ok=True)
+        try:
+            path.mkdir(parents=True, exist_ok=True)
+        except FileExistsError:
+            raise ArgmapError(f"the instance folder {path} is a file, not a folder (ARGMAP_INSTANCE_PATH)") from None
+        except PermissionError:
+            raise ArgmapError(f"cannot make the instance folder {path}: permission denied (ARGMAP_INSTANCE_PATH)") from None
         return path
 
     @property

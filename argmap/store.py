@@ -379,11 +379,14 @@ class Store:
         with self.engine.connect() as conn:
             return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
 
-    def list_analyses(self, *, limit: int = 50, status: str | None = None) -> list[dict]:
-        """The most recent analyses first, without their request bodies."""
+    def list_analyses(self, *, limit: int = 50, status: str | None = None, owner: str | None = None) -> list[dict]:
+        """The most recent analyses first, without their request bodies; with ``owner`` (a token's
+        hash), only the analyses that token made."""
         query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
         if status:
             query = query.where(analyses.c.status == status)
+        if owner is not None:
+            query = query.where(analyses.c.owner == owner)
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 

@@ -70,3 +70,72 @@ def test_lone_surrogates_and_control_characters_are_cleaned_on_input(tmp_path):
     thread = json.loads(result.stdout.decode("utf-8"))
     assert thread["id"] == "t\ufffd" and thread["title"] == "T\ufffd"
     assert thread["comments"][0]["text"] == "A comment \ufffd with  a surrogate."
+
+
+# recorded API shapes with a field of the wrong type: the converters trust the API, the
+# canonical validator does not, so each is one error line (exit 2), never a traceback
+WRONG_TYPES = [
+    {"id": 1, "created_at_i": 1, "children": [{"id": 2, "text": 5, "children": []}]},  # Algolia, text a number
+    {"id": 1, "created_at_i": 1, "title": ["a list"], "children": []},  # Algolia, title a list
+    {"id": 1, "user": "u", "title": {"x": 1}, "comments": []},  # HNPWA, title an object
+    [{"kind": "Listing", "data": {"children": [{"kind": "t3", "data": {"id": "abc", "title": "t"}}]}},
+     {"kind": "Listing", "data": {"children": [{"kind": "t1", "data": {"id": 5, "body": 7, "parent_id": None,
+                                                                       "replies": "x"}}]}}],  # Reddit, body a number
+    {"id": "t", "comments": [{"id": "a", "parent_id": "t", "text": "Hi there all.", "score": 10 ** 400}]},
+]
+
+
+@pytest.mark.parametrize("data", WRONG_TYPES)
+def test_thread_json_with_a_field_of_the_wrong_type_is_one_error_line(tmp_path, data):
+    path = tmp_path / "thread.json"
+    path.write_text(json.dumps(data))
+    assert "malformed" in one_error_line(argmap("fetch", str(path)))
+
+
+def test_format_help_names_every_format():
+    from argmap.cli import FORMATS_HELP
+    from argmap.export import format_names
+
+    assert sorted(name.split(" (")[0] for name in FORMATS_HELP.split(", ")) == format_names()
+
+
+@pytest.mark.parametrize("args, message", [
+    (["analyze", str(SAMPLE_JSON), "--threshold", "5"], "--threshold"),
+    (["analyze", str(SAMPLE_JSON), "--threshold", "nan"], "--threshold"),
+    (["analyze", str(SAMPLE_JSON), "--max-comments", "0"], "--max-comments"),
+    (["serve", "--port", "99999"], "--port"),
+    (["serve", "--threads", "0"], "--threads"),
+])
+def test_out_of_range_options_are_refused(args, message):
+    result = argmap(*args)
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2 and message in stderr and "Traceback" not in stderr, stderr
+
+
+def test_max_comments_cuts_a_thread_file_too(tmp_path):
+    out = tmp_path / "thread.json"
+    assert argmap("fetch", str(SAMPLE_JSON), "--max-comments", "3", "-o", str(out)).returncode == 0
+    thread = json.loads(out.read_text())
+    assert len(thread["comments"]) <= 3 and any("cut at" in note for note in thread.get("notes", []))
+
+
+def test_a_binary_list_of_urls_is_one_error_line(tmp_path):
+    path = tmp_path / "urls.bin"
+    path.write_bytes(bytes(range(256)))
+    assert "cannot read the list" in one_error_line(argmap("batch", str(path), "--out", str(tmp_path / "out")))
+
+
+def test_a_busy_port_is_one_error_line():
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert "cannot listen" in one_error_line(argmap("serve", "--port", str(port), timeout=60))
+
+
+def test_a_bad_shorthand_says_what_is_wrong_with_it():
+    result = argmap("analyze", "hn:999999999999")
+    stderr = result.stderr.decode("utf-8", "replace")
+    assert result.returncode == 2 and "no valid Hacker News item id" in stderr, stderr

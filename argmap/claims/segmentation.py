@@ -25,6 +25,36 @@ class Segment:
     paragraph: int = 0
 
 
+MAX_LINE_CHARS = 5000  # a longer line (a wall of text with no line breaks) is read in pieces of at most this
+
+
+def _cut_long(start: int, text: str) -> list[tuple[int, str]]:
+    """``text`` (at offset ``start``) in pieces of at most ``MAX_LINE_CHARS``, cut after a
+    sentence end where there is one, else at a space: spaCy's time and memory grow with a
+    document's length, and it refuses one of a million characters.
+
+    >>> [(s, len(t)) for s, t in _cut_long(10, "Short line.")]
+    [(10, 11)]
+    >>> pieces = _cut_long(0, "One two. " * 1500)
+    >>> max(len(t) for _, t in pieces) <= MAX_LINE_CHARS, pieces[1][1][:8]
+    (True, 'One two.')
+    """
+    pieces = []
+    while len(text) > MAX_LINE_CHARS:
+        window = text[:MAX_LINE_CHARS]
+        cut = max(window.rfind(". "), window.rfind("! "), window.rfind("? "))
+        cut = cut + 1 if cut > MAX_LINE_CHARS // 2 else window.rfind(" ")
+        if cut <= 0:
+            cut = MAX_LINE_CHARS
+        head, rest = text[:cut].rstrip(), text[cut:]
+        pieces.append((start, head))
+        skipped = len(rest) - len(rest.lstrip())
+        start, text = start + cut + skipped, rest.lstrip()
+    if text:
+        pieces.append((start, text))
+    return pieces
+
+
 def split_lines(text: str) -> list[Segment]:
     """Lines of a comment with exact offsets, list markers cut off; blank lines end paragraphs."""
     segments: list[Segment] = []
@@ -43,7 +73,8 @@ def split_lines(text: str) -> list[Segment]:
             if marker and body[marker.end():].strip():
                 lead += marker.end()
                 body = body[marker.end():]
-            segments.append(Segment(start=offset + lead, text=body, quote=quote, code=code, paragraph=paragraph))
+            for start, piece in _cut_long(offset + lead, body):
+                segments.append(Segment(start=start, text=piece, quote=quote, code=code, paragraph=paragraph))
         else:
             paragraph += 1
         offset += len(line) + 1

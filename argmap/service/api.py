@@ -146,11 +146,15 @@ def create_analysis(headers: dict, item: dict):
 
 
 @bp.get("/analyses")
+@bp.auth_required(auth)
 @bp.input(schemas.ListQuery, location="query", arg_name="query")
 @bp.output(schemas.AnalysisList)
 def list_analyses(query: dict):
-    """The most recent analyses, newest first."""
-    rows = app_store().list_analyses(limit=query["limit"], status=query.get("status"))
+    """The most recent analyses, newest first: with API tokens, the caller's own (everyone's when
+    the instance sets ARGMAP_LIST_ALL_ANALYSES, as the home page does)."""
+    mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
+    rows = app_store().list_analyses(limit=query["limit"], status=query.get("status"),
+                                     owner=current_owner() if mine_only else None)
     summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
     return {"analyses": [analysis_out(r, summaries.get(r["id"])) for r in rows]}
 

@@ -107,7 +107,7 @@ class FormatQuery(Schema):
 
 
 class GraphQuery(FormatQuery):
-    version = Integer(validate=Range(min=1), metadata={"description": "an earlier version (default: the current one)"})
+    version = Integer(validate=Range(min=1, max=2**31 - 1), metadata={"description": "an earlier version (default: the current one)"})
 
 
 class Progress(Schema):

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from argmap.errors import ArgmapError, TooLargeError
-from argmap.model import Thread, clean_strings, thread_from_dict
+from argmap.model import Thread, clean_strings, thread_from_dict, thread_to_dict
 from argmap.sources.text import parse_text
 
 MAX_FILE_BYTES = 64 * 1024 * 1024
@@ -41,13 +41,30 @@ _register_recorded_shapes()
 
 def parse_json_data(data) -> Thread:
     data = clean_strings(data)  # no control characters or lone surrogates in any shape
-    for _name, recognises, convert in JSON_SHAPES:
+    for name, recognises, convert in JSON_SHAPES:
         if recognises(data):
-            return convert(data)
+            try:
+                # the converters trust the API's field types; the canonical validator checks them
+                thread = convert(data)
+                return thread if convert is thread_from_dict else thread_from_dict(thread_to_dict(thread))
+            except ArgmapError:
+                raise
+            except (TypeError, AttributeError, ValueError, KeyError, IndexError, OverflowError) as exc:
+                # a recorded API shape with a field of the wrong type ("text": 5, "body": [..])
+                raise ArgmapError(f"malformed thread JSON: it looks like a {name} but a field has the "
+                                  f"wrong type or value ({type(exc).__name__}: {exc})") from None
     if isinstance(data, dict) and "comments" in data:
         return thread_from_dict(data)  # gives the precise "malformed" message
     known = ", ".join(name for name, _, _ in JSON_SHAPES)
     raise ArgmapError(f"unrecognised thread JSON: expected one of these shapes: {known}")
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode(encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
 
 
 def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Thread:
@@ -56,6 +73,8 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
     if isinstance(raw, bytes):
         if len(raw) > MAX_FILE_BYTES:
             raise TooLargeError(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB")
+        if raw[:2] in (b"\xff\xfe", b"\xfe\xff") and raw.count(0) * 4 >= len(raw) and _decodes(raw, "utf-16"):
+            raise ArgmapError(f"{name} is UTF-16 text: save it as UTF-8")
         if b"\x00" in raw[:65536]:
             raise ArgmapError(f"{name} is not text (it contains binary data)")
         try:
@@ -67,6 +86,13 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
     stripped = text.lstrip()
     if not stripped:
         raise ArgmapError(f"{name} is empty: nothing to analyse")
+    if len(stripped) < 4096 and stripped[0] in '"-0123456789tfn':
+        try:
+            json.loads(stripped)
+        except ValueError:
+            pass  # text that merely starts like a JSON value ("no, that's wrong")
+        else:
+            raise ArgmapError(f"{name} holds a single JSON value, not a thread")
     if stripped[0] in "[{":
         try:
             data = json.loads(stripped)

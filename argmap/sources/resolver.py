@@ -7,6 +7,7 @@ chosen by name from ``SITES``.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from typing import Callable
 
@@ -15,6 +16,7 @@ from argmap.model import Thread, clean_thread
 from argmap.settings import Settings
 from argmap.sources import hn, reddit
 from argmap.sources.files import load_file, parse_content, read_limited
+from argmap.sources.trees import keep_first
 from argmap.sources.urls import SUPPORTED_URL_FORMS, ThreadRef, parse_url
 
 SUPPORTED_FORMS = SUPPORTED_URL_FORMS + """
@@ -46,14 +48,14 @@ def _resolve(source: str, *, settings: Settings | None, progress, max_comments: 
             raw = read_limited(sys.stdin.buffer, "standard input")
         except OSError as error:
             raise ArgmapError(f"cannot read standard input: {error.strerror or error}") from None
-        return parse_content(raw, name="standard input", settings=settings)
+        return keep_first(parse_content(raw, name="standard input", settings=settings), max_comments)
     if os.path.exists(source):
-        return load_file(source, settings=settings)
+        return keep_first(load_file(source, settings=settings), max_comments)
     try:
         ref = parse_url(source)
     except UnsupportedSourceError:
-        if "://" in source:
-            raise
+        if "://" in source or re.match(r"(?i)(hn|reddit):", source):
+            raise  # a URL or a shorthand: its own message says what is wrong with it
         raise UnsupportedSourceError(
             f"{source!r} is neither a file nor a supported URL. argmap reads:\n{SUPPORTED_FORMS}") from None
     return fetch_url(ref, settings or Settings.from_env(), progress=progress, max_comments=max_comments)

@@ -40,22 +40,60 @@ def quote_text(line: str) -> str | None:
     return match.group(1).strip() if match else None
 
 
+QUOTE_WINDOW = 500  # a quote is looked for in this many comments before it (exact words) ...
+FUZZY_WINDOW = 100  # ... and, word for word with small changes, in this many
+
+
+class QuoteFinder:
+    """Which earlier comment a quote comes from, over a paste's comments as they are added.
+
+    Each comment is normalised once, and a quote is looked for in the comments shortly before
+    it (``QUOTE_WINDOW``; ``FUZZY_WINDOW`` for the fuzzy match), so a paste of thousands of
+    quotes costs time in proportion to its length, not to its length squared.
+    """
+
+    def __init__(self):
+        self.texts: list[str] = []
+        self.words: list[set[str]] = []
+
+    def add(self, comment: Comment) -> None:
+        text = normalise(comment.text)
+        self.texts.append(text)
+        self.words.append(set(text.split()))
+
+    def find(self, quote: str) -> int | None:
+        """Index of the latest earlier comment that contains ``quote``: exact words first, then fuzzy."""
+        wanted = normalise(quote)
+        if len(wanted) < 3:
+            return None
+        last = len(self.texts) - 1
+        for index in range(last, max(-1, last - QUOTE_WINDOW), -1):
+            if wanted in self.texts[index]:
+                return index
+        words = wanted.split()
+        best, best_ratio = None, 0.0
+        for index in range(last, max(-1, last - FUZZY_WINDOW), -1):
+            # at least 3/4 of the quote's words must be in the comment at all before they are aligned
+            if sum(word in self.words[index] for word in words) < 0.75 * len(words):
+                continue
+            matcher = difflib.SequenceMatcher(None, words, self.texts[index].split(), autojunk=False)
+            ratio = sum(block.size for block in matcher.get_matching_blocks()) / len(words)
+            if ratio > best_ratio:
+                best, best_ratio = index, ratio
+        return best if best_ratio >= 0.75 else None
+
+
 def find_quoted(quote: str, earlier: list[Comment]) -> Comment | None:
-    """The latest earlier comment that contains ``quote``: exact words first, then fuzzy."""
-    wanted = normalise(quote)
-    if len(wanted) < 3:
-        return None
-    for comment in reversed(earlier):
-        if wanted in normalise(comment.text):
-            return comment
-    words = wanted.split()
-    best, best_ratio = None, 0.0
-    for comment in reversed(earlier):
-        matcher = difflib.SequenceMatcher(None, words, normalise(comment.text).split(), autojunk=False)
-        ratio = sum(block.size for block in matcher.get_matching_blocks()) / len(words)
-        if ratio > best_ratio:
-            best, best_ratio = comment, ratio
-    return best if best_ratio >= 0.75 else None
+    """The latest of ``earlier`` that contains ``quote`` (see ``QuoteFinder``).
+
+    >>> find_quoted("you are wrong", [Comment("a", "p", "You are wrong."), Comment("b", "p", "No.")]).id
+    'a'
+    """
+    finder = QuoteFinder()
+    for comment in earlier:
+        finder.add(comment)
+    index = finder.find(quote)
+    return None if index is None else earlier[index]
 
 
 def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, settings=None) -> Thread:
@@ -103,48 +141,53 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
 
 
 def _comments_from_lines(thread: Thread, lines: list[str], quoted: dict[int, int]) -> None:
+    finder = QuoteFinder()
     pending_quotes: list[str] = []
     for line in lines:
         if quote_text(line) is not None:
             pending_quotes.append(line.strip())
             continue
         body = "\n".join(pending_quotes + [line.strip()])
-        found = (find_quoted(quote_text(quoted_line) or "", thread.comments) for quoted_line in pending_quotes)
-        parent = next((comment for comment in found if comment is not None), None)
+        found = (finder.find(quote_text(quoted_line) or "") for quoted_line in pending_quotes)
+        parent = next((index for index in found if index is not None), None)
         if parent is not None:
-            quoted[len(thread.comments)] = thread.comments.index(parent)
+            quoted[len(thread.comments)] = parent
         elif pending_quotes and len(normalise(" ".join(pending_quotes)).split()) >= 2:
-            _add_stand_in(thread, pending_quotes)  # quoted from a comment the paste lacks: its words stand for it
+            _add_stand_in(thread, pending_quotes, finder)  # quoted from a comment the paste lacks: its words stand for it
             quoted[len(thread.comments)] = len(thread.comments) - 1
         pending_quotes = []
         thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=body))
+        finder.add(thread.comments[-1])
     if pending_quotes:  # trailing quotes with no reply: the quoted words, standing for their comment
-        _add_stand_in(thread, pending_quotes)
+        _add_stand_in(thread, pending_quotes, finder)
 
 
-def _add_stand_in(thread: Thread, quote_lines: list[str]) -> None:
+def _add_stand_in(thread: Thread, quote_lines: list[str], finder: QuoteFinder) -> None:
     """A comment of the quoted words alone (``quoted_only``, no author) for a comment the paste lacks."""
     words = " ".join(quote_text(line) or "" for line in quote_lines).strip()
     thread.comments.append(Comment(id=f"c{len(thread.comments) + 1}", parent_id=thread.id, text=words,
                                    quoted_only=True))
+    finder.add(thread.comments[-1])
 
 
 def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
     if paste.title:
         thread.title = paste.title
     thread.text, thread.author, thread.created_at = paste.text, paste.author, paste.created_at
+    finder = QuoteFinder()
     for pasted in paste.comments:
         index = len(thread.comments)
         for line in pasted.text.split("\n"):
             quote = quote_text(line)
             if quote is None:
                 continue
-            parent = find_quoted(quote, thread.comments)
+            parent = finder.find(quote)
             if parent is not None:
-                quoted[index] = thread.comments.index(parent)
+                quoted[index] = parent
                 break
         thread.comments.append(Comment(id=f"c{index + 1}", parent_id=thread.id, text=pasted.text,
                                        author=pasted.author, created_at=pasted.created_at, score=pasted.score))
+        finder.add(thread.comments[-1])
 
 
 def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None, cues: list | None = None) -> None:

@@ -48,3 +48,20 @@ def cut_thread(thread: Thread, max_comments: int | None) -> Thread:
         thread.notes.append(f"thread cut at {max_comments:,} comments (of {total:,} loaded); "
                             f"raise --max-comments or ARGMAP_MAX_COMMENTS to analyse more")
     return thread
+
+
+def keep_first(thread: Thread, max_comments: int | None) -> Thread:
+    """A thread read from a file or a paste cut to its first ``max_comments`` comments in the
+    order they were given (a reply whose parent was cut goes too), saying so in the notes."""
+    if max_comments is None or len(thread.comments) <= max_comments:
+        return thread
+    total = len(thread.comments)
+    kept: list[Comment] = []
+    known = {thread.id}
+    for comment in thread.comments[:max_comments]:
+        if comment.parent_id in known:
+            kept.append(comment)
+            known.add(comment.id)
+    thread.comments = kept
+    thread.notes.append(f"thread cut at {len(kept):,} comments (of {total:,}); raise --max-comments to analyse more")
+    return thread

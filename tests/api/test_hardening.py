@@ -183,3 +183,31 @@ def test_a_binary_file_read_as_text_is_refused(client):
     assert "does not look like text" in response.get_json()["error"]["message"]
     # ordinary text with a stray replacement character or two is still analysed
     assert client.post("/api/v1/analyses", json={"text": "Cars make cities worse \ufffd for everyone."}).status_code == 202
+
+
+def test_thread_json_with_a_field_of_the_wrong_type_is_a_400(client):
+    from tests.test_cli_errors import WRONG_TYPES
+
+    for data in WRONG_TYPES:
+        for path, body in (("/api/v1/analyses", {"thread": data}), ("/api/v1/batches", {"items": [{"thread": data}]})):
+            response = client.post(path, json=body)
+            assert response.status_code == 400, (data, response.data[:300])
+            assert "malformed" in response.get_json()["error"]["message"]
+
+
+def test_a_version_too_big_for_the_database_is_refused(client, small_text):
+    made = client.post("/api/v1/analyses", json={"text": small_text}).get_json()
+    response = client.get(f"/api/v1/analyses/{made['id']}/graph?version={10 ** 25}")
+    assert response.status_code == 422, response.data[:300]
+
+
+def test_with_tokens_the_list_holds_only_the_callers_analyses(make_app, small_text):
+    client = make_app(API_TOKENS=["token-a", "token-b"]).test_client()
+    made = client.post("/api/v1/analyses", json={"text": small_text}, headers=bearer("token-a")).get_json()
+    assert client.get("/api/v1/analyses").status_code == 401  # no token: no list of everyone's pastes
+    own = client.get("/api/v1/analyses", headers=bearer("token-a")).get_json()["analyses"]
+    assert [a["id"] for a in own] == [made["id"]]
+    assert client.get("/api/v1/analyses", headers=bearer("token-b")).get_json()["analyses"] == []
+    everyone = make_app(API_TOKENS=["token-a", "token-b"], LIST_ALL_ANALYSES=True).test_client()
+    listed = everyone.get("/api/v1/analyses", headers=bearer("token-b")).get_json()["analyses"]
+    assert made["id"] in [a["id"] for a in listed]

@@ -282,3 +282,19 @@ def test_units_from_the_cache_equal_fresh_ones(tmp_path):
     cached = extract_units(thread, cache=store, progress=lambda *args: parsed.append(args))
     assert cached == fresh
     assert not any("lines" in message for _stage, _done, _total, message in parsed), "nothing parsed again"
+
+
+def test_a_wall_of_text_without_line_breaks_is_read_in_pieces(nlp):
+    # spaCy refuses a document of a million characters and its memory grows with length: a line
+    # longer than MAX_LINE_CHARS is read in pieces cut after a sentence, offsets kept exact
+    from argmap.claims.segmentation import MAX_LINE_CHARS
+
+    sentences = [f"Bus lane number {i} cuts the commute for riders on that road." for i in range(400)]
+    text = " ".join(sentences)
+    assert len(text) > 4 * MAX_LINE_CHARS and "\n" not in text
+    thread = Thread("text", "t", comments=[Comment("c1", "t", text)])
+    claims = extract_claims(thread, nlp=nlp)
+    assert all(text[c.start:c.end] == c.text for c in claims)
+    covered = " ".join(c.text for c in claims)
+    assert all(sentence in covered for sentence in sentences)  # every piece read (spaCy joins a few pairs)
+    assert len(claims) > 300
