@@ -55,8 +55,8 @@ def parse_json_data(data) -> Thread:
                                   f"wrong type or value ({type(exc).__name__}: {exc})") from None
     if isinstance(data, dict) and "comments" in data:
         return thread_from_dict(data)  # gives the precise "malformed" message
-    known = ", ".join(name for name, _, _ in JSON_SHAPES)
-    raise ArgmapError(f"unrecognised thread JSON: expected one of these shapes: {known}")
+    raise ArgmapError("unrecognised thread JSON: argmap reads a Reddit thread's .json listing, a Hacker News "
+                      "item from the Algolia or HNPWA API, or argmap's own thread JSON (`argmap fetch` writes it)")
 
 
 def _decodes(raw: bytes, encoding: str) -> bool:

@@ -186,7 +186,7 @@ def test_a_binary_file_read_as_text_is_refused(client):
 
 
 def test_thread_json_with_a_field_of_the_wrong_type_is_a_400(client):
-    from tests.test_cli_errors import WRONG_TYPES
+    from tests.wrong_types import WRONG_TYPES
 
     for data in WRONG_TYPES:
         for path, body in (("/api/v1/analyses", {"thread": data}), ("/api/v1/batches", {"items": [{"thread": data}]})):

@@ -419,6 +419,25 @@ def reddit_analysis(browser, live_server, shared_dir):
     return analysis_id
 
 
+def test_uploading_a_listing_again_offers_the_stored_map(page, live_server, shared_dir):
+    listing = shared_dir / "threads" / REDDIT_LISTING
+    page.goto(live_server.url + "/")
+    page.click("#tab-file")
+    page.set_input_files("#file-input", str(listing))
+    page.click("#analyse-button")
+    page.wait_for_url("**/a/*", timeout=30_000)
+    analysis_id = page.url.rsplit("/", 1)[1]
+    wait_for_summary(page)
+    page.goto(live_server.url + "/")
+    page.wait_for_selector("#recent-list li")
+    page.click("#tab-file")
+    page.set_input_files("#file-input", str(listing))
+    page.click("#analyse-button")
+    page.wait_for_selector("#reuse:not([hidden])")  # the raw Reddit listing is known by its post
+    page.click("#reuse-open")
+    page.wait_for_url(f"**/a/{analysis_id}")
+
+
 def test_summary_tells_the_story_and_opens_the_map_on_a_dispute(page, live_server, reddit_analysis):
     page.goto(f"{live_server.url}/a/{reddit_analysis}")
     wait_for_summary(page)

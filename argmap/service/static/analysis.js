@@ -51,7 +51,7 @@ function keep(storage, key, value) {
 
 // The stages of a job in order, in words, with the share of the whole job each usually takes.
 const STAGES = [
-  { key: "queued", words: "Waiting for a worker", weight: 0.02 },
+  { key: "queued", words: "Starting (a worker loads the models)", weight: 0.02 },
   { key: "fetch", words: "Reading the thread", weight: 0.08 },
   { key: "claims", words: "Finding the claims", weight: 0.25 },
   { key: "embed", words: "Understanding the claims", weight: 0.2 },
@@ -97,7 +97,8 @@ function showProgress(status) {
   $("progress-box").hidden = false;
   $("progress").value = Math.round(clock.fraction * 1000);
   page.dataset.progress = clock.fraction.toFixed(4);
-  const counts = message || (total ? `${fmt.format(done)} / ${fmt.format(total)}` : "");
+  // "started" (the store's word for a job a worker took) says nothing the step does not
+  const counts = (message && message !== "started" ? message : "") || (total ? `${fmt.format(done)} / ${fmt.format(total)}` : "");
   $("status-line").textContent = `Step ${index + 1} of ${STAGES.length}: ${STAGES[index].words}`
     + (counts ? ` — ${counts}` : "…");
   // the estimate: the measured rate of the whole job so far (the stage weights say how much is left)

@@ -64,7 +64,7 @@ export function explainError(error) {
     access_denied: "That thread is private or quarantined, so argmap cannot read it.",
     rate_limited: "Too many requests right now. Wait a minute and try again.",
     network_error: "argmap could not reach the site the thread lives on. Try again in a moment.",
-    too_large: "That thread or file is too large for argmap to analyse here.",
+    too_large: "That is too large for argmap to analyse here.",
     not_found: "There is no analysis with this id. It may have been deleted.",
     csrf: "Your session expired. Reload the page and try again.",
   };

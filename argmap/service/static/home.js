@@ -76,13 +76,19 @@ async function readInput() {
   return title ? { text, title } : { text };
 }
 
-/** The key under which two submissions count as "the same thread". */
-function sameThreadKey(item) {
-  if (item.url) return `url:${normaliseUrl(item.url)}`;
-  if (item.thread && item.thread.url) return `url:${normaliseUrl(item.thread.url)}`;
-  if (item.thread && item.thread.id) return `thread:${item.thread.id}`;
-  if (item.text) return `text:${firstLine(item.text)}`;
-  return null;
+/** The keys under which two submissions count as "the same thread". */
+function sameThreadKeys(item) {
+  if (item.url) return [`url:${normaliseUrl(item.url)}`];
+  if (item.text) return [`text:${firstLine(item.text)}`];
+  // an uploaded thread: argmap's own JSON, a Hacker News item, or a raw Reddit listing [post, comments]
+  const thread = item.thread || {};
+  const post = Array.isArray(thread) ? (((thread[0] || {}).data || {}).children || [])[0] : null;
+  const data = post ? post.data || {} : thread;
+  const keys = [];
+  if (data.url && !post) keys.push(`url:${normaliseUrl(data.url)}`);
+  if (post && data.permalink) keys.push(`url:${normaliseUrl(`https://www.reddit.com${data.permalink}`)}`);
+  if (data.id !== undefined && data.id !== null) keys.push(`thread:${data.id}`);
+  return keys;
 }
 
 function firstLine(text) {
@@ -109,9 +115,9 @@ function recentKey(entry) {
 
 async function submit(item, { force = false } = {}) {
   hideMessages();
-  const key = sameThreadKey(item);
-  if (!force && key) {
-    const stored = recent.find((entry) => entry.status === "done" && recentKey(entry) === key);
+  const keys = sameThreadKeys(item);
+  if (!force && keys.length) {
+    const stored = recent.find((entry) => entry.status === "done" && keys.includes(recentKey(entry)));
     if (stored) {
       $("reuse-text").textContent =
         `This thread was analysed ${ago(stored.updated_at || stored.created_at)}. Open that map, or analyse it again?`;
