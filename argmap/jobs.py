@@ -142,7 +142,8 @@ def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_commen
         try:
             check_item(item, max_comments)
         except ArgmapError as error:
-            raise ArgmapError(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+            # the same kind of error (an unsupported URL keeps its accepted forms), naming the item
+            raise type(error)(f"item {position}: {error.message}", code=error.code, status=error.status) from None
     try:
         batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
     except IdempotencyConflict:

@@ -163,6 +163,14 @@ def error_body(code: str, message: str, detail=None) -> dict:
 def register_error_handlers(app: APIFlask) -> None:
     """Every error is JSON ``{"error": {"code", "message"}}`` with the matching status."""
 
+    @app.before_request
+    def _json_bodies_only():
+        # a body the API would read sent as text or a form: say so, not "give exactly one of ..."
+        if (request.path.startswith("/api/v1/") and request.method in ("POST", "PUT", "PATCH")
+                and (request.content_length or 0) > 0 and not request.is_json):
+            return jsonify(error_body("unsupported_media_type", "send the request body as JSON "
+                                      "(Content-Type: application/json)")), 415
+
     @app.error_processor
     def _http_error(error):
         code = error.extra_data.get("code") or STATUS_CODES.get(error.status_code, "error")

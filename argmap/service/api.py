@@ -311,7 +311,13 @@ def get_graph(analysis_id: str, query: dict):
                                      413: "Too many items or too large", 503: "The job queue is unavailable"})
 def create_batch(headers: dict, body: dict):
     """Queue many analyses at once (at most ARGMAP_MAX_BATCH); each item is like POST /analyses."""
-    batch = jobs.queue_batch([canonical_item(item) for item in body["items"]], store=app_store(), backend=job_backend(),
+    items = []
+    for position, item in enumerate(body["items"]):
+        try:
+            items.append(canonical_item(item))
+        except ArgmapError as error:
+            raise type(error)(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+    batch = jobs.queue_batch(items, store=app_store(), backend=job_backend(),
                              max_comments=current_app.config["MAX_COMMENTS"], cap=current_app.config["MAX_BATCH"],
                              idempotency_key=headers.get("Idempotency-Key"), owner=current_owner())
     batch, rows = app_store().get_batch(batch["id"])

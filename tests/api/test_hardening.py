@@ -211,3 +211,23 @@ def test_with_tokens_the_list_holds_only_the_callers_analyses(make_app, small_te
     everyone = make_app(API_TOKENS=["token-a", "token-b"], LIST_ALL_ANALYSES=True).test_client()
     listed = everyone.get("/api/v1/analyses", headers=bearer("token-b")).get_json()["analyses"]
     assert made["id"] in [a["id"] for a in listed]
+
+
+def test_a_body_that_is_not_json_gets_a_415(client, small_text):
+    body = json.dumps({"text": small_text})
+    for content_type in ("text/plain", "application/x-www-form-urlencoded"):
+        response = client.post("/api/v1/analyses", data=body, content_type=content_type)
+        assert response.status_code == 415, response.data[:300]
+        assert response.get_json()["error"]["code"] == "unsupported_media_type"
+    assert client.post("/api/v1/analyses", data=body, content_type="application/json").status_code == 202
+
+
+def test_a_batch_error_names_its_item_and_keeps_the_accepted_forms(client, small_text):
+    bad_thread = client.post("/api/v1/batches", json={"items": [{"text": small_text},
+                                                               {"thread": {"id": "t", "comments": "x"}}]})
+    assert bad_thread.status_code == 400
+    assert bad_thread.get_json()["error"]["message"].startswith("item 1: malformed thread JSON")
+    bad_url = client.post("/api/v1/batches", json={"items": [{"text": small_text}, {"url": "https://example.com/x"}]})
+    assert bad_url.status_code == 422
+    error = bad_url.get_json()["error"]
+    assert error["message"].startswith("item 1: ") and error["detail"]["accepted_forms"]
