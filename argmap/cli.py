@@ -197,11 +197,16 @@ def _listed_sources(path: str) -> list[str]:
     """The sources listed in a file (one a line, ``#`` comments)."""
     from argmap import batches as batch_run
 
+    limit = 1024 * 1024
     try:
         if path == "-":
-            return batch_run.read_sources(sys.stdin.buffer.read(1024 * 1024).decode("utf-8").splitlines())
-        with open(path, encoding="utf-8") as handle:
-            return batch_run.read_sources(handle.read(1024 * 1024).splitlines())
+            raw = sys.stdin.buffer.read(limit + 1)
+        else:
+            with open(path, "rb") as handle:
+                raw = handle.read(limit + 1)
+        if len(raw) > limit:  # never a list cut mid-line ("hn:12345678" read as "hn:1234")
+            raise ArgmapError(f"the list {path} is larger than 1 MiB; split it")
+        return batch_run.read_sources(raw.decode("utf-8-sig").splitlines())
     except (OSError, UnicodeDecodeError) as error:
         raise ArgmapError(f"cannot read the list {path}: {getattr(error, 'strerror', None) or error}") from None
 

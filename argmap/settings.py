@@ -221,8 +221,9 @@ class Settings:
             path.mkdir(parents=True, exist_ok=True)
         except FileExistsError:
             raise ArgmapError(f"the instance folder {path} is a file, not a folder (ARGMAP_INSTANCE_PATH)") from None
-        except PermissionError:
-            raise ArgmapError(f"cannot make the instance folder {path}: permission denied (ARGMAP_INSTANCE_PATH)") from None
+        except OSError as error:  # a path under a file, no permission, a read-only disk
+            raise ArgmapError(f"cannot make the instance folder {path}: {error.strerror or error} "
+                              "(ARGMAP_INSTANCE_PATH)") from None
         return path
 
     @property

@@ -104,7 +104,9 @@ def test_max_comments_cuts_a_thread_file_too(tmp_path):
     out = tmp_path / "thread.json"
     assert argmap("fetch", str(SAMPLE_JSON), "--max-comments", "3", "-o", str(out)).returncode == 0
     thread = json.loads(out.read_text())
-    assert len(thread["comments"]) <= 3 and any("cut at" in note for note in thread.get("notes", []))
+    assert len(thread["comments"]) == 3 and any("cut at 3 comments" in note for note in thread.get("notes", []))
+    kept = {c["id"] for c in thread["comments"]}
+    assert all(c["parent_id"] in kept | {thread["id"]} for c in thread["comments"])
 
 
 def test_a_binary_list_of_urls_is_one_error_line(tmp_path):

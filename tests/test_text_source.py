@@ -33,8 +33,8 @@ def test_fuzzy_quote_match_tolerates_small_changes():
 
 def test_a_long_paste_of_quotes_finds_each_quoted_comment():
     # each quote is looked for among the comments shortly before it, each comment normalised
-    # once: a paste of thousands of quotes parses in well under a second (it took minutes when
-    # every quote was aligned with every earlier comment)
+    # once (it took minutes when every quote was aligned with every earlier comment; the time
+    # is not asserted here)
     lines = []
     for i in range(1500):
         lines += [f"Point number {i} is that tram line {i} should run all night.",
@@ -45,6 +45,21 @@ def test_a_long_paste_of_quotes_finds_each_quoted_comment():
     for i in (0, 700, 1499):
         reply = thread.comments[2 * i + 1]
         assert by_id[reply.parent_id].text.startswith(f"Point number {i} ")
+
+
+def test_a_quote_is_looked_for_in_the_window_before_it():
+    from argmap.sources.text import QUOTE_WINDOW
+
+    def paste(filler: int) -> str:
+        lines = ["Trams beat buses on every busy corridor in town."]
+        lines += [f"Filler comment number {i} about something else." for i in range(filler)]
+        return "\n".join(lines + ["> trams beat buses on every busy corridor", "No, buses are cheaper to run."])
+
+    inside = parse_text(paste(QUOTE_WINDOW - 1), infer=False)
+    assert inside.comments[-1].parent_id == inside.comments[0].id
+    outside = parse_text(paste(QUOTE_WINDOW + 5), infer=False)
+    assert outside.comments[-1].parent_id != outside.comments[0].id  # too far back: a stand-in instead
+    assert outside.comments[-2].quoted_only
 
 
 def test_quote_of_unknown_text_stands_for_the_comment_it_came_from():
@@ -108,7 +123,7 @@ def test_quote_text_forms():
     (b'{"id": "1", "comments": [', "looks like JSON but is malformed"),
     (b'{"hello": 1}', "unrecognised thread JSON"),
     (b"null", "single JSON value"),
-    (b'"just a string"', "single JSON value"),
+    (b"42", "single JSON value"),
     ("Cars are bad.".encode("utf-16"), "UTF-16"),
     (b'{"id": "t", "comments": [], "notes": "one note"}', None),  # a string of notes is one note
 ])

@@ -73,7 +73,8 @@ def split_lines(text: str) -> list[Segment]:
             if marker and body[marker.end():].strip():
                 lead += marker.end()
                 body = body[marker.end():]
-            for start, piece in _cut_long(offset + lead, body):
+            # only prose goes to spaCy: a quote or code line stays whole (its quote is one quote)
+            for start, piece in (_cut_long(offset + lead, body) if quote is None and not code else [(offset + lead, body)]):
                 segments.append(Segment(start=start, text=piece, quote=quote, code=code, paragraph=paragraph))
         else:
             paragraph += 1

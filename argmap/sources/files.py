@@ -7,6 +7,7 @@ the recorded-API shapes (Algolia item, Reddit listing, HNPWA) to ``JSON_SHAPES``
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -86,13 +87,8 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
     stripped = text.lstrip()
     if not stripped:
         raise ArgmapError(f"{name} is empty: nothing to analyse")
-    if len(stripped) < 4096 and stripped[0] in '"-0123456789tfn':
-        try:
-            json.loads(stripped)
-        except ValueError:
-            pass  # text that merely starts like a JSON value ("no, that's wrong")
-        else:
-            raise ArgmapError(f"{name} holds a single JSON value, not a thread")
+    if stripped.rstrip() in ("null", "true", "false") or re.fullmatch(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*", stripped):
+        raise ArgmapError(f"{name} holds a single JSON value, not a thread")
     if stripped[0] in "[{":
         try:
             data = json.loads(stripped)

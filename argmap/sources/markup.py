@@ -169,6 +169,7 @@ _EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 # struck-through words are what the writer took back: "~~Nobody likes~~ Many people dislike it" says the second part
 _STRIKE = re.compile(r"(?:(?<=\s)|^)~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~(?:[ \t]+|$)"
                      r"|~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~")
+_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\S)[ \t]+(?=[,.;:!?](?:\s|$))")
 _SUPERSCRIPT = re.compile(r"\^\(([^)]*)\)|\^(?=\S)")
 _HTML_TAG = re.compile(r"</?(?:a|p|b|i|u|s|em|strong|span|div|br|hr|font|img|ul|ol|li|sup|sub|blockquote|h[1-6])"
                        r"(?:\s[^<>]*)?/?>", re.I)
@@ -208,7 +209,9 @@ def _inline(text: str, stash: list[str], mark: str) -> str:
     text = _HTML_TAG.sub("", text)  # Reddit shows typed HTML as text; it is markup noise, not words
     for _ in range(2):
         text = _STRONG.sub(r"\2", text)
-        text = _STRIKE.sub("", text)
+        text, struck = _STRIKE.subn("", text)
+        if struck:  # "I think ~~X~~, Y" -> "I think, Y"
+            text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
         text = _EMPHASIS_STAR.sub(r"\1", text)
         text = _EMPHASIS_UNDERSCORE.sub(r"\1", text)
     text = _SUPERSCRIPT.sub(lambda m: m.group(1) or "", text)
@@ -289,7 +292,9 @@ def markdown_to_text(markdown: str | None) -> str:
         item = _LIST_ITEM.match(line)
         if item:
             end_prose()
-            block.append("- " + markdown_inline(item.group(1)))
+            words = markdown_inline(item.group(1))
+            if words.strip():  # an item whose words were all struck through is gone
+                block.append("- " + words)
             continue
         if line.endswith("  "):
             prose.append(stripped)

@@ -56,12 +56,9 @@ def keep_first(thread: Thread, max_comments: int | None) -> Thread:
     if max_comments is None or len(thread.comments) <= max_comments:
         return thread
     total = len(thread.comments)
-    kept: list[Comment] = []
-    known = {thread.id}
-    for comment in thread.comments[:max_comments]:
-        if comment.parent_id in known:
-            kept.append(comment)
-            known.add(comment.id)
+    ordered, _orphans = tree_order(thread.id, thread.comments)  # a reply never kept without its parent
+    chosen = {comment.id for comment in ordered[:max_comments]}
+    kept = [comment for comment in thread.comments if comment.id in chosen]
     thread.comments = kept
     thread.notes.append(f"thread cut at {len(kept):,} comments (of {total:,}); raise --max-comments to analyse more")
     return thread

@@ -38,6 +38,8 @@ def test_hn_empty_and_script():
     # struck-through words are taken back: the claim is what is left
     ("~~Nobody likes~~ a lot of people don't like New Reddit", "a lot of people don't like New Reddit"),
     ("it was ~~bad~~good, and ~~very~~ fine", "it was good, and fine"),
+    ("I think ~~Rust~~, Go is simpler", "I think, Go is simpler"),
+    ("* ~~struck item~~\n* kept item", "- kept item"),
     ("snake_case_name stays", "snake_case_name stays"),
     ("a [link](https://a.b/c) here", "a link (https://a.b/c) here"),
     ("[https://a.b/c](https://a.b/c)", "https://a.b/c"),

@@ -51,7 +51,7 @@ function keep(storage, key, value) {
 
 // The stages of a job in order, in words, with the share of the whole job each usually takes.
 const STAGES = [
-  { key: "queued", words: "Starting (a worker loads the models)", weight: 0.02 },
+  { key: "queued", words: "Waiting for a worker", weight: 0.02 },
   { key: "fetch", words: "Reading the thread", weight: 0.08 },
   { key: "claims", words: "Finding the claims", weight: 0.25 },
   { key: "embed", words: "Understanding the claims", weight: 0.2 },
@@ -97,9 +97,11 @@ function showProgress(status) {
   $("progress-box").hidden = false;
   $("progress").value = Math.round(clock.fraction * 1000);
   page.dataset.progress = clock.fraction.toFixed(4);
-  // "started" (the store's word for a job a worker took) says nothing the step does not
-  const counts = (message && message !== "started" ? message : "") || (total ? `${fmt.format(done)} / ${fmt.format(total)}` : "");
-  $("status-line").textContent = `Step ${index + 1} of ${STAGES.length}: ${STAGES[index].words}`
+  // the store's words for a queued job and for one a worker took say nothing the step does not
+  const counts = (message && !["started", "waiting for a worker"].includes(message) ? message : "")
+    || (total ? `${fmt.format(done)} / ${fmt.format(total)}` : "");
+  const words = ((status.progress || {}).stage === "starting") ? "Starting: a worker loads the models" : STAGES[index].words;
+  $("status-line").textContent = `Step ${index + 1} of ${STAGES.length}: ${words}`
     + (counts ? ` — ${counts}` : "…");
   // the estimate: the measured rate of the whole job so far (the stage weights say how much is left)
   let estimate = "";
@@ -179,15 +181,18 @@ function summaryText(model, status) {
   const parts = [];
   if (stats.comments !== undefined) parts.push(plural(stats.comments, "comment"));
   parts.push(plural(model.claims.size, "claim"));
-  for (const rel of ["supports", "rebuts", "restates"]) {
-    parts.push(`${fmt.format(model.edges.filter((e) => e.relation === rel).length)} ${rel}`);
+  for (const [rel, noun] of [["supports", "support"], ["rebuts", "rebuttal"], ["restates", "restatement"]]) {
+    parts.push(plural(model.edges.filter((e) => e.relation === rel).length, noun));
   }
   // which stance judge read the replies (stats.stance_method): the careful one or the fast one
   const reading = { cross: "every reply read closely", model: "replies read fast", rules: "replies read by markers" };
   if (reading[stats.stance_method]) parts.push(reading[stats.stance_method]);
   // replies to the post draw no stance edge: the judges cannot tell it reliably (README)
   const toPost = Number(stats.replies_to_post_not_judged) || 0;
-  if (toPost) parts.push(`no stance edge for the ${toPost === 1 ? "1 reply" : `${fmt.format(toPost)} replies`} to the post (too often wrong to draw)`);
+  if (toPost) {
+    parts.push(`${toPost === 1 ? "1 reply" : `${fmt.format(toPost)} replies`} to the post itself not drawn as `
+      + "agreeing or disagreeing with it (argmap too often gets that wrong)");
+  }
   return parts.join(" · ");
 }
 
@@ -282,7 +287,7 @@ function setNote(view) {
   const parts = [`Showing ${fmt.format(shown)} of ${fmt.format(view.model.claims.size)} claims`];
   if (state.focus) parts.push("around the selected claim");
   else if (hidden) parts.push(`(the most important first; ${fmt.format(hidden)} more match the filters)`);
-  $("map-note").textContent = `${parts.join(" ")}, ${fmt.format(view.cy.edges().length)} relations.`;
+  $("map-note").textContent = `${parts.join(" ")}, ${plural(view.cy.edges().length, "relation")}.`;
   $("show-more").hidden = !!state.focus || hidden === 0;
   $("clear-focus").hidden = !state.focus;
 }
@@ -360,7 +365,7 @@ async function showResult(status) {
 
   let view = null;
   const tabs = tablist(document.querySelector(".views"), (name) => {
-    keepInAddress(name === "summary" ? "" : name === "map" && state.focus ? `claim=${state.focus}` : name);
+    keepInAddress(name === "summary" ? "" : name === "map" && state.focus ? `claim=${state.focus}` : name, { push: true });
     if (name === "map") ensureMap();
     if (name === "outline" && !$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
   });
@@ -371,11 +376,15 @@ async function showResult(status) {
     view = new MapView($("cy"), model, state, {
       previous: previous && previous.version === status.version - 1 ? previous : null,
       fresh,
-      onSelect: (id) => showClaim($("panel"), model, id, panelActions()),
+      onSelect: (id) => {
+        showClaim($("panel"), model, id, panelActions());
+        keepInAddress(`claim=${id}`);
+        keepAboveSheet(view, id);
+      },
       onStatus: (text) => {
         if (text) { $("map-note").textContent = text; page.dataset.ready = "false"; return; }
         setNote(view);
-        if (pending) { const id = pending; pending = null; view.select(id); }
+        if (pending) { const id = pending; pending = null; view.select(id); keepAboveSheet(view, id); }
         page.dataset.ready = "true";
         if (!performance.getEntriesByName("argmap:painted").length) performance.mark("argmap:painted");
       },
@@ -397,10 +406,13 @@ async function showResult(status) {
   }
   function pick(id) {
     tabs.select("map");
+    keepInAddress(`claim=${id}`);
     revealMap();
+    $("search-results").hidden = true; // a result picked: the list gives the map its room back
     if (view.cy.getElementById(id).empty()) { focus(id); return; }
     view.select(id);
     showClaim($("panel"), model, id, panelActions());
+    keepAboveSheet(view, id);
   }
   window.argmap = { view, model, state, focus, tabs };
 
@@ -413,8 +425,8 @@ async function showResult(status) {
   }
   $("confidence").addEventListener("input", () => { $("confidence-value").textContent = Number($("confidence").value).toFixed(2); });
   $("confidence").addEventListener("change", () => { state.minConfidence = Number($("confidence").value); refresh(); });
-  $("author").addEventListener("change", () => { state.author = $("author").value; state.focus = null; refresh(); });
-  $("thread").addEventListener("change", () => { state.thread = $("thread").value; state.focus = null; refresh(); });
+  $("author").addEventListener("change", () => { state.author = $("author").value; state.focus = null; keepInAddress("map"); refresh(); });
+  $("thread").addEventListener("change", () => { state.thread = $("thread").value; state.focus = null; keepInAddress("map"); refresh(); });
   $("only-linked").addEventListener("change", () => { state.onlyLinked = $("only-linked").checked; refresh(); });
   $("show-more").addEventListener("click", () => { state.limit += PAGE_SIZE; refresh(); });
   $("clear-focus").addEventListener("click", () => { state.focus = null; keepInAddress("map"); closePanel($("panel")); refresh(); });
@@ -434,6 +446,12 @@ async function showResult(status) {
     if (event.key === "ArrowDown" && first) { event.preventDefault(); first.focus(); }
     if (event.key === "Escape") { $("search").value = ""; state.search = ""; view.applySearch(); renderSearchResults(view, pick); }
   });
+  document.addEventListener("keydown", (event) => {  // Escape closes the claim's panel
+    if (event.key !== "Escape" || !$("panel").classList.contains("open")) return;
+    if (event.target.closest && event.target.closest("#search, #search-results")) return;
+    closePanel($("panel"));
+    if (view) view.cy.nodes(":selected").unselect();
+  });
   $("search-results").addEventListener("keydown", (event) => {
     const buttons = [...$("search-results").querySelectorAll("button")];
     const at = buttons.indexOf(document.activeElement);
@@ -450,10 +468,22 @@ async function showResult(status) {
   renderNews(model, data.changes, fresh, focus);
   $("legend-new").hidden = !fresh.size;
   setupUpdates(status, tabs);
-  const asked = decodeURIComponent(window.location.hash.slice(1));
-  if (previous && previous.tab && previous.tab !== "summary") tabs.select(previous.tab);
-  else if (asked.startsWith("claim=") && model.claims.has(asked.slice(6))) focus(asked.slice(6));
-  else if (asked === "map" || asked === "outline") tabs.select(asked);
+  /** Open what the address names: a claim on the map, the map, the outline, else the summary. */
+  function openFromAddress() {
+    let asked = "";
+    try { asked = decodeURIComponent(window.location.hash.slice(1)); } catch { /* a mangled address: the summary */ }
+    if (asked.startsWith("claim=") && model.claims.has(asked.slice(6))) focus(asked.slice(6));
+    else if (asked === "map" || asked === "outline") {
+      if (asked === "map" && state.focus) { state.focus = null; if (view) refresh(); }
+      tabs.select(asked);
+    } else if (tabs.current() !== "summary") tabs.select("summary");
+  }
+  restoringAddress(() => {
+    if (previous && previous.tab && previous.tab !== "summary") tabs.select(previous.tab);
+    else openFromAddress();
+  });
+  // Back and Forward move between the tabs and claims opened here (each opening is a history entry)
+  window.addEventListener("popstate", () => restoringAddress(openFromAddress));
   page.dataset.summary = "true";
 
   function center() {
@@ -461,11 +491,38 @@ async function showResult(status) {
   }
 }
 
-/** The open tab (or the claim the map is on) in the address, so a reload or a shared link opens it. */
-function keepInAddress(where) {
+let restoring = false; // opening what the address says: no new history entry for it
+
+function restoringAddress(open) {
+  restoring = true;
+  try { open(); } finally { restoring = false; }
+}
+
+/** The open tab (or the claim the map is on) in the address, so a reload or a shared link opens
+ * it; ``push``: a new history entry (another tab, a claim opened), so Back returns to the last. */
+function keepInAddress(where, { push = false } = {}) {
   const url = new URL(window.location.href);
   url.hash = where ? encodeURIComponent(where).replace(/%3D/g, "=") : "";
-  if (url.href !== window.location.href) history.replaceState(history.state, "", url.href.replace(/#$/, ""));
+  const href = url.href.replace(/#$/, "");
+  if (href === window.location.href) return;
+  if (push && !restoring) history.pushState(history.state, "", href);
+  else history.replaceState(history.state, "", href);
+}
+
+/** On a phone the claim's panel is a sheet over the bottom of the map: move the claim into
+ * the part of the map still in view above it. */
+function keepAboveSheet(view, id) {
+  if (!view || !window.matchMedia("(max-width: 700px)").matches) return;
+  const panel = $("panel");
+  if (!panel.classList.contains("open")) return;
+  const node = view.cy.getElementById(id);
+  if (node.empty()) return;
+  const area = $("cy").getBoundingClientRect();
+  const top = Math.max(area.top, 0);
+  const bottom = Math.min(area.bottom, panel.getBoundingClientRect().top);
+  if (bottom - top < 60) return;
+  const at = node.renderedPosition();
+  view.cy.panBy({ x: view.cy.width() / 2 - at.x, y: (top + bottom) / 2 - (area.top + at.y) });
 }
 
 /** Scroll the tabs to the top of the window: a link far down the summary opens the map in view. */

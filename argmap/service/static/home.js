@@ -85,7 +85,10 @@ function sameThreadKeys(item) {
   const post = Array.isArray(thread) ? (((thread[0] || {}).data || {}).children || [])[0] : null;
   const data = post ? post.data || {} : thread;
   const keys = [];
-  if (data.url && !post) keys.push(`url:${normaliseUrl(data.url)}`);
+  // a Hacker News item from the Algolia or HNPWA API: a number for an id, and no argmap "source"
+  const hnItem = !post && !("source" in data) && /^\d+$/.test(String(data.id ?? ""));
+  if (hnItem) keys.push(`url:${normaliseUrl(`https://news.ycombinator.com/item?id=${data.id}`)}`);
+  else if (data.url && !post) keys.push(`url:${normaliseUrl(data.url)}`);  // argmap's own thread JSON
   if (post && data.permalink) keys.push(`url:${normaliseUrl(`https://www.reddit.com${data.permalink}`)}`);
   if (data.id !== undefined && data.id !== null) keys.push(`thread:${data.id}`);
   return keys;
@@ -195,7 +198,10 @@ async function loadRecent() {
 $("url-input").addEventListener("input", () => { $("url-error").hidden = true; $("url-input").removeAttribute("aria-invalid"); });
 $("analyse-form").addEventListener("submit", onSubmit);
 $("text-input").addEventListener("keydown", (event) => {  // Ctrl+Enter (⌘+Enter) analyses the paste
-  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) { event.preventDefault(); $("analyse-form").requestSubmit(); }
+  if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+    event.preventDefault();
+    if (!$("analyse-button").disabled) $("analyse-form").requestSubmit();  // not twice while one is sent
+  }
 });
 $("sample-button").addEventListener("click", trySample);
 loadRecent();

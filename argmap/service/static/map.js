@@ -81,8 +81,11 @@ export function computeView(model, state) {
       // claim is never drawn without its rebuttals because they rank lower
       for (const claim of mainDisputes(model, DISPUTES_FIRST).claims) {
         if (!shown(claim.id) || visible.size >= state.limit) continue;
-        const answers = neighbourEdges(model, state, claim.id).sort((a, b) => b.confidence - a.confidence)
-          .map((e) => otherEnd(e, claim.id)).filter((id) => shown(id) && id !== claim.id);
+        // its rebuttals first, then its supports, each strongest first
+        const order = { rebuts: 0, supports: 1, restates: 2 };
+        const answers = [...new Set((model.incoming.get(claim.id) || []).filter((e) => edgePasses(state, e))
+          .sort((a, b) => order[a.relation] - order[b.relation] || b.confidence - a.confidence)
+          .map((e) => e.source).filter((id) => shown(id) && id !== claim.id))];
         if (!answers.length) continue;
         visible.add(claim.id);
         for (const id of answers.slice(0, DISPUTE_ANSWERS)) visible.add(id);
@@ -154,6 +157,13 @@ function wrapLines(text, width) {
   return lines;
 }
 
+/** A claim's words as its box shows them: cut to 120 characters, a long link or word cut to
+ * what fits on one line of the box (the panel shows the whole claim). */
+function boxWords(text) {
+  const perLine = Math.floor((BOX_WIDTH - 16) / (FONT * 0.56));
+  return shorten(text, 120).split(" ").map((word) => (word.length > perLine ? `${word.slice(0, perLine - 1)}…` : word)).join(" ");
+}
+
 function nodeElement(model, entry) {
   if (entry.kind === "topic") {
     const topic = model.topicById.get(entry.topic);
@@ -167,14 +177,15 @@ function nodeElement(model, entry) {
     };
   }
   const claim = model.claims.get(entry.id);
-  const label = `${shorten(claim.text, 120)}\n— ${byline(claim)}`;
+  const words = boxWords(claim.text);
+  const label = `${words}\n— ${byline(claim)}`;
   const side = Math.min(...(model.outgoing.get(claim.id) || []).map((e) => SIDE[e.relation]), 1);
   return {
     group: "nodes",
     data: {
       id: claim.id, kind: "claim", topic: String(claim.topic), color: topicOf(model, claim).color,
       label, author: claim.author, width: BOX_WIDTH,
-      height: 14 + 17 * (wrapLines(shorten(claim.text, 120), BOX_WIDTH - 16) + 1),
+      height: 14 + 17 * (wrapLines(words, BOX_WIDTH - 16) + 1),
       order: side, rank: claim.rank,
     },
   };
@@ -400,8 +411,14 @@ export class MapView {
       // the focus, with as much of its neighbourhood as fits at a readable size; a claim too
       // long to fit the map at that size is fitted whole (the selection is always all in view)
       const own = focus.renderedBoundingBox();
-      if (own.w > cy.width() - 16 || own.h > cy.height() - 16) cy.fit(focus, 24);
-      else cy.center(focus);
+      if (own.w > cy.width() - 16 || own.h > cy.height() - 16) { cy.fit(focus, 24); return; }
+      const near = focus.closedNeighborhood().nodes().renderedBoundingBox();
+      if (near.w <= cy.width() - 32 && near.h <= cy.height() - 32) { cy.center(focus.closedNeighborhood().nodes()); return; }
+      // too big to see whole: the claim it answers and the focus at the top, centred across;
+      // the replies hang below them (dagre puts the answered claim above, replies under it)
+      const top = focus.union(focus.outgoers("node")).renderedBoundingBox();
+      const start = top.h <= cy.height() / 2 ? top.y1 : own.y1;
+      cy.panBy({ x: cy.width() / 2 - (own.x1 + own.x2) / 2, y: 24 - start });
       return;
     }
     const box = cy.nodes().boundingBox();

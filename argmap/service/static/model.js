@@ -125,17 +125,33 @@ export function responders(model, id, relation) {
 }
 
 /** The summary's main disputes: the claims several people dispute and someone defends
- * (``summary.most_contested``) or, where a thread has none, the claims anyone rebutted, the
- * most rebutted first. ``contested`` says which of the two the list is. */
+ * (``summary.most_contested``), then those several people rebut and nobody defended; where a
+ * thread has neither, the claims anyone rebutted, the most rebutted first. ``contested`` says
+ * which of the two the list is. */
+const disputesOf = new WeakMap(); // model -> its main disputes (the map asks on every redraw)
+
 export function mainDisputes(model, count = 5) {
+  if (!disputesOf.has(model)) disputesOf.set(model, findDisputes(model));
+  const found = disputesOf.get(model);
+  return { contested: found.contested, claims: found.claims.slice(0, count) };
+}
+
+function findDisputes(model) {
   const refs = Array.isArray(model.summary.most_contested) ? model.summary.most_contested : [];
   const contested = refs.map((ref) => model.claims.get(String(ref && ref.id !== undefined ? ref.id : ref))).filter(Boolean);
-  if (contested.length) return { contested: true, claims: contested.slice(0, count) };
-  const rebutted = [...model.claims.values()]
-    .filter((c) => responders(model, c.id, "rebuts").edges.length)
-    .sort((a, b) => responders(model, b.id, "rebuts").people.length - responders(model, a.id, "rebuts").people.length
-      || b.rank - a.rank);
-  return { contested: false, claims: rebutted.slice(0, count) };
+  const opponents = new Map();
+  for (const claim of model.claims.values()) {
+    const against = responders(model, claim.id, "rebuts");
+    if (against.edges.length) opponents.set(claim.id, against.people.length);
+  }
+  const rebutted = [...opponents.keys()].map((id) => model.claims.get(id))
+    .sort((a, b) => opponents.get(b.id) - opponents.get(a.id) || b.rank - a.rank);
+  // then the claims several people rebut that nobody defended: a thread's sharpest
+  // disagreement is often one side piling on
+  const listed = new Set(contested.map((c) => c.id));
+  const piledOn = rebutted.filter((c) => opponents.get(c.id) >= 2 && !listed.has(c.id));
+  if (contested.length || piledOn.length) return { contested: true, claims: [...contested, ...piledOn].slice(0, 20) };
+  return { contested: false, claims: rebutted.slice(0, 20) };
 }
 
 export function shorten(text, length) {

@@ -40,7 +40,7 @@ function dispute(model, claim, onOpen) {
   const opponents = Number.isFinite(claim.opponents) ? claim.opponents : against.people.length;
   const supporters = Number.isFinite(claim.supporters) ? claim.supporters : forIt.people.length;
   return el("article", { class: "dispute card", dataset: { claim: claim.id } },
-    el("h3", {}, headline(claim.text, 90)),
+    claim.text.length > 160 ? el("h3", {}, headline(claim.text, 90)) : null,  // a short claim is its own heading
     quote(model, claim, onOpen),
     el("div", { class: "sides" },
       el("section", { class: "side against" },
@@ -147,7 +147,7 @@ export function renderSummary(container, model, onOpen) {
       `Points made in two or more of these ${model.graph.threads.length} threads and rebutted in at least one.`,
       recurring(model, onOpen)) : "",
     section("disputes-title", "Main disputes",
-      contested ? "Claims several people dispute and others defend: the best rebuttal and the best defence of each."
+      contested ? "Claims several people dispute (those others defend first): the best rebuttal and the best defence of each."
         : disputes.length ? "No claim here is disputed by several people and defended by others; these are the claims someone rebutted, the most rebutted first."
           : "",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))
