@@ -52,6 +52,7 @@ class Thread:
     text: str = ""
     comments: list[Comment] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    link: str | None = None  # the page a link post points to (an HN story's or a Reddit post's URL)
 
     def post_parts(self) -> list[tuple[str, Comment]]:
         """The post's title and text, each as a comment with the thread's id: ``(field, comment)``."""
@@ -289,9 +290,21 @@ def thread_from_dict(data: Any) -> Thread:
         text=_require(data, "text", (str,), "the thread", optional=True) or "",
         comments=[comment_from_dict(c, i) for i, c in enumerate(raw_comments)],
         notes=_notes(data.get("notes")),
+        link=web_link(_require(data, "link", (str,), "the thread", optional=True)),
     )
     validate_tree(thread)
     return thread
+
+
+def web_link(url: str | None) -> str | None:
+    """``url`` if it is an absolute http(s) link, else None (a post's link is shown to readers).
+
+    >>> web_link("https://example.com/a"), web_link("javascript:alert(1)"), web_link("item?id=1")
+    ('https://example.com/a', None, None)
+    """
+    if isinstance(url, str) and re.match(r"https?://[^\s/]+", url.strip(), re.I):
+        return url.strip()
+    return None
 
 
 def _notes(value: Any) -> list[str]:
@@ -341,6 +354,8 @@ def thread_to_dict(thread: Thread) -> dict:
     }
     if thread.notes:
         data["notes"] = list(thread.notes)
+    if thread.link:
+        data["link"] = thread.link
     return data
 
 

@@ -51,6 +51,7 @@ def build_graph(analysis: Analysis, vectors: np.ndarray | None = None) -> nx.DiG
         source=analysis.thread.source,
         url=analysis.thread.url or "",
         post_text=(analysis.thread.text or "")[:POST_TEXT_CHARS],
+        post_link=analysis.thread.link or "",
     )
     comments = analysis.thread.comment_by_id()
     root = analysis.thread.root_comment()

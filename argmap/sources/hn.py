@@ -11,7 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from argmap.errors import ArgmapError, ThreadNotFoundError, TooLargeError
-from argmap.model import Comment, Thread
+from argmap.model import Comment, Thread, web_link
 from argmap.settings import Settings
 from argmap.sources.http import HttpClient, HttpStatusError
 from argmap.sources.markup import hn_html_to_text
@@ -28,10 +28,10 @@ def item_url(item_id) -> str:
 
 
 def _thread_root(item_id: str, *, kind: str, title: str | None, author: str | None, created_at: str | None,
-                 text_html: str | None, story_id=None) -> Thread:
+                 text_html: str | None, story_id=None, link=None) -> Thread:
     """The Thread for a story, or for a comment whose replies are analysed on their own."""
     thread = Thread(source="hn", id=item_id, title=title or "", url=item_url(item_id), author=author,
-                    created_at=created_at, text=hn_html_to_text(text_html))
+                    created_at=created_at, text=hn_html_to_text(text_html), link=web_link(link))
     if kind == "comment":
         story = f" of story {story_id} ({item_url(story_id)})" if story_id else ""
         thread.notes.append(f"analysing from comment {item_id} down (a part of the discussion{story})")
@@ -60,7 +60,7 @@ def thread_from_algolia(item: dict, *, max_comments: int | None = None) -> Threa
     root_id = str(item["id"])
     thread = _thread_root(root_id, kind=item.get("type") or "story", title=item.get("title"),
                           author=item.get("author"), created_at=iso_time(item.get("created_at_i")),
-                          text_html=item.get("text"), story_id=item.get("story_id"))
+                          text_html=item.get("text"), story_id=item.get("story_id"), link=item.get("url"))
     stack = [(child, root_id) for child in reversed(_children(item, "children"))]
     while stack:
         node, parent = stack.pop()
@@ -94,7 +94,7 @@ def thread_from_hnpwa(data: dict, *, max_comments: int | None = None) -> Thread:
     root_id = str(data["id"])
     thread = _thread_root(root_id, kind=data.get("type") or "story", title=data.get("title"),
                           author=data.get("user"), created_at=iso_time(data.get("time")),
-                          text_html=data.get("content"))
+                          text_html=data.get("content"), link=data.get("url"))
     stack = [(child, root_id) for child in reversed(_children(data, "comments"))]
     while stack:
         node, parent = stack.pop()
@@ -119,7 +119,7 @@ def fetch_firebase(item_id: str, client: HttpClient, *, max_comments: int, progr
         raise ThreadNotFoundError(f"Hacker News has no item {item_id}; check the id in the URL")
     thread = _thread_root(str(root["id"]), kind=root.get("type") or "story", title=root.get("title"),
                           author=root.get("by"), created_at=iso_time(root.get("time")),
-                          text_html=root.get("text"))
+                          text_html=root.get("text"), link=root.get("url"))
     level = [(kid, thread.id) for kid in root.get("kids") or []]
     cut = False
     with ThreadPoolExecutor(max_workers=FIREBASE_WORKERS) as pool:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from argmap.errors import AccessDeniedError, ArgmapError, NetworkError, RateLimitedError, ThreadNotFoundError
-from argmap.model import Comment, Thread
+from argmap.model import Comment, Thread, web_link
 from argmap.settings import Settings
 from argmap.sources.http import USER_AGENT, AllowListSession, HttpClient, HttpStatusError
 from argmap.sources.markup import markdown_to_text
@@ -111,7 +111,9 @@ def submission_thread(submission: dict) -> Thread:
                   else f"{PUBLIC_BASE}/comments/{thread_id}/",
                   author=author if isinstance(author, str) and author not in GONE_BODIES else None,
                   created_at=iso_time(submission.get("created_utc")),
-                  text="" if selftext.strip() in GONE_BODIES else markdown_to_text(selftext))
+                  text="" if selftext.strip() in GONE_BODIES else markdown_to_text(selftext),
+                  link=None if submission.get("is_self") or f"/comments/{thread_id}" in str(submission.get("url"))
+                  else web_link(submission.get("url")))
 
 
 def parse_listing(data: Any) -> tuple[Thread, Collected]:

@@ -144,3 +144,16 @@ def test_recorded_circumflex_thread(threads_dir):
     assert len(quoting) == 263
     assert sum(any(line.startswith("    ") for line in c.text.split("\n")) for c in thread.comments) == 2
     thread_from_dict(thread_to_dict(thread))  # every parent_id resolves, no cycle
+
+
+def test_a_link_post_keeps_the_page_it_links_to(threads_dir):
+    from argmap.analytics.graph import build_graph
+    from argmap.model import Analysis
+
+    thread = load_file(threads_dir / "hn" / "hackernewsandroid_10939306_planet9.json")
+    assert thread.link == "http://www.caltech.edu/news/caltech-researchers-find-evidence-real-ninth-planet-49523"
+    assert thread_from_dict(thread_to_dict(thread)).link == thread.link  # canonical JSON carries it
+    assert build_graph(Analysis(thread, [], [])).graph["post_link"] == thread.link
+    data = dict(thread_to_dict(thread), link="javascript:alert(1)")
+    assert thread_from_dict(data).link is None  # only http(s) links are kept
+    assert "link" not in thread_to_dict(thread_from_dict(data))

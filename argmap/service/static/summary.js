@@ -61,10 +61,13 @@ function thesis(model) {
   const words = typeof model.graph.post_text === "string" && model.graph.post_text.trim()
     ? model.graph.post_text.trim() : root.map((c) => c.text).filter((t) => t !== title).join(" ");
   const url = safeUrl(model.summary.url || model.graph.url);
+  const link = safeUrl(model.graph.post_link);
   return el("section", { class: "thesis card", "aria-labelledby": "thesis-title" },
     el("h2", { id: "thesis-title" }, "The question"),
     el("p", { class: "thesis-title" }, title || (root[0] ? root[0].text : "A discussion")),
     words ? el("p", { class: "thesis-text" }, shorten(words, 420)) : null,
+    link ? el("p", { class: "small" }, "The post links to ",
+      el("a", { href: link, target: "_blank", rel: "noopener noreferrer" }, `${shorten(link.replace(/^https?:\/\/(www\.)?/, ""), 70)} ↗`)) : null,
     url ? el("p", { class: "small" }, el("a", { href: url, target: "_blank", rel: "noopener noreferrer" },
       `Open the thread on ${siteName(url)} ↗`)) : null);
 }
