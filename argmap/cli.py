@@ -115,7 +115,7 @@ def _write(data: bytes, output: str | None) -> None:
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, callback=lambda _c, _p, v: _a_number(v), help="minimum stance confidence for a reply's edge (default: the judge's; replies to "
                    "the post keep the judge's own rule)")
-@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="analyse at most this many comments (whole branches, in reply-tree order)")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @click.option("--update-from", "update_from", metavar="FILE.json",
               help="an earlier JSON export of the same thread: analyse what is new, say what changed")
@@ -149,7 +149,7 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
 @click.option("--format", "fmt", default="json", show_default=True, help=f"export format: {FORMATS_HELP}")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--title", default="", help="the corpus's title (default: N threads)")
-@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="analyse at most this many comments (whole branches, in reply-tree order)")
 @click.option("-q", "--quiet", is_flag=True, help="no progress on stderr")
 @click.pass_obj
 def corpus(settings, sources, fmt, output, title, max_comments, quiet):
@@ -214,7 +214,7 @@ def _listed_sources(path: str) -> list[str]:
 @main.command()
 @click.argument("source")
 @click.option("-o", "--output", help="write here instead of standard output")
-@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="cut threads longer than this")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="analyse at most this many comments (whole branches, in reply-tree order)")
 @click.pass_obj
 def fetch(settings, source, output, max_comments):
     """Fetch SOURCE and write its canonical thread JSON (to analyse later, offline)."""

@@ -87,7 +87,7 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
     stripped = text.lstrip()
     if not stripped:
         raise ArgmapError(f"{name} is empty: nothing to analyse")
-    if stripped.rstrip() in ("null", "true", "false") or re.fullmatch(r"-?\d+(?:\.\d+)?(?:[eE][-+]?\d+)?\s*", stripped):
+    if stripped.rstrip() in ("null", "true", "false") or re.fullmatch(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\s*", stripped):
         raise ArgmapError(f"{name} holds a single JSON value, not a thread")
     if stripped[0] in "[{":
         try:

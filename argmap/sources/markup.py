@@ -167,9 +167,9 @@ _STRONG = re.compile(r"(\*\*|__)(?=\S)(.+?)(?<=\S)\1")
 _EMPHASIS_STAR = re.compile(r"(?<![\w*])\*(?=\S)(.+?)(?<=\S)\*(?![\w*])")
 _EMPHASIS_UNDERSCORE = re.compile(r"(?<![\w_])_(?=\S)(.+?)(?<=\S)_(?![\w_])")
 # struck-through words are what the writer took back: "~~Nobody likes~~ Many people dislike it" says the second part
-_STRIKE = re.compile(r"(?:(?<=\s)|^)~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~(?:[ \t]+|$)"
+_STRIKE = re.compile(r"[ \t]*~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~(?=[,.;:!?])"  # "I think ~~X~~, Y": "I think, Y"
+                     r"|(?:(?<=\s)|^)~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~(?:[ \t]+|$)"
                      r"|~~(?=[^\s~])(?:[^~]|~(?!~))*?(?<=\S)~~")
-_SPACE_BEFORE_PUNCTUATION = re.compile(r"(?<=\S)[ \t]+(?=[,.;:!?](?:\s|$))")
 _SUPERSCRIPT = re.compile(r"\^\(([^)]*)\)|\^(?=\S)")
 _HTML_TAG = re.compile(r"</?(?:a|p|b|i|u|s|em|strong|span|div|br|hr|font|img|ul|ol|li|sup|sub|blockquote|h[1-6])"
                        r"(?:\s[^<>]*)?/?>", re.I)
@@ -209,9 +209,7 @@ def _inline(text: str, stash: list[str], mark: str) -> str:
     text = _HTML_TAG.sub("", text)  # Reddit shows typed HTML as text; it is markup noise, not words
     for _ in range(2):
         text = _STRONG.sub(r"\2", text)
-        text, struck = _STRIKE.subn("", text)
-        if struck:  # "I think ~~X~~, Y" -> "I think, Y"
-            text = _SPACE_BEFORE_PUNCTUATION.sub("", text)
+        text = _STRIKE.sub("", text)
         text = _EMPHASIS_STAR.sub(r"\1", text)
         text = _EMPHASIS_UNDERSCORE.sub(r"\1", text)
     text = _SUPERSCRIPT.sub(lambda m: m.group(1) or "", text)

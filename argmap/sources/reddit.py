@@ -113,7 +113,7 @@ def submission_thread(submission: dict) -> Thread:
                   created_at=iso_time(submission.get("created_utc")),
                   text="" if selftext.strip() in GONE_BODIES else markdown_to_text(selftext),
                   link=None if submission.get("is_self") or f"/comments/{thread_id}" in str(submission.get("url"))
-                  else web_link(submission.get("url")))
+                  else web_link(html.unescape(str(submission.get("url") or ""))))  # listings escape "&" as "&amp;"
 
 
 def parse_listing(data: Any) -> tuple[Thread, Collected]:

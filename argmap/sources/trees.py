@@ -51,8 +51,9 @@ def cut_thread(thread: Thread, max_comments: int | None) -> Thread:
 
 
 def keep_first(thread: Thread, max_comments: int | None) -> Thread:
-    """A thread read from a file or a paste cut to its first ``max_comments`` comments in the
-    order they were given (a reply whose parent was cut goes too), saying so in the notes."""
+    """A thread read from a file or a paste cut to ``max_comments`` comments: the first in tree
+    order (whole branches first, so a reply is never kept without its parent), kept in the
+    order they were given, saying so in the notes."""
     if max_comments is None or len(thread.comments) <= max_comments:
         return thread
     total = len(thread.comments)

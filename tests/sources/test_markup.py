@@ -39,6 +39,7 @@ def test_hn_empty_and_script():
     ("~~Nobody likes~~ a lot of people don't like New Reddit", "a lot of people don't like New Reddit"),
     ("it was ~~bad~~good, and ~~very~~ fine", "it was good, and fine"),
     ("I think ~~Rust~~, Go is simpler", "I think, Go is simpler"),
+    ("Bonjour ~~x~~ ami ! Ratio 3 : 1", "Bonjour ami ! Ratio 3 : 1"),  # spaces away from the strike stay
     ("* ~~struck item~~\n* kept item", "- kept item"),
     ("snake_case_name stays", "snake_case_name stays"),
     ("a [link](https://a.b/c) here", "a link (https://a.b/c) here"),

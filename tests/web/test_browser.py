@@ -57,6 +57,14 @@ def rendered_positions(page):
     return cy(page, "Object.fromEntries(view.cy.nodes().map(n => [n.id(), n.position()]))")
 
 
+def wait_for_hash(page, test, timeout: float = 10.0):
+    """Poll the address's hash until ``test(hash)`` (wait_for_function would eval, which the CSP forbids)."""
+    deadline = time.monotonic() + timeout
+    while not test(page.evaluate("location.hash")):
+        assert time.monotonic() < deadline, page.evaluate("location.hash")
+        page.wait_for_timeout(50)
+
+
 def click_node(page, node_id: str):
     position = page.evaluate("""(id) => {
         const node = window.argmap.view.cy.getElementById(id);
@@ -503,8 +511,19 @@ def test_a_link_far_down_the_summary_opens_the_map_in_the_window_and_the_address
     page.click("#view-outline")
     assert page.url.endswith("#outline")
     page.go_back()  # Back returns to the claim on the map, then to the summary
-    page.wait_for_function(f"location.hash === '#claim=' + encodeURIComponent({json.dumps(claim_id)}).replace(/%3D/g, '=')")
+    wait_for_hash(page, lambda h: h.startswith("#claim=") and cy(page, "state.focus") == claim_id)
     assert cy(page, "state.focus") == claim_id and page.is_visible("#cy")
+    # on the whole map a click selects a claim without focusing on it, and the address says so
+    page.click("#clear-focus")
+    page.wait_for_selector(READY)
+    assert page.url.endswith("#map")
+    other = next(n for n in cy(page, "view.cy.nodes('[kind = \"claim\"]').map(n => n.id())") if inside_viewport(page, n))
+    click_node(page, other)
+    wait_for_hash(page, lambda h: h.startswith("#select="))
+    page.reload()
+    page.wait_for_selector(READY, timeout=ANALYSIS_TIMEOUT_MS)
+    assert cy(page, "state.focus") is None
+    assert cy(page, f"view.cy.getElementById({json.dumps(other)}).selected()")
 
 
 def test_the_default_map_shows_the_first_dispute_with_its_rebuttals(page, live_server, reddit_analysis):

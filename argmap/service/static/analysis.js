@@ -364,8 +364,14 @@ async function showResult(status) {
   if (window.matchMedia("(min-width: 901px)").matches) $("filters").open = true;
 
   let view = null;
-  const tabs = tablist(document.querySelector(".views"), (name) => {
-    keepInAddress(name === "summary" ? "" : name === "map" && state.focus ? `claim=${state.focus}` : name, { push: true });
+  // the address: "" (summary), "map", "outline", "claim=ID" (the map on that claim's
+  // neighbourhood) or "select=ID" (the whole map, that claim selected); opening another tab or
+  // claim is a history entry (Back returns to it), arrow keys between tabs and clicks are not
+  const where = (name) => (name === "summary" ? "" : name === "map" && state.focus ? `claim=${state.focus}` : name);
+  let shownTab = "summary";
+  const tabs = tablist(document.querySelector(".views"), (name, { keyboard = false } = {}) => {
+    if (name !== shownTab || !window.location.hash.includes("=")) keepInAddress(where(name), { push: !keyboard && name !== shownTab });
+    shownTab = name;
     if (name === "map") ensureMap();
     if (name === "outline" && !$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
   });
@@ -378,7 +384,7 @@ async function showResult(status) {
       fresh,
       onSelect: (id) => {
         showClaim($("panel"), model, id, panelActions());
-        keepInAddress(`claim=${id}`);
+        if (!state.focus) keepInAddress(`select=${id}`);  // a click on the whole map selects, it does not focus
         keepAboveSheet(view, id);
       },
       onStatus: (text) => {
@@ -396,22 +402,25 @@ async function showResult(status) {
   let pending = null;
   /** Open the map on claim ``id``: the claim with its neighbourhood, centred, selected. */
   function focus(id) {
+    const before = state.focus;
     state.focus = id;
     pending = id;
     tabs.select("map");
-    keepInAddress(`claim=${id}`);
+    keepInAddress(`claim=${id}`, { push: before !== id });
     revealMap();
-    refresh();
     showClaim($("panel"), model, id, panelActions());
+    refresh();
   }
+  /** Select claim ``id`` on the map as it is (focus on it when it is not drawn). */
   function pick(id) {
     tabs.select("map");
-    keepInAddress(`claim=${id}`);
     revealMap();
     $("search-results").hidden = true; // a result picked: the list gives the map its room back
     if (view.cy.getElementById(id).empty()) { focus(id); return; }
-    view.select(id);
+    keepInAddress(state.focus ? `claim=${state.focus}` : `select=${id}`, { push: true });
     showClaim($("panel"), model, id, panelActions());
+    if (page.dataset.ready !== "true") { pending = id; return; } // selected once the layout is drawn
+    view.select(id);
     keepAboveSheet(view, id);
   }
   window.argmap = { view, model, state, focus, tabs };
@@ -449,8 +458,11 @@ async function showResult(status) {
   document.addEventListener("keydown", (event) => {  // Escape closes the claim's panel
     if (event.key !== "Escape" || !$("panel").classList.contains("open")) return;
     if (event.target.closest && event.target.closest("#search, #search-results")) return;
+    const inPanel = $("panel").contains(document.activeElement);
     closePanel($("panel"));
     if (view) view.cy.nodes(":selected").unselect();
+    if (!state.focus && tabs.current() === "map") keepInAddress("map");
+    if (inPanel) $("view-map").focus(); // keyboard focus stays on the page, not lost with the panel
   });
   $("search-results").addEventListener("keydown", (event) => {
     const buttons = [...$("search-results").querySelectorAll("button")];
@@ -468,18 +480,20 @@ async function showResult(status) {
   renderNews(model, data.changes, fresh, focus);
   $("legend-new").hidden = !fresh.size;
   setupUpdates(status, tabs);
-  /** Open what the address names: a claim on the map, the map, the outline, else the summary. */
+  /** Open what the address names (see ``where``), else the summary. */
   function openFromAddress() {
     let asked = "";
     try { asked = decodeURIComponent(window.location.hash.slice(1)); } catch { /* a mangled address: the summary */ }
-    if (asked.startsWith("claim=") && model.claims.has(asked.slice(6))) focus(asked.slice(6));
-    else if (asked === "map" || asked === "outline") {
-      if (asked === "map" && state.focus) { state.focus = null; if (view) refresh(); }
-      tabs.select(asked);
-    } else if (tabs.current() !== "summary") tabs.select("summary");
+    const [kind, id] = asked.includes("=") ? asked.split(/=(.*)/s) : [asked, ""];
+    if (kind === "claim" && model.claims.has(id)) { focus(id); return; }
+    if (state.focus && (kind === "map" || kind === "select")) { state.focus = null; if (view) refresh(); }
+    if (kind === "select" && model.claims.has(id)) { pick(id); return; }
+    if (kind === "map" || kind === "outline") tabs.select(kind);
+    else if (tabs.current() !== "summary") tabs.select("summary");
   }
   restoringAddress(() => {
-    if (previous && previous.tab && previous.tab !== "summary") tabs.select(previous.tab);
+    // after a live update the page comes back where it was: the address says where, else the tab
+    if (previous && previous.tab && previous.tab !== "summary" && !window.location.hash.includes("=")) tabs.select(previous.tab);
     else openFromAddress();
   });
   // Back and Forward move between the tabs and claims opened here (each opening is a history entry)

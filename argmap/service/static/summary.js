@@ -150,7 +150,7 @@ export function renderSummary(container, model, onOpen) {
       `Points made in two or more of these ${model.graph.threads.length} threads and rebutted in at least one.`,
       recurring(model, onOpen)) : "",
     section("disputes-title", "Main disputes",
-      contested ? "Claims several people dispute (those others defend first): the best rebuttal and the best defence of each."
+      contested ? "Claims several people dispute, those someone defends first: the best rebuttal of each and, where someone defended it, the best defence."
         : disputes.length ? "No claim here is disputed by several people and defended by others; these are the claims someone rebutted, the most rebutted first."
           : "",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))

@@ -1,6 +1,6 @@
 // Accessible tabs (WAI-ARIA tabs pattern): click, or arrow keys / Home / End to move between them.
 
-/** Wire the role=tab buttons inside ``list``; ``onSelect(name)`` runs after a tab is shown.
+/** Wire the role=tab buttons inside ``list``; ``onSelect(name, {keyboard})`` runs after a tab is shown.
  * A tab's name is its id without the "view-" / "tab-" prefix; it controls the element aria-controls names. */
 export function tablist(list, onSelect = () => {}) {
   const tabs = [...list.querySelectorAll('[role="tab"]')];
@@ -14,7 +14,7 @@ export function tablist(list, onSelect = () => {}) {
       if (panel) panel.hidden = !on;
       if (on && focus) tab.focus();
     }
-    onSelect(name);
+    onSelect(name, { keyboard: focus });
   }
   for (const tab of tabs) {
     tab.addEventListener("click", () => select(nameOf(tab)));
