@@ -174,7 +174,7 @@ def test_export_writes_a_model_the_runtime_reads(tmp_path):
 
 
 @pytest.mark.slow
-def test_a_tiny_fine_tuning_run_saves_a_model(tmp_path):
+def test_a_tiny_fine_tuning_run_saves_a_model(tmp_path, threads_dir):  # reads the labelled threads
     """The training script's in-domain phase on eight dev pairs: it trains, saves, and predicts."""
     from argmap.training import stance_cross
 
@@ -207,7 +207,7 @@ def _synthetic_out_of_fold(tmp_path, rng):
     return cross_file, head_file
 
 
-def test_the_blend_weight_and_its_calibration_are_fitted_out_of_fold(tmp_path):
+def test_the_blend_weight_and_its_calibration_are_fitted_out_of_fold(tmp_path, threads_dir):
     from argmap.training import stance_cross
 
     cross_file, head_file = _synthetic_out_of_fold(tmp_path, np.random.default_rng(3))
@@ -227,7 +227,7 @@ def test_the_blend_weight_and_its_calibration_are_fitted_out_of_fold(tmp_path):
         stance_cross.fit_calibration([cross_file], head_file)
 
 
-def test_recalibrate_rewrites_only_the_config(tmp_path):
+def test_recalibrate_rewrites_only_the_config(tmp_path, threads_dir):
     import shutil
 
     from argmap.training import stance_cross

@@ -47,7 +47,7 @@ def test_split_by_thread(rows):
     assert all(split == "dev" for split, _count in sl.ROUND_2.values())
 
 
-def test_rounds_never_label_a_pair_twice():
+def test_rounds_never_label_a_pair_twice(threads_dir):  # the rounds are drawn from the recorded threads
     first = {p.pair_id for p in sl.selected_pairs(label_round=1)}
     second = {p.pair_id for p in sl.selected_pairs(label_round=2)}
     assert first and second and not first & second
