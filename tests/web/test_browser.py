@@ -415,27 +415,25 @@ def reddit_analysis(browser, live_server, shared_dir):
     if not listing.exists():
         pytest.skip(f"{listing} is missing")
     context = browser.new_context(viewport={"width": 1440, "height": 900})
-    page = context.new_page()
-    page.goto(live_server.url + "/")
-    page.click("#tab-file")
-    page.set_input_files("#file-input", str(listing))
-    page.click("#analyse-button")
-    page.wait_for_url("**/a/*", timeout=30_000)
-    analysis_id = page.url.rsplit("/", 1)[1]
-    page.wait_for_selector(SUMMARY, timeout=ANALYSIS_TIMEOUT_MS)
+    analysis_id = upload(context.new_page(), live_server, listing)
     context.close()
     return analysis_id
 
 
-def test_uploading_a_listing_again_offers_the_stored_map(page, live_server, shared_dir):
-    listing = shared_dir / "threads" / REDDIT_LISTING
+def upload(page, live_server, path) -> str:
+    """Upload a thread file on the home page's file tab; the analysis id once its summary shows."""
     page.goto(live_server.url + "/")
     page.click("#tab-file")
-    page.set_input_files("#file-input", str(listing))
+    page.set_input_files("#file-input", str(path))
     page.click("#analyse-button")
     page.wait_for_url("**/a/*", timeout=30_000)
-    analysis_id = page.url.rsplit("/", 1)[1]
     wait_for_summary(page)
+    return page.url.rsplit("/", 1)[1]
+
+
+def test_uploading_a_listing_again_offers_the_stored_map(page, live_server, shared_dir):
+    listing = shared_dir / "threads" / REDDIT_LISTING
+    analysis_id = upload(page, live_server, listing)
     page.goto(live_server.url + "/")
     page.wait_for_selector("#recent-list li")
     page.click("#tab-file")
