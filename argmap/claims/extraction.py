@@ -269,6 +269,18 @@ def _numbered_after(earlier: list[Claim | Unit], units: list[Claim | Unit]) -> l
     return units
 
 
+def title_is_label(thread: Thread) -> bool:
+    """Whether the thread's title is a name someone gave a paste ("Pasted text", a file's name,
+    the page's title box), not a post's words: a paste of lines has no post text or author.
+
+    >>> title_is_label(Thread("text", "p", title="Remote work debate"))
+    True
+    >>> title_is_label(Thread("hn", "1", title="Remote work is over"))
+    False
+    """
+    return thread.source == "text" and not thread.text.strip() and not thread.author
+
+
 def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_model: str | None = None,
                   on_claims: Callable[[list[Claim]], None] | None = None,
                   report: dict | None = None) -> list[Claim | Unit]:
@@ -287,7 +299,8 @@ def extract_units(thread: Thread, *, nlp=None, progress=None, cache=None, spacy_
 
     store = cache if cache is not None else memory_cache()
     namespace = units_namespace(nlp.meta if nlp is not None else spacy_model_meta(spacy_model))
-    parts = thread.post_parts() + [("text", c) for c in thread.comments if not c.deleted and c.text]
+    parts = [(field, post) for field, post in thread.post_parts() if not (field == "title" and title_is_label(thread))]
+    parts += [("text", c) for c in thread.comments if not c.deleted and c.text]
     keys = [text_key(comment.text) for _field, comment in parts]
     known = store.get_many(namespace, list(set(keys)))
     by_comment: dict[str, list[Claim | Unit]] = {}

@@ -298,3 +298,13 @@ def test_a_wall_of_text_without_line_breaks_is_read_in_pieces(nlp):
     covered = " ".join(c.text for c in claims)
     assert all(sentence in covered for sentence in sentences)  # every piece read (spaCy joins a few pairs)
     assert len(claims) > 300
+
+
+def test_a_pastes_title_is_a_name_not_a_claim(nlp):
+    # the title box of the page, a file's name: a paste of lines has no post, so its title says nothing
+    title = "Remote work is clearly the future of office jobs"
+    comments = [Comment("c1", "p", "Offices will be empty within ten years.")]
+    pasted = extract_claims(Thread("text", "p", title=title, comments=comments), nlp=nlp)
+    assert [c.text for c in pasted] == ["Offices will be empty within ten years."]
+    posted = extract_claims(Thread("hn", "p", title=title, comments=comments), nlp=nlp)
+    assert title in [c.text for c in posted]  # a real post's title is its thesis
