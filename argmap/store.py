@@ -379,10 +379,11 @@ class Store:
         with self.engine.connect() as conn:
             return _row(conn.execute(sa.select(analyses).where(analyses.c.id == analysis_id)).first())
 
-    def list_analyses(self, *, limit: int = 50, status: str | None = None, owner: str | None = None) -> list[dict]:
-        """The most recent analyses first, without their request bodies; with ``owner`` (a token's
-        hash), only the analyses that token made."""
-        query = _listed().order_by(analyses.c.created_at.desc()).limit(limit)
+    def list_analyses(self, *, limit: int = 50, offset: int = 0, status: str | None = None,
+                      owner: str | None = None) -> list[dict]:
+        """The most recent analyses first (after skipping ``offset``), without their request
+        bodies; with ``owner`` (a token's hash), only the analyses that token made."""
+        query = _listed().order_by(analyses.c.created_at.desc(), analyses.c.id).limit(limit).offset(offset)
         if status:
             query = query.where(analyses.c.status == status)
         if owner is not None:

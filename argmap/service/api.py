@@ -153,7 +153,7 @@ def list_analyses(query: dict):
     """The most recent analyses, newest first: with API tokens, the caller's own (everyone's when
     the instance sets ARGMAP_LIST_ALL_ANALYSES, as the home page does)."""
     mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
-    rows = app_store().list_analyses(limit=query["limit"], status=query.get("status"),
+    rows = app_store().list_analyses(limit=query["limit"], offset=query["offset"], status=query.get("status"),
                                      owner=current_owner() if mine_only else None)
     summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
     return {"analyses": [analysis_out(r, summaries.get(r["id"])) for r in rows]}

@@ -98,6 +98,8 @@ class CollectionItems(Schema):
 
 class ListQuery(Schema):
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
+    offset = Integer(load_default=0, validate=Range(min=0, max=10**9),
+                     metadata={"description": "skip this many (the next page: offset + limit)"})
     status = String(validate=OneOf(STATUSES))
 
 

@@ -231,3 +231,15 @@ def test_a_batch_error_names_its_item_and_keeps_the_accepted_forms(client, small
     assert bad_url.status_code == 422
     error = bad_url.get_json()["error"]
     assert error["message"].startswith("item 1: ") and error["detail"]["accepted_forms"]
+
+
+def test_the_list_pages_with_offset(client, small_text):
+    made = [client.post("/api/v1/analyses", json={"text": f"{small_text} Number {n}."}).get_json()["id"]
+            for n in range(3)]
+    first = client.get("/api/v1/analyses?limit=2").get_json()["analyses"]
+    rest = client.get("/api/v1/analyses?limit=2&offset=2").get_json()["analyses"]
+    listed = [a["id"] for a in first + rest]
+    assert len(first) == 2 and set(made) <= set(listed) and len(listed) == len(set(listed))
+    assert client.get("/api/v1/analyses?offset=-1").status_code == 422
+    for analysis_id in made:  # let the workers finish before the app goes
+        wait_for(client, analysis_id)

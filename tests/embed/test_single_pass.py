@@ -20,7 +20,7 @@ pytestmark = pytest.mark.slow
 
 REPO = Path(__file__).resolve().parents[2]
 
-THREAD = Thread(source="text", id="t", title="Nuclear power is the safest source of energy we have.", comments=[
+THREAD = Thread(source="hn", id="t", title="Nuclear power is the safest source of energy we have.", comments=[
     Comment("a", "t", "No. Coal kills far more people per terawatt hour. Solar is safer than both."),
     Comment("b", "a", "lol"),
     Comment("c", "a", "Solar is safer than both."),
