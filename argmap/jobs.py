@@ -132,6 +132,12 @@ def queue_analysis(item: dict, *, store: Store, backend: Backend, max_comments: 
     return store.get_analysis(row["id"]) or row
 
 
+def of_item(position: int, error: ArgmapError) -> ArgmapError:
+    """``error`` naming the batch item it is about; the same kind of error (an unsupported URL
+    keeps its accepted forms, a too-large thread its 413)."""
+    return type(error)(f"item {position}: {error.message}", code=error.code, status=error.status)
+
+
 def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_comments: int, cap: int,
                 idempotency_key: str | None = None, owner: str | None = None) -> dict:
     """Check every item, then store and submit them as one batch; returns the batch row."""
@@ -142,8 +148,7 @@ def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_commen
         try:
             check_item(item, max_comments)
         except ArgmapError as error:
-            # the same kind of error (an unsupported URL keeps its accepted forms), naming the item
-            raise type(error)(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+            raise of_item(position, error) from None
     try:
         batch, rows, created = store.create_batch(items, idempotency_key=idempotency_key, owner=owner)
     except IdempotencyConflict:

@@ -316,7 +316,7 @@ def create_batch(headers: dict, body: dict):
         try:
             items.append(canonical_item(item))
         except ArgmapError as error:
-            raise type(error)(f"item {position}: {error.message}", code=error.code, status=error.status) from None
+            raise jobs.of_item(position, error) from None
     batch = jobs.queue_batch(items, store=app_store(), backend=job_backend(),
                              max_comments=current_app.config["MAX_COMMENTS"], cap=current_app.config["MAX_BATCH"],
                              idempotency_key=headers.get("Idempotency-Key"), owner=current_owner())

@@ -8,7 +8,7 @@ import { byline, mainDisputes, shorten, topicOf } from "./model.js";
 export const PAGE_SIZE = 40;
 const FOCUS_MAX = 36;
 const DISPUTES_FIRST = 3; // the summary's first main disputes open the default map ...
-const DISPUTE_ANSWERS = 8; // ... each with up to this many of the claims linked to it
+const DISPUTE_ANSWERS = 8; // ... each with up to this many of the claims answering it (rebuttals first)
 const BOX_WIDTH = 210;
 const FONT = 13;
 export const READABLE_PX = 12; // rendered label size the initial view never goes below
