@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 import threading
+import unicodedata
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any
@@ -288,9 +290,16 @@ def _listed():
 
 
 def file_stem(row: dict) -> str:
-    """A safe file name (no extension) for an analysis's exports: its thread id, else its own id."""
-    text = row.get("thread_id") or row["id"]
-    return "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in text)[:80] or "thread"
+    """A safe file name (no extension) for an analysis's exports: its thread id, else its own id,
+    in ASCII letters, digits, ``-`` and ``_``.
+
+    >>> file_stem({"id": "a1", "thread_id": "2xmo63"}), file_stem({"id": "a1", "thread_id": "café/1"})
+    ('2xmo63', 'cafe_1')
+    >>> file_stem({"id": "a1", "thread_id": "日本語"})
+    'thread'
+    """
+    text = unicodedata.normalize("NFKD", row.get("thread_id") or row["id"]).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^A-Za-z0-9_-]+", "_", text).strip("_")[:80] or "thread"
 
 
 class Store:

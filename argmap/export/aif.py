@@ -61,7 +61,10 @@ def aif_data(analysis, graph: nx.DiGraph) -> dict:
     for comment_id in claims_of:
         comment = comments[comment_id]
         author = comment.author or UNKNOWN
-        person = participants.setdefault(author, len(participants) + 1)
+        # an unknown or deleted author is one participant per comment, as the map counts people
+        # (argmap.analytics.graph.person): not one speaker arguing with everyone
+        known = author not in (UNKNOWN, "[deleted]", "[removed]")
+        person = participants.setdefault(author if known else f"{author}\x00{comment_id}", len(participants) + 1)
         stamp = aif_time(comment.created_at)
         text = " ".join(comment.text.split())
         locution_of[comment_id] = out.node(f"L{comment_id}", "L", f"{author} : {text}", stamp)
@@ -96,7 +99,8 @@ def aif_data(analysis, graph: nx.DiGraph) -> dict:
         "nodes": out.nodes,
         "edges": out.edges,
         "locutions": locutions,
-        "participants": [{"participantID": str(pid), "firstname": name, "surname": ""} for name, pid in participants.items()],
+        "participants": [{"participantID": str(pid), "firstname": name.split("\x00")[0], "surname": ""}
+                         for name, pid in participants.items()],
     }
 
 

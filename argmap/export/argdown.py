@@ -9,6 +9,7 @@ official parser reads it with zero errors (tests run it).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 
@@ -16,13 +17,32 @@ import networkx as nx
 
 from argmap.export import Exporter, export_graph, register
 
-ESCAPED = re.compile(r"([\\\[\]<>#@*_{}/`~=+\-:])")
+# every character Argdown gives meaning, and a "." that could open a special character
+# (".A." is one of its shortcodes: U.A.E. → U∀E.; a dot before a space or the end cannot)
+ESCAPED = re.compile(r"([\\\[\]<>#@*_{}/`~=+\-:]|\.(?=\S))")
 ARROWS = {"supports": "<+", "rebuts": "<-"}
 
 
 def title(claim_id: str) -> str:
-    """A claim id as an Argdown title (letters, digits, ``-``)."""
-    return re.sub(r"[^A-Za-z0-9-]", "-", claim_id)
+    """A claim id as an Argdown title (letters and digits joined by ``-``), one title per id.
+
+    HN, Reddit and pasted claim ids (``<comment id>:<n>``) only lose their colon; any other
+    id gets a short hash of itself, so ``a_b:0`` and ``a-b:0`` stay two statements.
+
+    >>> title("c5w9al8:0"), title("a_b:0") != title("a-b:0")
+    ('c5w9al8-0', True)
+    """
+    if re.fullmatch(r"[A-Za-z0-9]+:[0-9]+", claim_id):
+        return claim_id.replace(":", "-")
+    plain = re.sub(r"[^A-Za-z0-9]+", "-", claim_id).strip("-")  # a title must not open with "-"
+    return "-".join(filter(None, [plain, hashlib.sha1(claim_id.encode("utf-8")).hexdigest()[:8]]))
+
+
+def yaml_string(value: str) -> str:
+    """A double-quoted YAML string that Argdown's block patterns cannot end early: ``{``, ``}``
+    (a data block) and ``=`` (front matter fences) written as ``\\u`` escapes."""
+    text = json.dumps(value, ensure_ascii=False)
+    return text.replace("{", "\\u007b").replace("}", "\\u007d").replace("=", "\\u003d")
 
 
 def escape(text: str) -> str:
@@ -38,11 +58,12 @@ def data(attrs: dict) -> str:
     """Statement metadata as a YAML flow mapping (JSON strings are valid YAML)."""
     fields = {"author": attrs.get("author") or "", "comment": attrs.get("comment_id", ""), "url": attrs.get("url", ""),
               "rank": attrs.get("rank", 0.0), "controversy": attrs.get("controversy", 0.0)}
-    return "{" + ", ".join(f"{key}: {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items()) + "}"
+    return "{" + ", ".join(f"{key}: {yaml_string(value) if isinstance(value, str) else json.dumps(value)}"
+                           for key, value in fields.items()) + "}"
 
 
 def argdown_text(graph: nx.DiGraph) -> str:
-    lines = ["===", f"title: {json.dumps(graph.graph.get('title') or 'argmap', ensure_ascii=False)}", "===", ""]
+    lines = ["===", f"title: {yaml_string(graph.graph.get('title') or 'argmap')}", "===", ""]
     topics = {t["id"]: t["label"] for t in graph.graph.get("topics", [])}
     by_topic: dict[int, list[str]] = {}
     for node, attrs in graph.nodes(data=True):

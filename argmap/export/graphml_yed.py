@@ -28,11 +28,21 @@ def box_label(text: str) -> list[str]:
     return textwrap.wrap(short, LABEL_WIDTH) or [""]
 
 
-def node_graphics(attrs: dict, x: float, y: float) -> ET.Element:
+MAX_BOX_WIDTH = 480.0  # 240 for the least important claim, twice that for the most
+GAP = 40.0  # between columns and between boxes in a column
+
+
+def box_size(attrs: dict) -> tuple[list[str], float, float]:
+    """A claim's label lines and its box's width and height, both grown with its rank."""
     lines = box_label(attrs.get("text", ""))
-    scale = 1.0 + float(attrs.get("rank", 0.0))
+    scale = 1.0 + min(max(float(attrs.get("rank", 0.0)), 0.0), 1.0)
+    return lines, 240.0 * scale, (18.0 * len(lines) + 12.0) * scale
+
+
+def node_graphics(attrs: dict, x: float, y: float) -> ET.Element:
+    lines, width, height = box_size(attrs)
+    scale = width / 240.0
     shape = ET.Element(f"{{{YFILES}}}ShapeNode")
-    width, height = 240.0 * scale, (18.0 * len(lines) + 12.0) * scale
     ET.SubElement(shape, f"{{{YFILES}}}Geometry", height=f"{height:.1f}", width=f"{width:.1f}", x=f"{x:.1f}", y=f"{y:.1f}")
     colour = TOPIC_COLOURS[int(attrs.get("topic", 0)) % len(TOPIC_COLOURS)]
     ET.SubElement(shape, f"{{{YFILES}}}Fill", color=colour, transparent="false")
@@ -57,14 +67,20 @@ def edge_graphics(attrs: dict) -> ET.Element:
 
 
 def positions(graph: nx.DiGraph) -> dict:
-    """One column per topic, claims in thread order down it."""
-    rows: dict[int, int] = {}
+    """One column per topic, claims in thread order down it; no two boxes overlap.
+
+    >>> g = nx.DiGraph()
+    >>> g.add_node("a", topic=0, text="One.", rank=1.0); g.add_node("b", topic=0, text="Two."); g.add_node("c", topic=1)
+    >>> positions(g)
+    {'a': (0.0, 0.0), 'b': (0.0, 100.0), 'c': (520.0, 0.0)}
+    """
+    tops: dict[int, float] = {}
     placed = {}
     for node, attrs in graph.nodes(data=True):
         topic = int(attrs.get("topic", 0))
-        row = rows.get(topic, 0)
-        rows[topic] = row + 1
-        placed[node] = (topic * 420.0, row * 160.0)
+        top = tops.get(topic, 0.0)
+        placed[node] = (topic * (MAX_BOX_WIDTH + GAP), top)
+        tops[topic] = top + box_size(attrs)[2] + GAP
     return placed
 
 

@@ -9,7 +9,9 @@ import hmac
 import io
 import json
 import re
+import unicodedata
 import zipfile
+from urllib.parse import quote
 
 from apiflask import APIBlueprint, HTTPTokenAuth
 from apiflask.fields import String
@@ -257,18 +259,18 @@ def export_response(analysis_id: str, fmt: str, version: int | None = None) -> R
         body = exporter.render(*kept)
         name = f"argmap-{download_stem(row)}-v{version}.{exporter.extension}"
         return Response(body, mimetype=exporter.mimetype,
-                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                        headers=attachment(name))
     body = render_kept(app_store(), analysis_id, fmt)
     name = f"argmap-{download_stem(row)}.{exporter.extension}"
     return Response(body, mimetype=exporter.mimetype,
-                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+                    headers=attachment(name))
 
 
 def slug(text: str | None, limit: int = 60) -> str:
-    """'Is Rust making browsers safer?' -> 'is-rust-making-browsers-safer' (ASCII letters and digits)."""
-    words = re.findall(r"[a-z0-9]+", (text or "").lower())
+    """'Is Rust making browsers safer?' -> 'is-rust-making-browsers-safer': the title's words,
+    letters and digits of any script ('Ωμέγα' -> 'ωμέγα'), joined by '-'."""
     out = ""
-    for word in words:
+    for word in re.findall(r"[^\W_]+", (text or "").lower()):
         if len(out) + len(word) + 1 > limit:
             break
         out = f"{out}-{word}" if out else word
@@ -279,6 +281,27 @@ def download_stem(row: dict) -> str:
     """``<thread title slug>-<analysis id>``: one analysis's downloads never collide with another's."""
     title = slug(row.get("title"))
     return f"{title}-{row['id']}" if title else f"{file_stem(row)}-{row['id']}"
+
+
+def ascii_name(name: str) -> str:
+    """A download name in ASCII for the plain ``filename`` parameter: accents dropped, other
+    letters left out ('argmap-café-x1.json' -> 'argmap-cafe-x1.json').
+
+    >>> ascii_name("argmap-日本語-x1.json"), ascii_name("argmap-ωμέγα-café-x1.json")
+    ('argmap-x1.json', 'argmap-cafe-x1.json')
+    """
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode("ascii")
+    plain = re.sub(r"[^A-Za-z0-9._-]", "", plain)
+    return re.sub(r"-{2,}", "-", plain)
+
+
+def attachment(name: str) -> dict[str, str]:
+    """The ``Content-Disposition`` header of a download named ``name``: an ASCII ``filename``
+    every client reads, and the whole name as ``filename*`` (RFC 6266) when it is not ASCII."""
+    plain = ascii_name(name)
+    if plain == name:
+        return {"Content-Disposition": f'attachment; filename="{name}"'}
+    return {"Content-Disposition": f"attachment; filename=\"{plain}\"; filename*=UTF-8''{quote(name, safe='')}"}
 
 
 def _download_doc(description: str, mimetypes: list[str]) -> dict:
@@ -423,7 +446,7 @@ def get_collection_graph(collection_id: str, query: dict):
     body = exporter.render(*merged)
     stem = slug(collection.get("title")) or "corpus"
     name = f"argmap-{stem}-{collection_id}.{exporter.extension}"
-    return Response(body, mimetype=exporter.mimetype, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return Response(body, mimetype=exporter.mimetype, headers=attachment(name))
 
 
 @bp.get("/batches/<batch_id>/archive")

@@ -360,3 +360,23 @@ def test_the_url_field_never_reads_a_local_file(client, store, monkeypatch, tmp_
     monkeypatch.chdir(tmp_path)
     assert client.post("/api/v1/analyses", json={"url": "thread.json"}).status_code == 422
     assert store.list_analyses(limit=10) == []
+
+
+def test_a_thread_titled_in_any_script_downloads(client):
+    """HTTP headers are Latin-1: a title and id in another script used to fail the download
+    with a 500. The name is sent as ASCII ``filename`` and in full as ``filename*``."""
+    from urllib.parse import unquote
+
+    thread = {"id": "日本語スレッド", "title": "日本語のスレッド Café", "comments": [
+        {"id": "c1", "parent_id": "日本語スレッド", "text": "Remote work saves hours of commuting every day."},
+        {"id": "c2", "parent_id": "c1", "text": "No, remote work makes teams lose contact."}]}
+    created = client.post("/api/v1/analyses", json={"thread": thread}).get_json()
+    assert wait_for(client, created["id"])["status"] == "done"
+    for fmt in ("graphml", "json", "aif", "argdown", "csv"):
+        response = client.get(f"/api/v1/analyses/{created['id']}/graph?format={fmt}")
+        assert response.status_code == 200, fmt
+        header = response.headers["Content-Disposition"]
+        header.encode("latin-1")
+        assert f'filename="argmap-cafe-{created["id"]}.' in header
+        full = unquote(header.split("filename*=UTF-8''")[1])
+        assert full.startswith(f"argmap-日本語のスレッド-café-{created['id']}.")

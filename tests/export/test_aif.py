@@ -79,6 +79,16 @@ def test_participants_and_locutions(debate_map):
 
 
 @pytest.mark.slow
+def test_unknown_authors_are_one_participant_per_comment(sample_analysis):
+    """A paste has no authors: its comments are not one speaker arguing with himself."""
+    analysis, graph = sample_analysis
+    data = aif_of(analysis, graph)
+    speakers = {loc["personID"] for loc in data["locutions"]}
+    assert len(speakers) == len(data["locutions"]) > 5
+    assert {p["firstname"] for p in data["participants"]} == {"[unknown]"}
+
+
+@pytest.mark.slow
 def test_sample_thread_aif(sample_analysis):
     analysis, graph = sample_analysis
     loaded = load(aif_of(analysis, graph))

@@ -83,6 +83,11 @@ def test_yed_variant_has_yfiles_graphics(tmp_path, debate_map):
     assert {"#2E7D32", "#C62828"} <= colours  # supports green, rebuttals red
     back = nx.read_graphml(path)  # networkx reads the yFiles geometry too
     assert all("x" in attrs and "y" in attrs for _n, attrs in back.nodes(data=True))
+    boxes = [{k: float(shape.find(f"{y}Geometry").get(k)) for k in ("x", "y", "width", "height")} for shape in shapes]
+    overlapping = [(a, b) for i, a in enumerate(boxes) for b in boxes[i + 1:]
+                   if a["x"] < b["x"] + b["width"] and b["x"] < a["x"] + a["width"]
+                   and a["y"] < b["y"] + b["height"] and b["y"] < a["y"] + a["height"]]
+    assert not overlapping, "the map opens readable: no box over another"
 
 
 def test_author_graph(tmp_path, debate_map):

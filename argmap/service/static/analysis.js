@@ -198,7 +198,7 @@ function summaryText(model, status) {
 
 /** ``argmap-<thread title slug>-<id>``: the name every download of this analysis starts with. */
 function fileStem(title) {
-  const words = String(title || "").toLowerCase().match(/[a-z0-9]+/g) || [];
+  const words = String(title || "").toLowerCase().match(/[\p{L}\p{N}]+/gu) || [];  // any script, as the API's names
   let slug = "";
   for (const word of words) { if (slug.length + word.length + 1 > 60) break; slug = slug ? `${slug}-${word}` : word; }
   return slug ? `argmap-${slug}-${analysisId}` : `argmap-${analysisId}`;
