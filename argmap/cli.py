@@ -154,7 +154,7 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
 @click.pass_obj
 def corpus(settings, sources, fmt, output, title, max_comments, quiet):
     """Map many threads as one debate: SOURCES are URLs, thread files, or a file of URLs (@urls.txt)."""
-    from argmap.corpus import build_corpus, part_of
+    from argmap.corpus import build_corpus, note_failed, part_of
     from argmap.export import get_exporter
     from argmap.pipeline import analyze as run_analysis
 
@@ -182,6 +182,7 @@ def corpus(settings, sources, fmt, output, title, max_comments, quiet):
         for part in parts:  # the same thread named twice (a URL and its file) is mapped once
             unique.setdefault(part.key, part)
         analysis, graph = build_corpus(list(unique.values()), title=title)
+        note_failed(analysis, failed)
         if not quiet:
             stats = analysis.stats
             click.echo(f"corpus: {stats['threads']} threads, {stats['claims']:,} claims, "
@@ -191,6 +192,8 @@ def corpus(settings, sources, fmt, output, title, max_comments, quiet):
         _write(exporter.render(analysis, graph), output)
     except ArgmapError as error:
         fail(error)
+    if failed:  # the map is written without them; like ``batch``, the exit status says so
+        sys.exit(1)
 
 
 def _listed_sources(path: str) -> list[str]:

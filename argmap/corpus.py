@@ -225,6 +225,13 @@ def part_of(analysis: Analysis, *, settings=None) -> CorpusPart:
     return CorpusPart(analysis, vectors)
 
 
+def note_failed(analysis, failed: list[str]) -> None:
+    """Name the sources that could not be read in the corpus map's notes (the map leaves them out)."""
+    if failed:
+        analysis.thread.notes.append(f"{len(failed)} item(s) failed and are not in the map: " + "; ".join(failed[:10]))
+        analysis.stats["notes"] = list(analysis.thread.notes)
+
+
 def collection_result(store, collection_id: str, *, settings=None) -> tuple[dict, list[dict], tuple[Analysis, nx.DiGraph] | None]:
     """A stored collection, its items, and its merged map (None while an item is still
     queued or running). Failed items are left out (named in the map's notes). The merge is
@@ -256,9 +263,6 @@ def collection_result(store, collection_id: str, *, settings=None) -> tuple[dict
         seen.add(part.key)
         parts.append(part)
     analysis, graph = build_corpus(parts, title=collection.get("title") or "", corpus_id=collection_id)
-    failed = [row["source"] for row in rows if row["status"] == "failed"]
-    if failed:
-        analysis.thread.notes.append(f"{len(failed)} item(s) failed and are not in the map: " + "; ".join(failed[:10]))
-        analysis.stats["notes"] = list(analysis.thread.notes)
+    note_failed(analysis, [row["source"] for row in rows if row["status"] == "failed"])
     store.put_collection_result(collection_id, digest, analysis, graph)
     return collection, rows, (analysis, graph)

@@ -67,18 +67,30 @@ class Snapshot:
     version: int | None = None
     stance_method: str | None = None  # the stance judge that version was read with (kept by ``auto``)
     stance_judge: str | None = None  # that judge's fingerprint (``relations.stance.judge_fingerprint``)
+    post: str | None = None  # the post's fingerprint (title and text); None when the snapshot lacks it
+
+
+def post_fingerprint(thread: Thread) -> str:
+    """The fingerprint of the post's own words: its title and text."""
+    return fingerprint(thread.root_comment())
 
 
 def comment_marks(thread: Thread) -> list[dict]:
-    """The ``comments`` list of a node-link export: id, parent, author, time, fingerprint, deleted."""
+    """The ``comments`` list of a node-link export: id, parent, author, time, fingerprint,
+    deleted and text (an update whose fetch leaves a comment out keeps its words and claims)."""
     return [{"id": c.id, "parent_id": c.parent_id, "author": c.author, "created_at": c.created_at,
-             "fingerprint": fingerprint(c), "deleted": bool(c.deleted)} for c in thread.comments]
+             "fingerprint": fingerprint(c), "deleted": bool(c.deleted), "text": c.text} for c in thread.comments]
+
+
+def post_mark(thread: Thread) -> dict:
+    """The ``post`` of a node-link export: the post's id and fingerprint (an edited post is a change)."""
+    return {"id": str(thread.id), "fingerprint": post_fingerprint(thread)}
 
 
 def snapshot_of_thread(thread: Thread) -> Snapshot:
     marks = {c.id: CommentMark(c.id, c.parent_id, fingerprint(c), bool(c.deleted), c.author, c.created_at, c.text)
              for c in thread.comments}
-    return Snapshot(thread.source, str(thread.id), marks)
+    return Snapshot(thread.source, str(thread.id), marks, post=post_fingerprint(thread))
 
 
 def snapshot_of_analysis(analysis: Analysis, version: int | None = None) -> Snapshot:
@@ -99,13 +111,16 @@ def snapshot_of_export(data: dict) -> Snapshot:
         raise ArgmapError("the earlier analysis has no comment fingerprints (made by an older argmap): "
                           "analyse the thread afresh")
     graph = data["graph"] if isinstance(data["graph"], dict) else {}
+    if not isinstance(graph.get("thread_id"), (str, int)) or not str(graph["thread_id"]):
+        raise ArgmapError("the earlier analysis does not say which thread it is of (its graph has no thread_id)")
     marks = {}
     for row in data["comments"]:
         if not isinstance(row, dict) or not isinstance(row.get("id"), str):
             raise ArgmapError("the earlier analysis's comments list is malformed")
         marks[row["id"]] = CommentMark(row["id"], str(row.get("parent_id") or graph.get("thread_id") or ""),
                                        str(row.get("fingerprint") or ""), bool(row.get("deleted")),
-                                       row.get("author"), row.get("created_at"))
+                                       row.get("author"), row.get("created_at"),
+                                       row["text"] if isinstance(row.get("text"), str) else None)
     claims = {str(n["id"]): {"comment_id": n.get("comment_id"), "text": n.get("text", "")}
               for n in data["nodes"] if isinstance(n, dict) and "id" in n}
     edges = {(str(e["source"]), str(e["target"])): _edge_fields(str(e["source"]), str(e["target"]), e)
@@ -114,8 +129,10 @@ def snapshot_of_export(data: dict) -> Snapshot:
     stats = data.get("stats") if isinstance(data.get("stats"), dict) else {}
     method = stats.get("stance_method") if isinstance(stats.get("stance_method"), str) else None
     judge = stats.get("stance_judge") if isinstance(stats.get("stance_judge"), str) else None
+    post = data["post"].get("fingerprint") if isinstance(data.get("post"), dict) else None
     return Snapshot(str(graph.get("source") or ""), str(graph.get("thread_id") or ""), marks, claims, edges,
-                    version if isinstance(version, int) else 1, method, judge)
+                    version if isinstance(version, int) else 1, method, judge,
+                    post if isinstance(post, str) else None)
 
 
 def _edge_fields(source: str, target: str, edge: dict) -> dict:
@@ -143,13 +160,17 @@ def read_export(path: str) -> Snapshot:
 
 
 def check_same_thread(previous: Snapshot, thread: Thread) -> None:
+    if previous.source == thread.source == "text" and previous.thread_id != str(thread.id):
+        raise ArgmapError("a pasted text is named by its words, so a longer or edited paste is another "
+                          "text: an update follows a thread link or id; analyse the new paste afresh")
     if previous.thread_id and (previous.thread_id != str(thread.id) or
                                (previous.source and previous.source != thread.source)):
         raise ArgmapError(f"the earlier analysis is of another thread ({previous.source} {previous.thread_id}, "
                           f"not {thread.source} {thread.id})")
 
 
-_PARTIAL = re.compile(r"thread cut at|were not loaded|were left out|not loaded")
+# notes of a fetch that left comments out: a cut, unexpanded "more" stubs, a comment's permalink
+_PARTIAL = re.compile(r"thread cut at|were not loaded|were left out|not loaded|from comment .* down")
 
 
 def fetch_was_partial(thread: Thread) -> bool:
@@ -187,6 +208,7 @@ class CommentChanges:
     deleted: list[str]
     unchanged: int
     not_fetched: list[str] = field(default_factory=list)  # missing from a partial fetch: not said to be deleted
+    post_edited: bool = False  # the post's title or text changed
 
 
 def compare_comments(previous: Snapshot, thread: Thread, fetched: set[str] | None = None) -> CommentChanges:
@@ -202,7 +224,8 @@ def compare_comments(previous: Snapshot, thread: Thread, fetched: set[str] | Non
             continue
         before = previous.comments.get(comment.id)
         if before is None:
-            (deleted if comment.deleted else new).append(comment.id)
+            if not comment.deleted:  # one first seen deleted was neither read nor lost
+                new.append(comment.id)
         elif comment.deleted or not comment.text:
             if not before.deleted and before.fingerprint:
                 deleted.append(comment.id)
@@ -212,7 +235,8 @@ def compare_comments(previous: Snapshot, thread: Thread, fetched: set[str] | Non
             edited.append(comment.id)
         else:
             unchanged += 1
-    return CommentChanges(new, edited, deleted, unchanged, not_fetched)
+    post_edited = previous.post is not None and previous.post != post_fingerprint(thread)
+    return CommentChanges(new, edited, deleted, unchanged, not_fetched, post_edited)
 
 
 def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
@@ -223,24 +247,25 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
     ``judge_changed`` says the stances were re-read by another stance judge than the earlier
     version's (a newer model, or another method): then some changed stances and edges come
     from the judge, not from the thread."""
-    touched = set(comments.new) | set(comments.edited) | set(comments.deleted)
     now = snapshot_of_analysis(current)
-    new_claims = [{"id": cid, **c} for cid, c in now.claims.items()
-                  if c["comment_id"] in touched or cid not in previous.claims]
+    # a claim is the same claim when its comment says the same sentence: ids shift when an
+    # edit adds a sentence before it, so claims and edges are compared by what they say
+    key_now = {cid: (c["comment_id"], c["text"]) for cid, c in now.claims.items()}
+    key_before = {cid: (c["comment_id"], c["text"]) for cid, c in previous.claims.items()}
+    new_claims = [{"id": cid, **c} for cid, c in now.claims.items() if key_now[cid] not in set(key_before.values())]
     removed_claims = [{"id": cid, **c} for cid, c in previous.claims.items()
-                      if c["comment_id"] in touched or cid not in now.claims]
-    renewed = {c["id"] for c in new_claims} | {c["id"] for c in removed_claims}
+                      if key_before[cid] not in set(key_now.values())]
 
-    def same(key: tuple[str, str], edge: dict, other: dict) -> bool:
-        before = other.get(key)
-        return (before is not None and before["relation"] == edge["relation"]
-                and key[0] not in renewed and key[1] not in renewed)
+    def edge_keys(edges: dict, keys: dict) -> dict:
+        return {(keys.get(s, s), keys.get(t, t), e["relation"]): e for (s, t), e in edges.items()}
 
-    new_edges = [e for key, e in now.edges.items() if not same(key, e, previous.edges)]
-    removed_edges = [e for key, e in previous.edges.items() if not same(key, e, now.edges)]
+    edges_now, edges_before = edge_keys(now.edges, key_now), edge_keys(previous.edges, key_before)
+    new_edges = [e for key, e in edges_now.items() if key not in edges_before]
+    removed_edges = [e for key, e in edges_before.items() if key not in edges_now]
     stance_before = _reply_stances(previous.edges)
     stance_now = _reply_stances(now.edges)
-    settled = set(comments.new)
+    # a new reply had no stance before; a deleted or unfetched one has none to read now
+    settled = set(comments.new) | set(comments.deleted) | set(comments.not_fetched)
     changed = [{"reply_id": r, "parent_id": p, "before": stance_before.get((r, p), "neither"),
                 "after": stance_now.get((r, p), "neither")}
                for (r, p) in sorted(set(stance_before) | set(stance_now))
@@ -252,9 +277,10 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
         "from_version": previous.version,
         "judge_changed": bool(previous.stance_judge and judge_now and previous.stance_judge != judge_now),
         "to_version": version if version is not None else (previous.version or 1) + 1,
+        "post_edited": comments.post_edited,
         "comments": {"new": comments.new, "edited": comments.edited, "deleted": comments.deleted,
                      "unchanged": comments.unchanged, "not_fetched": comments.not_fetched},
-        "counts": {"new_comments": len(comments.new), "edited_comments": len(comments.edited),
+        "counts": {"post_edited": int(comments.post_edited), "new_comments": len(comments.new), "edited_comments": len(comments.edited),
                    "deleted_comments": len(comments.deleted), "not_fetched_comments": len(comments.not_fetched),
                    "new_claims": len(new_claims),
                    "removed_claims": len(removed_claims), "new_edges": len(new_edges),
@@ -284,6 +310,8 @@ def describe(report: dict) -> str:
     parts = [f"{c['new_comments']:,} new comments", f"{c['edited_comments']:,} edited", f"{c['deleted_comments']:,} deleted",
              f"{c['new_claims']:,} new claims", f"{c['new_disputes']:,} new disputes",
              f"{c['changed_stances']:,} changed stances"]
+    if report.get("post_edited"):
+        parts.insert(0, "the post was edited")
     line = "since the earlier analysis: " + ", ".join(parts)
     if report.get("judge_changed"):
         line += " (re-read by a newer stance judge: some changes are its re-reading, not the thread's)"

@@ -84,6 +84,12 @@ def test_recurring_disputes_name_the_threads_and_the_sides(settings):
     assert recurring["threads"] == ["hn:1", "hn:2"]
     assert recurring["asserted_by"] == ["ann", "cal"] and recurring["rebutted_by"] == ["bea"]
     assert recurring["point"] == point
+    from argmap.export import get_exporter
+
+    text = get_exporter("summary").render(analysis, graph).decode("utf-8")
+    recurs = text.split("## Disputes that recur")[1].split("##")[0]
+    assert point in recurs and "hn:1, hn:2" in recurs and "rebutted by bea" in recurs
+    assert "## Threads" in text and "thread 2" in text
 
 
 def test_a_thread_twice_is_refused(settings):
@@ -129,6 +135,24 @@ def test_corpus_json_export_carries_the_threads_and_recurring_disputes(planted):
     assert [row["key"] for row in data["graph"]["threads"]] == [row["key"] for row in graph.graph["threads"]]
     assert "recurring" in data["graph"]
     assert all("thread" in node and "thread_title" in node for node in data["nodes"])
+    cytoscape = json.loads(get_exporter("cytoscape").render(analysis, graph))
+    assert all(node["data"]["thread"] and "thread_title" in node["data"] for node in cytoscape["elements"]["nodes"])
+    import csv
+    import io
+    import zipfile
+
+    with zipfile.ZipFile(io.BytesIO(get_exporter("csv").render(analysis, graph))) as archive:
+        rows = list(csv.DictReader(io.StringIO(archive.read("claims.csv").decode("utf-8-sig"))))
+    assert len(rows) == graph.number_of_nodes() and all(row["thread"] for row in rows)
+
+
+def test_cli_corpus_names_a_source_it_could_not_read(threads_dir, tmp_path):
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    result = argmap("corpus", str(threads_dir / THREADS[0]), str(tmp_path / "bad.json"), "-q",
+                    "-o", str(tmp_path / "corpus.json"))
+    assert result.returncode == 1, result.stderr.decode()  # the map is written; the status says one was left out
+    data = json.loads((tmp_path / "corpus.json").read_text(encoding="utf-8"))
+    assert any("bad.json" in note for note in data["stats"]["notes"])
 
 
 def test_judged_cross_thread_links_point_at_debagreement_messages(shared_dir):

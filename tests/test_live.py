@@ -149,8 +149,11 @@ def test_cli_update_from_refuses_what_is_not_an_earlier_export_of_this_thread(tm
     (tmp_path / "other.json").write_text(json.dumps({"directed": True, "graph": {"thread_id": "zzz", "source": "hn"},
                                                      "nodes": [], "edges": [], "comments": []}), encoding="utf-8")
     assert other["id"] != "zzz"
+    (tmp_path / "nameless.json").write_text(json.dumps({"directed": True, "graph": {}, "nodes": [], "edges": [],
+                                                        "comments": []}), encoding="utf-8")
     cases = {"thread.json": "must be argmap's JSON export", "old.json": "no comment fingerprints",
-             "other.json": "another thread", "missing.json": "cannot read"}
+             "other.json": "another thread", "missing.json": "cannot read",
+             "nameless.json": "does not say which thread"}
     for name, words in cases.items():
         result = argmap("analyze", str(tmp_path / "now.json"), "-q", "--update-from", str(tmp_path / name))
         assert words in one_error_line(result)
@@ -173,11 +176,65 @@ def test_comments_a_partial_fetch_left_out_are_not_called_deleted(recorded, fres
     kept = after.thread.comment_by_id()
     assert all(not kept[i].deleted and kept[i].text for i in left_out)  # the stored analysis had their words
     assert report["removed_claims"] == [] and report["new_claims"] == []
-    # from an export (no comment texts) they stay as placeholders, still not called deleted
-    from_export, _graph = refresh(snapshot_of_export(export_dict(before, _graph)), fetched_again,
-                                  settings=fresh_settings)
+    # from a JSON export too: it carries the comments' words, so they and their claims stay
+    exported = export_dict(before, _graph)
+    from_export, _graph = refresh(snapshot_of_export(exported), fetched_again, settings=fresh_settings)
     assert from_export.changes["comments"]["deleted"] == []
     assert from_export.changes["comments"]["not_fetched"] == left_out
+    assert from_export.changes["removed_claims"] == [] and from_export.changes["changed_stances"] == []
+    kept = from_export.thread.comment_by_id()
+    assert all(not kept[i].deleted and kept[i].text for i in left_out)
+    # and the next whole fetch finds nothing changed
+    again, _graph = refresh(snapshot_of_export(export_dict(from_export, _graph)), copy.deepcopy(recorded),
+                            settings=fresh_settings)
+    assert not any(again.changes["counts"].values()), again.changes["counts"]
+
+
+def test_an_edited_post_is_a_change(recorded, fresh_settings):
+    before, graph = analyze_thread(copy.deepcopy(recorded), settings=fresh_settings)
+    later = copy.deepcopy(recorded)
+    later.text = (later.text or "") + " Edit: prices rose by a third since this was posted, so it is not worth it."
+    for previous in (snapshot_of_analysis(before), snapshot_of_export(export_dict(before, graph))):
+        after, _graph = refresh(previous, copy.deepcopy(later), settings=fresh_settings)
+        report = after.changes
+        assert report["post_edited"] and report["counts"]["post_edited"] == 1
+        assert any(c["comment_id"] == recorded.id for c in report["new_claims"])
+        assert all(c["comment_id"] == recorded.id for c in report["new_claims"])
+        assert report["comments"]["edited"] == []
+    unchanged, _graph = refresh(snapshot_of_analysis(before), copy.deepcopy(recorded), settings=fresh_settings)
+    assert not unchanged.changes["post_edited"] and not any(unchanged.changes["counts"].values())
+
+
+def test_an_edit_or_a_deletion_changes_only_what_it_touched(recorded, fresh_settings):
+    """An edit that adds a sentence keeps the comment's other claims and their edges (ids
+    shift, words do not); a deleted reply has no "changed stance"; a comment first seen
+    deleted is not a deletion."""
+    before, _graph = analyze_thread(copy.deepcopy(recorded), settings=fresh_settings)
+    answered = next(r.target for r in before.relations if r.relation == "rebuts" and r.origin == "reply")
+    edited = next(c for c in before.claims if c.id == answered).comment_id
+    replies = [r for r in before.relations if r.stance in ("agree", "disagree") and r.reply_id != edited
+               and r.parent_id != edited]
+    gone = replies[0].reply_id
+    later = copy.deepcopy(recorded)
+    for comment in later.comments:
+        if comment.id == edited:
+            comment.text = "Edit: thanks for the replies. " + comment.text
+        if comment.id == gone:
+            comment.text, comment.deleted = "", True
+    from argmap.model import Comment
+    later.comments.append(Comment(id="zz9", parent_id=later.id, text="", deleted=True))
+
+    after, _graph = refresh(snapshot_of_analysis(before), later, settings=fresh_settings)
+
+    report = after.changes
+    assert report["comments"]["edited"] == [edited] and report["comments"]["deleted"] == [gone]
+    assert report["comments"]["new"] == []
+    assert all(c["comment_id"] == edited for c in report["new_claims"])  # only the added sentence, if a claim
+    assert not any(e["target"] == answered or e["source"] == answered for e in report["new_disputes"]
+                   if e["relation"] == "rebuts" and e.get("reply_id") != edited)
+    old_texts = {c.text for c in before.claims if c.comment_id == edited}
+    assert not any(c["text"] in old_texts for c in report["new_claims"])
+    assert all(s["reply_id"] != gone for s in report["changed_stances"])
 
 
 def test_a_thread_that_grows_past_careful_reading_keeps_its_stance_judge(recorded, fresh_settings):
@@ -225,3 +282,15 @@ def test_an_update_read_by_a_newer_stance_judge_says_so(recorded, fresh_settings
     assert other.stats["stance_judge"] != judge
     assert other.changes["judge_changed"] is True
     assert "newer stance judge" in describe(other.changes)
+
+
+def test_a_grown_paste_is_told_it_is_another_text(tmp_path):
+    from tests.conftest import SAMPLE_TEXT
+
+    sample_text_lines = SAMPLE_TEXT.read_text(encoding="utf-8").splitlines()
+    (tmp_path / "short.txt").write_text("\n".join(sample_text_lines[:6]) + "\n", encoding="utf-8")
+    (tmp_path / "long.txt").write_text("\n".join(sample_text_lines) + "\n", encoding="utf-8")
+    first = argmap("analyze", str(tmp_path / "short.txt"), "-q", "-o", str(tmp_path / "v1.json"))
+    assert first.returncode == 0, first.stderr.decode()
+    result = argmap("analyze", str(tmp_path / "long.txt"), "-q", "--update-from", str(tmp_path / "v1.json"))
+    assert "a pasted text is named by its words" in one_error_line(result)

@@ -207,6 +207,19 @@ def summary_text(summary: dict, *, people_listed: int = 5) -> str:
     for title, key, extra in sections:
         lines += ["", f"## {title}"]
         lines += [_line(c, extra(c)) for c in summary[key]] or ["- none"]
+    if "threads" in summary:  # a corpus map: its threads, and the disputes that recur across them
+        lines += ["", "## Threads"]
+        lines += [f"- {md(t['title'])} ({md(t['key'])}; {_count(t['claims'], 'claim')})" for t in summary["threads"]]
+        lines += ["", "## Disputes that recur"]
+        for dispute in summary["recurring_disputes"]:
+            sides = [f"in {', '.join(md(t) for t in dispute['threads'])}",
+                     "made by " + ", ".join(md(a) for a in dispute["asserted_by"])]
+            if dispute["supported_by"]:
+                sides.append("supported by " + ", ".join(md(a) for a in dispute["supported_by"]))
+            sides.append("rebutted by " + ", ".join(md(a) for a in dispute["rebutted_by"]))
+            lines.append(f"- {md(dispute['point'])} ({'; '.join(sides)})")
+        if not summary["recurring_disputes"]:
+            lines.append("- none (no point made in two threads is rebutted in either)")
     lines += ["", "## People"]
     if not summary["people"]:
         lines.append("- no authors known")

@@ -16,6 +16,7 @@ CLAIM_COLUMNS = ("id", "comment_id", "author", "text", "topic", "topic_label", "
 RELATION_COLUMNS = ("source", "target", "relation", "confidence", "origin", "inferred", "inferred_confidence",
                     "source_text", "target_text")
 TOPIC_COLUMNS = ("id", "label", "size", "central_claim")
+CORPUS_COLUMNS = ("thread", "thread_title")
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -43,12 +44,13 @@ def table(columns: tuple[str, ...], rows) -> str:
 def render(analysis, graph: nx.DiGraph) -> bytes:
     graph = export_graph(graph, xml=True)  # no control characters; only http(s) in the url column
     claims = ({"id": node, **attrs} for node, attrs in graph.nodes(data=True))
+    corpus = any("thread" in attrs for _node, attrs in graph.nodes(data=True))  # a corpus map: say each claim's thread
     relations = ({"source": s, "target": t, **attrs, "source_text": graph.nodes[s]["text"],
                   "target_text": graph.nodes[t]["text"]} for s, t, attrs in graph.edges(data=True))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         # UTF-8 with a byte-order mark, so spreadsheet programs pick the right encoding.
-        archive.writestr("claims.csv", "\ufeff" + table(CLAIM_COLUMNS, claims))
+        archive.writestr("claims.csv", "\ufeff" + table(CLAIM_COLUMNS + CORPUS_COLUMNS * corpus, claims))
         archive.writestr("relations.csv", "\ufeff" + table(RELATION_COLUMNS, relations))
         archive.writestr("topics.csv", "\ufeff" + table(TOPIC_COLUMNS, graph.graph.get("topics", [])))
     return buffer.getvalue()

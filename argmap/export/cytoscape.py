@@ -33,6 +33,7 @@ from argmap.analytics.summary import summarize
 NODE_KEYS = ("text", "kind", "author", "comment_id", "url", "topic", "topic_label", "rank", "controversy",
              "supports", "rebuts", "contested", "consensus", "unanswered", "comment_score", "hedged",
              "evidence", "quote_of", "parent_inferred", "parent_confidence", "quoted_only")
+CORPUS_NODE_KEYS = ("thread", "thread_title")
 LABEL_CHARS = 80
 
 
@@ -41,6 +42,7 @@ def elements(graph: nx.DiGraph) -> dict:
     for node, attrs in graph.nodes(data=True):
         data = {"id": node, "label": textwrap.shorten(" ".join(attrs["text"].split()) or node, LABEL_CHARS, placeholder=" …")}
         data.update({key: attrs.get(key) for key in NODE_KEYS})
+        data.update({key: attrs[key] for key in CORPUS_NODE_KEYS if key in attrs})  # a corpus map's claims
         nodes.append({"data": data})
     edges = [
         {"data": {"id": f"e{index}", "source": source, "target": target,

@@ -579,6 +579,7 @@ function renderNews(model, changes, fresh, focus) {
     const words = [plural(c.new_comments, "new comment"), `${fmt.format(c.edited_comments)} edited`,
       `${fmt.format(c.deleted_comments)} deleted`, plural(c.new_claims, "new claim"),
       plural(c.new_disputes, "new dispute"), plural(c.changed_stances, "changed stance")];
+    if (c.post_edited) words.unshift("the post was edited");
     parts.push(el("p", { class: "small" }, `Version ${changes.to_version}, against version ${changes.from_version}: ${words.join(", ")}.`));
   }
   $("news").replaceChildren(...parts);
