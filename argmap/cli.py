@@ -340,6 +340,9 @@ def serve(settings, host, port, threads):
     if missing_front_end(settings.web_libraries_folder):
         click.echo("argmap: warning: the map's front-end libraries are missing; run `npm ci` in web/ "
                    "(scripts/setup.sh does)", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1") and not settings.api_tokens:
+        click.echo(f"argmap: warning: listening on {host} with no API tokens: anyone who reaches it can list, "
+                   "read and delete every analysis (set ARGMAP_API_TOKENS; README, Deployment)", err=True)
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0") else host
     options = waitress_options(threads, settings)
     _allow_open_files(options["connection_limit"] + 128)

@@ -59,7 +59,7 @@ class _StoreProgress:
 
 
 def source_of(item: dict, max_comments: int, *, settings: Settings | None = None, infer: bool = True):
-    """What ``pipeline.analyze`` takes for a request item: a URL string or a Thread.
+    """What ``pipeline.analyze`` takes for a request item: a parsed thread URL or a Thread.
 
     Pasted text gets its reply links inferred with ``settings`` (``parse_text``) unless
     ``infer`` is false (checking a request needs no model).
@@ -67,8 +67,8 @@ def source_of(item: dict, max_comments: int, *, settings: Settings | None = None
     from argmap.model import thread_from_dict
     from argmap.sources.text import parse_text
 
-    if "url" in item:
-        return item["url"]
+    if "url" in item:  # only ever a thread URL: never read as a path on the server
+        return parse_url(item["url"])
     if "thread" in item:
         thread = thread_from_dict(item["thread"])
     else:
@@ -94,8 +94,6 @@ def clean_item(item: dict) -> dict:
 
 def check_item(item: dict, max_comments: int) -> None:
     """Refuse now what would surely fail later: unsupported URLs, malformed or oversized threads."""
-    if "url" in item:
-        parse_url(item["url"])
     source_of(item, max_comments, infer=False)
 
 

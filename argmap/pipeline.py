@@ -7,12 +7,15 @@ from __future__ import annotations
 
 import time
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import networkx as nx
 
 from argmap.model import Analysis, Thread, clean_thread
 from argmap.settings import Settings
+
+if TYPE_CHECKING:
+    from argmap.sources.urls import ThreadRef
 
 BACKGROUND_BATCH = 64  # claims per background encoding task (what is left queued when parsing ends goes to both cores)
 
@@ -149,7 +152,7 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     return analysis, argument_graph
 
 
-def analyze(source: str | Thread, *, settings: Settings | None = None, progress: Progress | None = None,
+def analyze(source: str | ThreadRef | Thread, *, settings: Settings | None = None, progress: Progress | None = None,
             threshold: float | None = None, max_comments: int | None = None,
             update_from=None) -> tuple[Analysis, nx.DiGraph]:
     """Analyse a URL, shorthand, file path or Thread; returns the Analysis and its graph.
@@ -166,7 +169,7 @@ def analyze(source: str | Thread, *, settings: Settings | None = None, progress:
     if isinstance(source, Thread):
         thread = clean_thread(source)
     else:
-        progress("fetch", 0, 0, f"reading {source}")
+        progress("fetch", 0, 0, f"reading {getattr(source, 'canonical_url', source)}")
         thread = resolve(source, settings=settings, progress=progress, max_comments=max_comments)
     fetch_seconds = time.perf_counter() - started
     progress("fetch", len(thread.comments), len(thread.comments), f"fetched {len(thread.comments):,} comments")

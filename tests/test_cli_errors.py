@@ -129,3 +129,16 @@ def test_a_bad_shorthand_says_what_is_wrong_with_it():
     result = argmap("analyze", "hn:999999999999")
     stderr = result.stderr.decode("utf-8", "replace")
     assert result.returncode == 2 and "no valid Hacker News item id" in stderr, stderr
+
+
+def test_serving_a_public_address_without_tokens_warns():
+    import socket
+
+    with socket.socket() as taken:  # the port is busy, so serve stops right after its checks
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = argmap("serve", "--host", "0.0.0.0", "--port", str(port), timeout=60)
+    stderr = result.stderr.decode()
+    assert "with no API tokens: anyone who reaches it can list, read and delete" in stderr
+    assert "cannot listen" in stderr and result.returncode == 2

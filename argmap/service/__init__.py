@@ -201,6 +201,14 @@ def register_error_handlers(app: APIFlask) -> None:
         # JSON nested deeper than the parser (or a walk over it) can recurse: bad input, not a crash
         return jsonify(error_body("malformed_json", "the request body is nested too deeply")), 400
 
+    @app.errorhandler(ValueError)
+    def _huge_number(error):
+        # Python refuses integers of over 4,300 digits while the JSON body is parsed: bad input
+        if "integer string conversion" in str(error):
+            return jsonify(error_body("malformed_json", "the request body holds a number too long to read")), 400
+        app.logger.exception("internal error on %s %s", request.method, request.path)
+        return jsonify(error_body("internal_error", "the server failed; the error has been logged")), 500
+
     @app.errorhandler(500)
     def _internal_error(error):
         app.logger.error("internal error on %s %s", request.method, request.path)

@@ -215,10 +215,12 @@ def version_out(analysis_id: str, row: dict, *, current: bool) -> dict:
 @bp.post("/analyses/<analysis_id>/retry")
 @bp.auth_required(auth)
 @bp.output(schemas.AnalysisOut, status_code=202, headers=LOCATION, description="Queued again, as a new analysis")
-@bp.doc(responses={**NOT_FOUND, 409: "The analysis has not failed"})
+@bp.doc(responses={**NOT_FOUND, 403: "The analysis belongs to another token", 409: "The analysis has not failed"})
 def retry_analysis(analysis_id: str):
-    """Run a failed analysis again from the request it was made with; returns the new analysis."""
+    """Run a failed analysis again from the request it was made with; returns the new analysis
+    (with tokens configured: only the token that made it)."""
     row = _found(app_store().get_analysis(analysis_id))
+    check_owner(row, "analysis")
     if row["status"] != "failed":
         raise ApiError(f"the analysis is {row['status']}, not failed", code="conflict", status=409)
     created = queue_item(row["request"], owner=current_owner())

@@ -34,13 +34,16 @@ def fetch_url(ref: ThreadRef, settings: Settings, *, progress=None, max_comments
     return SITES[ref.site](ref, settings, progress=progress, max_comments=max_comments)
 
 
-def resolve(source: str, *, settings: Settings | None = None, progress=None,
+def resolve(source: str | ThreadRef, *, settings: Settings | None = None, progress=None,
             max_comments: int | None = None) -> Thread:
-    """A Thread from a URL, a shorthand, a file path, or ``-`` (standard input); its text cleaned."""
+    """A Thread from a URL, a shorthand, a file path, or ``-`` (standard input), or from a
+    parsed URL (a ``ThreadRef``: fetched, never read as a path); its text cleaned."""
     return clean_thread(_resolve(source, settings=settings, progress=progress, max_comments=max_comments))
 
 
-def _resolve(source: str, *, settings: Settings | None, progress, max_comments: int | None) -> Thread:
+def _resolve(source: str | ThreadRef, *, settings: Settings | None, progress, max_comments: int | None) -> Thread:
+    if isinstance(source, ThreadRef):
+        return fetch_url(source, settings or Settings.from_env(), progress=progress, max_comments=max_comments)
     if source == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise ArgmapError("standard input is closed: nothing to read")

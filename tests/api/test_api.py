@@ -161,6 +161,7 @@ def test_a_thread_id_longer_than_the_column_is_stored_cut_not_refused(client, sa
 
 @pytest.mark.parametrize("body, content_type, status, code", [
     ("{not json", "application/json", 400, "malformed_json"),
+    ('{"url": ' + "1" * 4301 + "}", "application/json", 400, "malformed_json"),  # Python reads no such integer
     (json.dumps({"url": 5}), "application/json", 422, "invalid_input"),
     (json.dumps({"text": ["a"]}), "application/json", 422, "invalid_input"),
     (json.dumps({"thread": "abc"}), "application/json", 422, "invalid_input"),

@@ -243,3 +243,24 @@ def test_the_list_pages_with_offset(client, small_text):
     assert client.get("/api/v1/analyses?offset=-1").status_code == 422
     for analysis_id in made:  # let the workers finish before the app goes
         wait_for(client, analysis_id)
+
+
+def test_a_url_item_is_never_read_as_a_file_on_the_server(tmp_path, monkeypatch):
+    """``hn:7`` is a thread shorthand; a file of that name in the worker's folder is not read."""
+    from argmap import jobs
+    from argmap.sources.urls import ThreadRef
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "hn:7").write_text("Secret line one.\nSecret line two.\n", encoding="utf-8")
+    assert jobs.source_of({"url": "hn:7"}, 100) == ThreadRef("hn", "7")
+
+
+def test_with_tokens_only_its_owner_retries_a_failed_analysis(make_app, small_text, store):
+    client = make_app(API_TOKENS=["token-a", "token-b"]).test_client()
+    made = client.post("/api/v1/analyses", json={"text": small_text}, headers=bearer("token-a")).get_json()
+    wait_for(client, made["id"])
+    store.fail(made["id"], "fetch_failed", "the site did not answer")
+    other = client.post(f"/api/v1/analyses/{made['id']}/retry", headers=bearer("token-b"))
+    assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
+    own = client.post(f"/api/v1/analyses/{made['id']}/retry", headers=bearer("token-a"))
+    assert own.status_code == 202, own.get_json()

@@ -251,3 +251,29 @@ def test_recalibrate_rewrites_only_the_config(tmp_path, threads_dir):
     assert "blend" not in json.loads((folder / "config.json").read_text())
     with pytest.raises(SystemExit):
         stance_cross.main(["--recalibrate", str(folder)])  # no --calibration: a usage error
+
+
+def test_pairs_are_cut_like_the_tokenizer_cuts_them_without_its_windows():
+    """``pair_ids`` gives the ids the tokenizer's own ``longest_first`` pair truncation gives
+    (which also builds every cut-off window of both texts: 1.3 GB for two 40,000-character
+    comments), at the lengths around the limit and on long texts."""
+    import resource
+
+    from tokenizers import Tokenizer
+
+    model = cross_stance.shipped_model()
+    reference = Tokenizer.from_file(str(cross_stance.MODEL_DIR / "tokenizer.json"))
+    reference.no_padding()
+    reference.enable_truncation(model.max_tokens, strategy="longest_first")
+    half = (model.max_tokens - 3) // 2
+    lengths = [0, 1, 5, half - 1, half, half + 1, half + 2, model.max_tokens - 4, model.max_tokens, 300]
+    pairs = [("cats " * a, "no dogs " * b) for a in lengths for b in lengths]
+    pairs += [(p.parent, p.reply) for p in PAIRS] + [("Überraschung! 日本語 e.g. don't", "supercalifragilistic " * 90)]
+    for (parent, reply), expected in zip(pairs, reference.encode_batch(pairs)):
+        first, second = (e.ids for e in model.tokenizer.encode_batch([parent, reply], add_special_tokens=False))
+        assert cross_stance.pair_ids(first, second, model.max_tokens, *model.special) == (expected.ids, expected.type_ids)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    long_text = "Nuclear power is safe because reactors rarely fail. " * 800  # 42,000 characters
+    raw = model.raw_proba([(long_text, long_text)])
+    assert raw.shape == (1, 3)
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - peak < 300 * 1024  # KiB: no gigabytes of windows

@@ -25,6 +25,8 @@ def test_collection_page_filters_by_thread(page, live_server, threads_dir):
     assert "Two threads" in page.inner_text("#title")
     assert page.is_visible("#recurring-title")  # a corpus's summary starts with what recurs across threads
     assert page.is_hidden("#update-box")  # a collection is updated by adding threads, not by Update
+    listed = page.inner_text(".thesis .thread-list")  # "the question" of a corpus: every thread, by its title
+    assert all(load_file(threads_dir / name).title in listed for name in THREADS)
     page.click("#view-map")
     page.wait_for_selector(READY, timeout=TIMEOUT_MS)
     options = page.eval_on_selector_all("#thread option", "options => options.map(o => o.value)")

@@ -52,7 +52,22 @@ function dispute(model, claim, onOpen) {
         forIt.best ? quote(model, forIt.best, onOpen, { note: "best support" }) : null)));
 }
 
+/** A corpus map's question: its threads, each with its title and a link to it. */
+function corpusThreads(model) {
+  const threads = model.graph.threads;
+  return el("section", { class: "thesis card", "aria-labelledby": "thesis-title" },
+    el("h2", { id: "thesis-title" }, "The threads"),
+    el("p", { class: "thesis-title" }, model.summary.title || model.graph.title || `${fmt.format(threads.length)} threads`),
+    el("ul", { class: "thread-list" }, threads.map((thread) => {
+      const url = safeUrl(thread.url);
+      const name = thread.title || thread.key;
+      return el("li", {}, url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer" }, `${name} ↗`) : name,
+        el("span", { class: "muted small" }, ` · ${fmt.format(thread.claims ?? 0)} ${thread.claims === 1 ? "claim" : "claims"}`));
+    })));
+}
+
 function thesis(model) {
+  if (Array.isArray(model.graph.threads) && model.graph.threads.length) return corpusThreads(model);
   const threadId = String(model.graph.thread_id ?? "");
   const root = [...model.claims.values()].filter((c) => String(c.comment_id) === threadId || c.field === "title")
     .sort((a, b) => (a.position ?? 0) - (b.position ?? 0));
