@@ -601,6 +601,45 @@ def test_tabs_answer_arrow_keys(page, live_server, reddit_analysis):
     assert page.is_visible("#summary-view")
 
 
+def test_the_map_works_from_the_keyboard(page, live_server, reddit_analysis):
+    """N / P select claims by importance, Enter opens the selected one, arrows move the view,
+    Escape closes; a rebuttal's line ends in a bar, a support's in an arrowhead (not colour alone)."""
+    page.goto(f"{live_server.url}/a/{reddit_analysis}")
+    wait_for_map(page)
+    page.focus("#cy")
+    page.keyboard.press("n")
+    page.wait_for_selector("#panel.open")
+    top = cy(page, "view.cy.nodes().filter(n => n.data('kind') !== 'topic').max(n => n.data('rank') || 0).ele.id()")
+    assert cy(page, "view.cy.nodes(':selected').map(n => n.id())") == [top]
+    assert page.evaluate("document.activeElement.id") == "cy"  # selecting keeps the keys on the map
+    assert page.inner_text("#map-live")  # and says which claim it is
+    page.keyboard.press("n")
+    second = cy(page, "view.cy.nodes(':selected').map(n => n.id())")
+    assert len(second) == 1 and second != [top]
+    page.keyboard.press("p")
+    assert cy(page, "view.cy.nodes(':selected').map(n => n.id())") == [top]
+    before = cy(page, "view.cy.pan()")
+    page.keyboard.press("ArrowLeft")
+    assert cy(page, "view.cy.pan().x") == before["x"] + 80
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.className") == "claim-title"
+    page.keyboard.press("Escape")
+    assert not page.is_visible("#panel.open") and page.evaluate("document.activeElement.id") == "view-map"
+    shapes = cy(page, "Object.fromEntries(view.cy.edges().map(e => [e.data('relation'), e.style('target-arrow-shape')]))")
+    assert shapes.get("rebuts", "tee") == "tee" and shapes.get("supports", "triangle") == "triangle"
+    assert "rebuts" in shapes or "supports" in shapes
+
+
+def test_a_claim_picked_from_the_summary_takes_the_keyboard_to_its_panel(page, live_server, reddit_analysis):
+    page.goto(f"{live_server.url}/a/{reddit_analysis}")
+    wait_for_summary(page)
+    page.focus(".open-map")
+    page.keyboard.press("Enter")
+    page.wait_for_selector(READY, timeout=ANALYSIS_TIMEOUT_MS)
+    assert page.evaluate("document.activeElement.className") == "claim-title"
+    assert page.get_attribute(".open-map", "aria-label").startswith("show on the map: ")
+
+
 def _artifact(name: str):
     from tests.web.conftest import ARTIFACTS
 

@@ -6,7 +6,7 @@ import {
 } from "./api.js";
 import { el, explainError, fmt } from "./dom.js";
 import { EDGE_COLORS, MapView, PAGE_SIZE, initialState } from "./map.js";
-import { buildModel, byline } from "./model.js";
+import { buildModel, byline, shorten } from "./model.js";
 import { renderOutline } from "./outline.js";
 import { closePanel, showClaim } from "./panel.js";
 import { renderSummary } from "./summary.js";
@@ -221,7 +221,18 @@ function renderExports(view, title, showMap) {
     await downloadPng(view, title, stem);
   } },
     "PNG of the map view, with title and legend")));
-  list.addEventListener("click", () => setTimeout(() => { list.closest("details").open = false; }, 0));
+  list.addEventListener("click", () => setTimeout(() => {
+    const menu = list.closest("details");
+    menu.open = false;
+    menu.querySelector("summary").focus(); // keyboard focus stays on the menu, not lost with it
+  }, 0));
+  list.closest("details").addEventListener("keydown", (event) => {  // Escape closes the menu
+    const menu = list.closest("details");
+    if (event.key !== "Escape" || !menu.open) return;
+    event.stopPropagation();
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
 }
 
 /** Resolves once the map has drawn (``data-ready``), or after five seconds. */
@@ -292,8 +303,38 @@ function setNote(view) {
   $("clear-focus").hidden = !state.focus;
 }
 
+/** Keys on the focused map: N / P (or ] / [) select the next / previous drawn claim by
+    importance (``select``), Enter opens the selected claim's panel (``open``), arrows move the
+    view, + / − zoom, 0 fits it all. */
+function mapKeys(event, view, select, open) {
+  if (event.altKey || event.ctrlKey || event.metaKey) return;
+  const cy = view.cy;
+  const middle = { x: cy.width() / 2, y: cy.height() / 2 };
+  const pans = { ArrowLeft: [80, 0], ArrowRight: [-80, 0], ArrowUp: [0, 80], ArrowDown: [0, -80] };
+  const key = event.key;
+  if (pans[key]) cy.panBy({ x: pans[key][0], y: pans[key][1] });
+  else if (key === "+" || key === "=") cy.zoom({ level: cy.zoom() * 1.3, renderedPosition: middle });
+  else if (key === "-" || key === "_") cy.zoom({ level: cy.zoom() / 1.3, renderedPosition: middle });
+  else if (key === "0") cy.fit(undefined, 20);
+  else if (["n", "N", "p", "P", "[", "]"].includes(key)) {
+    const claims = cy.nodes().filter((node) => node.data("kind") !== "topic").toArray()
+      .sort((a, b) => (b.data("rank") || 0) - (a.data("rank") || 0) || (a.id() < b.id() ? -1 : 1));
+    if (!claims.length) return;
+    const at = claims.findIndex((node) => node.selected());
+    const step = ["n", "N", "]"].includes(key) ? 1 : -1;
+    const next = at < 0 ? (step > 0 ? 0 : claims.length - 1) : (at + step + claims.length) % claims.length;
+    view.select(claims[next].id());
+    select(claims[next].id());
+  } else if (key === "Enter" && cy.nodes(":selected").nonempty()) open();
+  else return;
+  event.preventDefault();
+}
+
 function renderTopics(view, refresh) {
   const list = $("topic-list");
+  // the list is built anew: keyboard focus returns to the same control of the same topic
+  const had = list.contains(document.activeElement) ? document.activeElement.closest("li") : null;
+  const again = had ? [[...list.children].indexOf(had), document.activeElement.tagName] : null;
   list.replaceChildren(...view.model.topics.map((topic) => {
     const collapsed = view.state.collapsedTopics.has(topic.id);
     const swatch = el("span", { class: "swatch" });
@@ -315,13 +356,18 @@ function renderTopics(view, refresh) {
         }),
         swatch, ` ${topic.label} (${topic.claims.length})`));
   }));
+  if (again && list.children[again[0]]) list.children[again[0]].querySelector(again[1] === "INPUT" ? "input" : "button")?.focus();
 }
 
 function renderSearchResults(view, pick) {
   const results = $("search-results");
   const query = view.state.search.trim().toLowerCase();
-  if (query.length < 2) { results.hidden = true; return; }
-  const matches = view.model.ranked.filter((c) => c.text.toLowerCase().includes(query)).slice(0, 12);
+  if (query.length < 2) { results.hidden = true; $("search-status").textContent = ""; return; }
+  const all = view.model.ranked.filter((c) => c.text.toLowerCase().includes(query));
+  const matches = all.slice(0, 12);
+  $("search-status").textContent = all.length
+    ? `${all.length === 1 ? "1 claim matches" : `${fmt.format(all.length)} claims match`}${all.length > 12 ? ", the first 12 listed" : ""}`
+    : "No claim matches.";
   results.replaceChildren(...(matches.length ? matches.map((claim) => el("li", {},
     el("button", { type: "button", class: "claim-link", onclick: () => pick(claim.id) }, claim.text),
     el("span", { class: "muted small" }, ` — ${byline(claim)}`))) : [el("li", { class: "muted" }, "No claim matches.")]));
@@ -376,7 +422,11 @@ async function showResult(status) {
     if (name === "outline" && !$("outline-view").hasChildNodes()) renderOutline($("outline-view"), model, pick);
   });
   const refresh = () => { view.refresh(); setNote(view); renderTopics(view, refresh); };
-  const panelActions = () => ({ onPick: pick, onFocus: focus, onClose: () => view.cy.nodes(":selected").unselect() });
+  const panelActions = () => ({ onPick: pick, onFocus: focus,
+    onClose: () => { view.cy.nodes(":selected").unselect(); $("cy").focus({ preventScroll: true }); } });
+  /** Keyboard focus to the open claim's panel (its heading): a screen reader reads the claim,
+      and on a narrow screen the panel below the map scrolls into view. */
+  const focusPanel = () => { const title = $("panel").querySelector(".claim-title"); if (title) title.focus(); };
   function ensureMap() {
     if (view) { view.cy.resize(); return; }
     view = new MapView($("cy"), model, state, {
@@ -397,6 +447,13 @@ async function showResult(status) {
     });
     view.onChange = () => { setNote(view); renderTopics(view, refresh); };
     window.argmap.view = view;
+    $("cy").addEventListener("keydown", (event) => mapKeys(event, view, (id) => {
+      showClaim($("panel"), model, id, panelActions());
+      if (!state.focus) keepInAddress(`select=${id}`);
+      keepAboveSheet(view, id);
+      const claim = model.claims.get(id);
+      $("map-live").textContent = `${shorten(claim.text, 200)} — ${byline(claim)}. Enter opens it.`;
+    }, focusPanel));
     refresh();
   }
   let pending = null;
@@ -410,6 +467,7 @@ async function showResult(status) {
     revealMap();
     showClaim($("panel"), model, id, panelActions());
     refresh();
+    focusPanel();
   }
   /** Select claim ``id`` on the map as it is (focus on it when it is not drawn). */
   function pick(id) {
@@ -419,6 +477,7 @@ async function showResult(status) {
     if (view.cy.getElementById(id).empty()) { focus(id); return; }
     keepInAddress(state.focus ? `claim=${state.focus}` : `select=${id}`, { push: true });
     showClaim($("panel"), model, id, panelActions());
+    focusPanel();
     if (page.dataset.ready !== "true") { pending = id; return; } // selected once the layout is drawn
     view.select(id);
     keepAboveSheet(view, id);
@@ -438,7 +497,9 @@ async function showResult(status) {
   $("thread").addEventListener("change", () => { state.thread = $("thread").value; state.focus = null; keepInAddress("map"); refresh(); });
   $("only-linked").addEventListener("change", () => { state.onlyLinked = $("only-linked").checked; refresh(); });
   $("show-more").addEventListener("click", () => { state.limit += PAGE_SIZE; refresh(); });
-  $("clear-focus").addEventListener("click", () => { state.focus = null; keepInAddress("map"); closePanel($("panel")); refresh(); });
+  $("clear-focus").addEventListener("click", () => {
+    state.focus = null; keepInAddress("map"); closePanel($("panel")); refresh(); $("cy").focus({ preventScroll: true });
+  });
   $("collapse-all").addEventListener("click", () => view.setCollapsed(true));
   $("expand-all").addEventListener("click", () => view.setCollapsed(false));
   $("fit").addEventListener("click", () => view.cy.fit(undefined, 20));

@@ -168,8 +168,9 @@ function summaryLine(entry) {
   const parts = [];
   const stats = (entry.summary && entry.summary.counts) || {};
   if (entry.status && entry.status !== "done") parts.push(entry.status);
-  if (typeof stats.claims === "number") parts.push(`${fmt.format(stats.claims)} claims`);
-  if (typeof stats.edges === "number") parts.push(`${fmt.format(stats.edges)} relations`);
+  const count = (n, word) => `${fmt.format(n)} ${n === 1 ? word : `${word}s`}`;
+  if (typeof stats.claims === "number") parts.push(count(stats.claims, "claim"));
+  if (typeof stats.edges === "number") parts.push(count(stats.edges, "relation"));
   const when = ago(entry.created_at);
   if (when) parts.push(when);
   return parts.join(" · ");

@@ -210,6 +210,8 @@ export function cytoscapeStyle() {
       width: "mapData(confidence, 0, 1, 1.5, 4)", "line-color": "data(color)", "target-arrow-color": "data(color)",
       "target-arrow-shape": "triangle", "curve-style": "bezier", "arrow-scale": 1.1, opacity: 0.9,
     } },
+    // rebuts end in a flat bar, supports in an arrowhead: the two differ in shape, not only colour
+    { selector: 'edge[relation = "rebuts"]', style: { "target-arrow-shape": "tee", "arrow-scale": 1.3 } },
     { selector: 'edge[relation = "restates"]', style: { "line-style": "dashed", "target-arrow-shape": "vee" } },
     { selector: "edge[?inferred]", style: { "line-style": "dotted" } },
     { selector: "edge.dim", style: { opacity: 0.12 } },

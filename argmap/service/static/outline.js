@@ -33,7 +33,8 @@ export function renderOutline(container, model, onPick) {
         return el("li", { class: "outline-claim" },
           el("button", { type: "button", class: "claim-link strong", onclick: () => onPick(claim.id) }, claim.text),
           el("span", { class: "muted small" }, ` — ${byline(claim)} `),
-          url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "small" }, "source ↗") : null,
+          url ? el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "small",
+            "aria-label": `${byline(claim)}'s comment (opens in a new tab)` }, "source ↗") : null,
           replies(model, claim, "supports", onPick),
           replies(model, claim, "rebuts", onPick));
       })));

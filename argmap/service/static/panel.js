@@ -40,6 +40,16 @@ function commentContext(model, claim) {
   ]));
 }
 
+/** The chips on a claim, by the summary's rules (people, not sentences): "contested" when two
+    or more people dispute it and someone defends it, "consensus" when two or more back it and
+    nobody disputes it (``argmap.analytics.summary``); "unanswered" as the graph says. */
+export function claimFlags(claim) {
+  const counted = Number.isFinite(claim.opponents) && Number.isFinite(claim.supporters);
+  const contested = counted ? claim.opponents >= 2 && claim.supporters >= 1 : claim.contested === true;
+  const consensus = counted ? claim.supporters >= 2 && claim.opponents === 0 : claim.consensus === true;
+  return [contested && "contested", consensus && "consensus", claim.unanswered === true && "unanswered"].filter(Boolean);
+}
+
 /** Empty the panel (on a phone: close the sheet). */
 export function closePanel(panel) {
   panel.classList.remove("open");
@@ -53,11 +63,11 @@ export function showClaim(panel, model, id, actions) {
   const url = safeUrl(claim.url);
   const topic = topicOf(model, claim);
   const when = claim.created_at ? ago(claim.created_at) : "";
-  const flags = ["contested", "consensus", "unanswered"].filter((flag) => claim[flag] === true);
+  const flags = claimFlags(claim);
   const parts = [
     el("button", { type: "button", class: "close-panel", "aria-label": "Close the claim",
       onclick: () => { closePanel(panel); actions.onClose?.(); } }, "×"),
-    el("h2", { class: "claim-title" }, "Claim"),
+    el("h2", { class: "claim-title", tabindex: "-1" }, "Claim"),
     el("p", { class: "claim-text" }, claim.text),
     el("p", { class: "meta" },
       el("span", { class: "author" }, byline(claim)),

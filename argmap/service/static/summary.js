@@ -21,10 +21,12 @@ function quote(model, claim, onOpen, { tag = "figure", note = "" } = {}) {
     el("figcaption", {},
       el("span", { class: "author" }, byline(claim)),
       note ? el("span", { class: "muted" }, ` · ${note}`) : null,
-      url ? [" · ", el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "comment-link" },
+      url ? [" · ", el("a", { href: url, target: "_blank", rel: "noopener noreferrer", class: "comment-link",
+        "aria-label": `${byline(claim)}'s comment on ${siteName(url)} (opens in a new tab)` },
         `comment on ${siteName(url)} ↗`)] : null,
       " · ",
-      el("button", { type: "button", class: "link open-map", dataset: { claim: claim.id }, onclick: () => onOpen(claim.id) },
+      el("button", { type: "button", class: "link open-map", dataset: { claim: claim.id }, onclick: () => onOpen(claim.id),
+        "aria-label": `show on the map: ${headline(claim.text, 60)}` },
         "show on the map")));
 }
 
@@ -40,7 +42,7 @@ function dispute(model, claim, onOpen) {
   const opponents = Number.isFinite(claim.opponents) ? claim.opponents : against.people.length;
   const supporters = Number.isFinite(claim.supporters) ? claim.supporters : forIt.people.length;
   return el("article", { class: "dispute card", dataset: { claim: claim.id } },
-    claim.text.length > 160 ? el("h3", {}, headline(claim.text, 90)) : null,  // a short claim is its own heading
+    el("h3", { class: claim.text.length > 160 ? null : "visually-hidden" }, headline(claim.text, 90)),  // a short claim is its own heading
     quote(model, claim, onOpen),
     el("div", { class: "sides" },
       el("section", { class: "side against" },
@@ -170,7 +172,7 @@ export function renderSummary(container, model, onOpen) {
           : "",
       disputes.length ? el("div", { class: "disputes" }, disputes.map((c) => dispute(model, c, onOpen)))
         : el("p", { class: "muted" }, "argmap found no claim that people dispute.")),
-    section("consensus-title", "Where people agree", "Claims others supported and nobody rebutted.",
+    section("consensus-title", "Where people agree", "Claims two or more people backed and nobody disputed.",
       consensus.length ? claimList(model, consensus, onOpen, supportersOf) : el("p", { class: "muted" }, "No clear consensus.")),
     section("unanswered-title", "Unanswered", "Weighty claims nobody replied to.",
       unanswered.length ? claimList(model, unanswered, onOpen, () => "") : el("p", { class: "muted" }, "Every weighty claim got an answer.")),
