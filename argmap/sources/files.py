@@ -57,7 +57,7 @@ def parse_json_data(data) -> Thread:
     if isinstance(data, dict) and "comments" in data:
         return thread_from_dict(data)  # gives the precise "malformed" message
     raise ArgmapError("unrecognised thread JSON: argmap reads a Reddit thread's .json listing, a Hacker News "
-                      "item from the Algolia or HNPWA API, or argmap's own thread JSON (`argmap fetch` writes it)")
+                      "item from the Algolia or HNPWA API, or argmap's own thread JSON (what argmap fetch writes)")
 
 
 def _decodes(raw: bytes, encoding: str) -> bool:
@@ -94,6 +94,9 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
             data = json.loads(stripped)
             return parse_json_data(data)
         except json.JSONDecodeError as exc:
+            if stripped[0] == "[" and exc.lineno == 1 and exc.colno <= 12:
+                # "[–] user 5 points …", "[10:32] alice: …": a copied page or a chat log, not JSON
+                return parse_text(text, settings=settings)
             raise ArgmapError(
                 f"{name} looks like JSON but is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             ) from None

@@ -53,19 +53,19 @@ _REDDIT_NAME = r"(?:[A-Za-z0-9_-]{3,20}|\[deleted\])"
 
 HN_HEADER = re.compile(
     rf"^(?P<author>{_HN_NAME})\s+(?P<time>{_RELATIVE}|{_HN_DATE})"
-    r"(?P<rest>\s*(?:\|.*|\[[–\-+]\].*|\[\d+ more\].*)?)$")
+    r"(?P<rest>\s*(?:\[(?:flagged|dead)\]\s*)?(?:\|.*|\[[–\-+]\].*|\[\d+ more\].*)?)$")
 HN_STORY = re.compile(rf"^(?P<points>\d+)\s+points?\s+by\s+(?P<author>{_HN_NAME})\s+(?P<time>{_RELATIVE}|{_HN_DATE})"
                       r"(?:\s*\|.*)?$")
 HN_NOISE = re.compile(
     r"^(?:reply|flag|vouch|unvote|undown|hide|past|favorite|more|add comment|\[[–\-+]\]|\[\d+ more\]|"
     r"\[(?:deleted|flagged|dead)\]|search:.*|guidelines\s*\|.*|hacker news\s+new\s*\|.*|"
-    r"(?:\w+\s*\|\s*)+\w+|login|logout)$", re.I)
+    r"(?:[\w ]+\s*\|\s*){3,}[\w ]+|login|logout)$", re.I)
 
 REDDIT_OLD_HEADER = re.compile(
-    rf"^\[[–\-+]\]\s*(?P<author>{_REDDIT_NAME})(?:\s*\[S\])?(?P<flair>\s+.*?)??\s+"
-    rf"(?:(?P<score>-?\d+)\s+points?|\[?score hidden\]?)\s+(?P<time>{_RELATIVE})\*?"
-    r"(?:\s*\(\d+\s+child(?:ren)?\))?\s*$")
-REDDIT_OLD_STORY = re.compile(rf"^submitted\s+(?P<time>{_RELATIVE})\s+by\s+(?P<author>{_REDDIT_NAME}).*$", re.I)
+    rf"^\[[–\-+]\]\s*(?P<author>{_REDDIT_NAME})(?:\s*\[[SMA]\])*(?P<flair>\s+.*?)??\s+"
+    rf"(?:(?:(?P<score>-?\d+)\s+points?|\[?score hidden\]?)\s+)?(?P<time>{_RELATIVE})\*?"
+    r"(?:\s*-\s*stickied comment)?(?:\s*\(\d+\s+child(?:ren)?\))?\s*$")
+REDDIT_OLD_STORY = re.compile(rf"^submitted\s+(?P<time>{_RELATIVE})\*?\s+by\s+(?P<author>{_REDDIT_NAME}).*$", re.I)
 _OLD_ACTIONS = r"(?:permalink|embed|save|unsave|parent|report|give award|give gold|reply|edit|delete|source|context|" \
                r"full comments|hide child comments|share|block user|send message)"
 REDDIT_OLD_NOISE = re.compile(
@@ -74,14 +74,18 @@ REDDIT_OLD_NOISE = re.compile(
 
 SEPARATOR = re.compile(r"^[·•]$")
 REDDIT_NEW_TIME = re.compile(rf"^(?P<time>{_RELATIVE})$", re.I)
-REDDIT_NEW_ONE_LINE = re.compile(rf"^(?:u/)?(?P<author>{_REDDIT_NAME})\s*[·•]\s*(?P<time>{_RELATIVE})$", re.I)
+_SHORT_TIME = r"\d+\s*(?:s|m|h|d|w|y|mo|yr|yrs|hr|hrs|min|mins)\.?"
+REDDIT_NEW_ONE_LINE = re.compile(rf"^(?:u/)?(?P<author>{_REDDIT_NAME})\s*[·•]\s*(?P<time>{_RELATIVE}|{_SHORT_TIME})$", re.I)
 REDDIT_NEW_STORY = re.compile(rf"^posted by\s+u/(?P<author>{_REDDIT_NAME})\s+(?P<time>{_RELATIVE}).*$", re.I)
 REDDIT_NEW_NOISE = re.compile(
     r"^(?:level \d+|reply|share|report|save|follow|award|upvote|downvote|vote|more replies|"
     r"\d+ more repl(?:y|ies)|continue this thread|op|edited(?: \d.*)?|[·•]\s*edited.*|[·•]|"
-    r"(?:report|save|follow)+|stickied comment|sort by:.*|.* avatar|top \d+% commenter|"
+    r"(?:report|save|follow)+|stickied comment|sort by:.*|.* avatar|top \d+% commenter|give award|verified|"
     r"profile badge for the achievement.*|view more comments|see more|"
     r"[\d.,]+[kK]?\s+comments?|go to comments|join the conversation|best|top|new|controversial|old|q&a)$", re.I)
+# a line between a new-Reddit commenter's name and the "·" before the time
+_BADGE = re.compile(r"^(?:op|mod|admin|verified|top \d+% (?:commenter|poster)|promoted|"
+                    r"profile badge for the achievement.*)$", re.I)
 _SUBREDDIT = re.compile(r"^r/\w+(?:\s*[·•].*)?$")
 _SCORE = re.compile(r"^-?\d+(?:[.,]\d+)?[kK]?$")
 
@@ -152,7 +156,7 @@ def _reddit_new_header(lines: list[str], i: int) -> tuple[int, str, str] | None:
     if not re.fullmatch(rf"(?:u/)?{_REDDIT_NAME}", lines[i]) or REDDIT_NEW_NOISE.match(lines[i]):
         return None
     j = i + 1
-    while j < len(lines) and (not lines[j] or lines[j].lower() in ("op", "mod") or lines[j].endswith(" avatar")):
+    while j < len(lines) and (not lines[j] or _BADGE.match(lines[j]) or lines[j].endswith(" avatar")):
         j += 1
     if j + 1 < len(lines) and SEPARATOR.match(lines[j]):
         k = j + 1
@@ -165,9 +169,15 @@ def _reddit_new_header(lines: list[str], i: int) -> tuple[int, str, str] | None:
     return None
 
 
+# words that open a line of prose with a time ("Updated 2 hours ago"): an HN header only with its links
+_PROSE_TIME_WORDS = {"updated", "posted", "edited", "published", "added", "sent", "replied", "written", "commented",
+                     "modified", "created", "changed", "last", "submitted", "seen", "joined", "active", "online"}
+
+
 def headers(lines: list[str], kind: str) -> int:
     if kind == "hn":
-        return sum(1 for line in lines if HN_HEADER.match(line))
+        return sum(1 for line in lines if (match := HN_HEADER.match(line))
+                   and (match.group("rest").strip() or match.group("author").lower() not in _PROSE_TIME_WORDS))
     if kind == "reddit-old":
         return sum(1 for line in lines if REDDIT_OLD_HEADER.match(line))
     return sum(1 for i in range(len(lines)) if lines[i] and _reddit_new_header(lines, i))
@@ -256,7 +266,7 @@ def parse_page(text: str, kind: str) -> Paste:
                 if kind == "reddit-old":
                     current.cues = _reddit_old_cues(body)
                 kept, score = _drop_scores(body, noise)
-                kept = [b for b in kept if not noise.match(b)]
+                kept = [b for b in kept if not noise.match(b) and not PAGE_NOISE.match(b)]
                 current.score = current.score if current.score is not None else score
                 _finish(paste, current, kept)
             else:
@@ -275,10 +285,10 @@ def parse_page(text: str, kind: str) -> Paste:
     if current is not None:
         if kind == "reddit-old":
             current.cues = _reddit_old_cues(body)
-        kept, score = _drop_scores(body, noise)
-        kept = [b for b in kept if not noise.match(b)]
+        kept, score = _drop_scores(_trim_footer(body), noise)
+        kept = [b for b in kept if not noise.match(b) and not PAGE_NOISE.match(b)]
         current.score = current.score if current.score is not None else score
-        _finish(paste, current, _trim_footer(kept))
+        _finish(paste, current, kept)
     paste.comments = [c for c in paste.comments if c.text.strip()]
     if kind == "hn":
         _keep_hn_cues_the_page_gives(paste.comments, nav_seen)
@@ -330,12 +340,16 @@ def _reddit_old_cues(body: list[str]) -> PageCues | None:
 
     >>> _reddit_old_cues(["Yes.", "permalink embed save parent report give award reply"])
     PageCues(depth_min=1, depth_max=None, has_prev=None)
+    >>> _reddit_old_cues(["Yes.", "permalinkembedsaveparentreportgive awardreply"]).depth_min
+    1
+    >>> _reddit_old_cues(["Yes.", "permalinkembedsavereportgive awardreply"]).depth_min
+    0
     """
     actions = [line for line in body if _OLD_ACTION_LINE.match(line)]
     if not actions:
         return None
-    if any(re.search(r"\bparent\b", line, re.I) for line in actions):
-        return PageCues(1, None)
+    if any("parent" in (word.lower() for word in re.findall(_OLD_ACTIONS, line, re.I)) for line in actions):
+        return PageCues(1, None)  # the links run together in some copies: "permalinkembedsaveparent…"
     return PageCues(0, 0)
 
 
@@ -349,9 +363,22 @@ def _reddit_level(before: list[str]) -> PageCues | None:
     return None
 
 
+# the page around the comments: navigation, sign-in boxes, side bars, footers
+PAGE_NOISE = re.compile(
+    r"^(?:skip to main content|jump to content|go to reddit home|get the reddit app|get app|log ?in|sign ?up|"
+    r"open menu|open navigation|expand user menu|create post|advertise on reddit|open chat|open inbox|"
+    r"search in r/.*|my subreddits.*|limit my search to .*|use the following search parameters.*|"
+    r"this post was submitted on .*|continue with (?:email|google|apple|phone number).*|new to reddit\?.*|"
+    r"by continuing, you agree .*|give award|comment deleted by user|comment removed by moderator|"
+    r".*©\s*\d{4}.*|.*all rights reserved\.?|π rendered by pid .*|reddit, inc\. .*)$", re.I)
+_FOOTER_START = re.compile(r"^(?:.*©\s*\d{4}.*|.*all rights reserved\.?|π rendered by pid .*|reddit, inc\. .*|"
+                           r"about|blog|about reddit|advertise|help|reddit premium|reddit gifts|careers|press|"
+                           r"user agreement|privacy policy|content policy|moderator code of conduct|reddit rules)$", re.I)
+
+
 def _title(preamble: list[str]) -> str:
     for line in reversed(preamble):
-        if line and not HN_NOISE.match(line) and not REDDIT_NEW_NOISE.match(line):
+        if line and not HN_NOISE.match(line) and not REDDIT_NEW_NOISE.match(line) and not PAGE_NOISE.match(line):
             return re.sub(r"\s*\((?:self\.)?[\w.-]+\.[a-z]{2,}\)$|\s*\(self\.\w+\)$", "", line)
     return ""
 
@@ -359,7 +386,7 @@ def _title(preamble: list[str]) -> str:
 def _finish_preamble(paste: Paste, preamble: list[str], noise: re.Pattern) -> None:
     """Text before the first comment: the post's title (if no story line gave it) and its text."""
     kept = [line for line in preamble if line and not noise.match(line) and not _SCORE.match(line)
-            and not _SUBREDDIT.match(line)]
+            and not _SUBREDDIT.match(line) and not PAGE_NOISE.match(line)]
     if paste.author is None and len(kept) > 1 and re.fullmatch(rf"(?:u/)?{_REDDIT_NAME}", kept[0]):
         paste.author = kept.pop(0).removeprefix("u/")
     if not paste.title and kept:
@@ -368,9 +395,25 @@ def _finish_preamble(paste: Paste, preamble: list[str], noise: re.Pattern) -> No
 
 
 def _trim_footer(body: list[str]) -> list[str]:
-    """The page footer after the last comment (HN: Guidelines | FAQ ...; already noise) and blank tails."""
+    """The last comment without the page footer after it (HN's Guidelines | FAQ … is noise
+    already; Reddit's "about / blog / … © 2024 reddit inc." is cut at its first line: a
+    footer line followed by nothing but short footer-like lines and a © or rights line).
+
+    >>> _trim_footer(["Cats are fine.", "", "about", "blog", "help", "© 2024 reddit inc. All rights reserved", ""])
+    ['Cats are fine.']
+    """
     while body and not body[-1]:
         body.pop()
+    end = next((i for i in range(len(body) - 1, -1, -1) if re.search(r"©\s*\d{4}|all rights reserved|rendered by pid",
+                                                                       body[i], re.I)), None)
+    if end is not None:
+        start = end
+        while start > 0 and (not body[start - 1] or _FOOTER_START.match(body[start - 1])
+                             or len(body[start - 1].split()) <= 3 and not re.search(r"[.!?]$", body[start - 1])):
+            start -= 1
+        body = body[:start]
+        while body and not body[-1]:
+            body.pop()
     return body
 
 

@@ -274,3 +274,64 @@ def test_a_recorded_thread_flattened_one_comment_per_line_reads_back_comment_for
         *quotes, body = comment.text.split("\n")  # its opening quotes, then the comment on one line
         assert all(quote_text(line) is not None for line in quotes)
         assert body.split()[-1] in recorded.text  # the comment's last words came along
+
+
+# Shapes of real copies a review found argmap misread (each a few lines of a page).
+OLD_REDDIT_RUN_TOGETHER = """ELI5: Why aren't spaces allowed in URLs?
+submitted 9 hours ago* by curious_kit
+[–]Lavos_Spawn 440 points 9 hours ago
+To keep it simple: a space ends the address in most protocols.
+permalinkembedsavereportgive awardreply
+[–]Schnutzel 120 points 8 hours ago
+Note that HTTP is a text based protocol that splits its request line on spaces.
+permalinkembedsaveparentreportgive awardreply
+[–]AutoModerator[M] 1 point 9 hours ago - stickied comment
+Please read the rules before you comment.
+permalinkembedsavereportgive awardreply
+[+][deleted] 2 years ago (1 child)
+about
+blog
+help
+© 2024 reddit inc. All rights reserved.
+"""
+
+
+def test_an_old_reddit_copy_whose_links_run_together():
+    paste = split_paste(OLD_REDDIT_RUN_TOGETHER)
+    assert paste.kind == "reddit-old" and paste.author == "curious_kit"
+    assert paste.title == "ELI5: Why aren't spaces allowed in URLs?"
+    assert [c.author for c in paste.comments] == ["Lavos_Spawn", "Schnutzel", "AutoModerator"]
+    assert [c.cues.depth_min for c in paste.comments] == [0, 1, 0]  # "…saveparent…" is a reply's
+    assert not any("reserved" in c.text or "blog" in c.text for c in paste.comments)  # the footer is no comment
+
+
+def test_hn_flagged_comments_and_prose_with_times():
+    page = ("Ask HN: Are bootcamps worth it?\n12 points by career_switch 3 hours ago | hide | past | 9 comments\n"
+            "senior_sam 2 hours ago | next [–]\nNot in this market.\nreply\n"
+            "troll_42 2 hours ago [flagged] | parent | next [–]\nBootcamps are a scam.\n"
+            "mellow_mia 1 hour ago | parent | next [–]\nThe numbers back senior_sam.\nreply\n")
+    paste = split_paste(page)
+    assert [c.author for c in paste.comments] == ["senior_sam", "troll_42", "mellow_mia"]
+    assert paste.comments[2].text == "The numbers back senior_sam."
+    liveblog = ("Live: the council votes on the bike lanes\nUpdated 2 hours ago\nThe council voted 7-4 for the plan.\n"
+                "Posted 3 hours ago\nDebate has opened on the second phase.\n")
+    assert detect(liveblog) == "lines"
+
+
+def test_new_reddit_badges_and_short_times():
+    page = ("r/science\nStudy finds four-day week keeps productivity steady\n"
+            "nerdy_ned\nTop 1% Commenter\n·\n5h ago\nThe sample was only volunteers.\nReply\nShare\n"
+            "labcoat_lu\n·\n4h ago\nThe follow-up assigned firms too.\nReply\n"
+            "econ_emma\nVerified\n·\n3h ago\nTwelve assigned firms are too few.\nReply\n")
+    assert [c.author for c in split_paste(page).comments] == ["nerdy_ned", "labcoat_lu", "econ_emma"]
+    short = "pc_newbie_07 · 6h\nIs 16GB enough?\nReply\nframe_chaser · 5h\n32GB, games use more.\nReply\n"
+    assert [c.author for c in split_paste(short).comments] == ["pc_newbie_07", "frame_chaser"]
+
+
+def test_a_paste_that_opens_with_a_bracket_is_text_not_broken_json():
+    from argmap.sources.files import parse_content
+
+    chat = "[10:32] alice: Ship on Friday, the tests pass.\n[10:33] bob: Friday deploys are a bad idea.\n"
+    assert len(parse_content(chat.encode(), name="chat.txt").comments) == 2
+    old = OLD_REDDIT_RUN_TOGETHER.split("\n", 2)[2]  # a copy that starts at the first comment
+    assert [c.author for c in parse_content(old.encode(), name="copy.txt").comments][:2] == ["Lavos_Spawn", "Schnutzel"]
