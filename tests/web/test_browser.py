@@ -640,6 +640,19 @@ def test_a_claim_picked_from_the_summary_takes_the_keyboard_to_its_panel(page, l
     assert page.get_attribute(".open-map", "aria-label").startswith("show on the map: ")
 
 
+def test_the_outline_lists_every_claim_on_request(page, live_server, reddit_analysis):
+    """The Outline is the map's text alternative: a topic's list shows all its claims on request."""
+    page.goto(f"{live_server.url}/a/{reddit_analysis}#outline")
+    page.wait_for_selector("#outline-view .outline-topic", timeout=ANALYSIS_TIMEOUT_MS)
+    index = page.evaluate("[...document.querySelectorAll('.outline-topic')].findIndex(t => t.querySelector(':scope > .show-rest'))")
+    assert index >= 0
+    section = page.locator(".outline-topic").nth(index)
+    total = int(section.locator("h2 .small").inner_text().split()[1].replace(",", ""))
+    section.locator(":scope > .show-rest").click()
+    assert section.locator(":scope > ol > li.outline-claim").count() == total
+    assert page.evaluate("document.activeElement.className").startswith("claim-link")
+
+
 def _artifact(name: str):
     from tests.web.conftest import ARTIFACTS
 
