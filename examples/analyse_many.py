@@ -9,6 +9,8 @@ analyses itself or hands them to Celery workers: only the server's settings diff
 from __future__ import annotations
 
 import argparse
+import hashlib
+import json
 import sys
 import time
 from pathlib import Path
@@ -28,8 +30,19 @@ def analyse_many(base: str, items: list[dict], out_dir: str | Path, *, token: st
     out.mkdir(parents=True, exist_ok=True)
     saved, failed = [], []
     for start in range(0, len(items), BATCH_SIZE):
-        created = session.post(f"{base}/api/v1/batches", json={"items": items[start:start + BATCH_SIZE]},
-                               headers={"Idempotency-Key": f"analyse-many-{time.time_ns()}"})
+        chunk = items[start:start + BATCH_SIZE]
+        # the key names this batch's content: a POST repeated after a dropped connection (or a
+        # rerun of the script) gets the batch already made, not a second one
+        key = "analyse-many-" + hashlib.sha256(json.dumps(chunk, sort_keys=True).encode()).hexdigest()[:32]
+        for attempt in range(3):
+            try:
+                created = session.post(f"{base}/api/v1/batches", json={"items": chunk},
+                                       headers={"Idempotency-Key": key}, timeout=120)
+                break
+            except requests.ConnectionError:
+                if attempt == 2:
+                    raise
+                time.sleep(2 ** attempt)
         if created.status_code != 202:
             sys.exit(f"the server refused the batch: {created.json()['error']['message']}")
         batch_url = base + created.headers["Location"]

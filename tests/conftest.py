@@ -167,3 +167,18 @@ def growing_thread(threads_dir, monkeypatch):
     session, early, late = growing_session(recorded)
     monkeypatch.setattr("argmap.sources.http.AllowListSession", lambda: session)
     return early, late
+
+
+class QueueOnly:
+    """A job backend that only queues (these tests look at what is stored, not at a run)."""
+
+    name = "queue-only"
+
+    def submit(self, analysis_id, store):
+        pass
+
+    def health(self):
+        pass
+
+    def shutdown(self, wait=True):
+        pass

@@ -261,7 +261,18 @@ def register_rate_limits(app: APIFlask) -> None:
             return app.config["WRITE_RATE_LIMIT"]
         return app.config["READ_RATE_LIMIT"]
 
-    limiter = Limiter(rate_limit_key, app=app, default_limits=[current_limit], default_limits_per_method=True,
-                      default_limits_exempt_when=lambda: not request.path.startswith("/api/v1/")
+    @app.after_request
+    def _retry_after_only_when_limited(response):
+        # the limiter stamps every response with the seconds left in its window; on a 409 "not
+        # ready" a client would read that as "ready then": Retry-After belongs to a 429 alone.
+        # (Registered before the limiter: Flask runs later-registered hooks first.)
+        if response.status_code != 429:
+            response.headers.pop("Retry-After", None)
+        return response
+
+    # one budget per client for the whole API (not one per route): reads (GET) and each kind of
+    # write (POST, DELETE) counted apart
+    limiter = Limiter(rate_limit_key, app=app, application_limits=[current_limit], application_limits_per_method=True,
+                      application_limits_exempt_when=lambda: not request.path.startswith("/api/v1/")
                       or request.path.endswith(("/openapi.json", "/docs", "/health")))
     app.extensions["argmap_limiter"] = limiter

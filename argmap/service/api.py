@@ -152,8 +152,10 @@ def create_analysis(headers: dict, item: dict):
 @bp.input(schemas.ListQuery, location="query", arg_name="query")
 @bp.output(schemas.AnalysisList)
 def list_analyses(query: dict):
-    """The most recent analyses, newest first: with API tokens, the caller's own (everyone's when
-    the instance sets ARGMAP_LIST_ALL_ANALYSES, as the home page does)."""
+    """The most recent analyses, newest first.
+
+    With API tokens, the caller's own (everyone's when the instance sets
+    ARGMAP_LIST_ALL_ANALYSES, as the home page does)."""
     mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
     rows = app_store().list_analyses(limit=query["limit"], offset=query["offset"], status=query.get("status"),
                                      owner=current_owner() if mine_only else None)
@@ -453,11 +455,19 @@ def get_collection_graph(collection_id: str, query: dict):
 
 @bp.get("/batches/<batch_id>/archive")
 @bp.input(schemas.FormatQuery, location="query", arg_name="query")
-@bp.doc(tags=["batches"], responses=_download_doc("A zip of every done item's export and a manifest.json",
-                                                  ["application/zip"]))
+@bp.doc(tags=["batches"], responses={
+    200: {"description": "A zip of every done item's export and manifest.json (each item's position, id, "
+                         "status, source, file in the zip or null, and error for a failed one)",
+          "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}}},
+    **NOT_FOUND, 409: "Some items are still queued or running (GET the batch: its aggregate says when all are finished)"})
 def get_batch_archive(batch_id: str, query: dict):
-    """A zip with the export of every done item and ``manifest.json`` listing every item's outcome."""
+    """A zip with the export of every done item and ``manifest.json`` listing every item's
+    outcome, once every item has finished (done or failed)."""
     batch, rows = _found(app_store().get_batch(batch_id), "batch")
+    waiting = sum(first_run_pending(row) for row in rows)
+    if waiting:
+        raise ApiError(f"{waiting} of {len(rows)} items are still being analysed; the archive is ready when the "
+                       "batch's aggregate says finished", code="not_ready", status=409)
     exporter = get_exporter(query["format"])
     buffer = io.BytesIO()
     manifest = []
@@ -465,7 +475,7 @@ def get_batch_archive(batch_id: str, query: dict):
         for row in rows:
             entry = {"position": row["position"], "id": row["id"], "status": row["status"],
                      "source": row["source"], "file": None, "error": None}
-            if row["status"] == "done":
+            if row["status"] == "done" or not first_run_pending(row) and row.get("version"):  # an update keeps its version
                 name = f"{row['position']:04d}-{file_stem(row)}.{exporter.extension}"
                 archive.writestr(name, export_response(row["id"], exporter.name).get_data())
                 entry["file"] = name

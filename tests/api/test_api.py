@@ -93,6 +93,16 @@ def test_reading_picks_the_stance_judge_and_careful_draws_more_stance_edges(clie
     assert "reading" in json.dumps(error_of(refused))
 
 
+def test_a_batch_archive_waits_for_every_item(make_app, small_text):
+    from tests.conftest import QueueOnly
+
+    client = make_app(JOBS_BACKEND=QueueOnly()).test_client()
+    batch = client.post("/api/v1/batches", json={"items": [{"text": small_text}]}).get_json()
+    early = client.get(f"/api/v1/batches/{batch['id']}/archive")
+    assert early.status_code == 409 and error_of(early)["code"] == "not_ready"  # not a zip missing its items
+    assert "1 of 1 items" in error_of(early)["message"]
+
+
 def test_batch_of_items_finishes_and_downloads_as_one_archive(client, small_text, sample_thread, monkeypatch):
     from tests.sources.fakes import FakeSession
 
@@ -273,8 +283,11 @@ def test_rate_limits_per_client(make_app):
     assert error_of(limited)["code"] == "rate_limited"
     made_up = client.post("/api/v1/analyses", json={}, headers={"Authorization": "Bearer someone-else"})
     assert made_up.status_code == 429  # not a configured token: counted with its address (valid tokens count apart)
-    reads = [client.get("/api/v1/analyses/x").status_code for _ in range(4)]
-    assert reads == [404, 404, 404, 429]
+    reads = [client.get(path) for path in ("/api/v1/analyses/x", "/api/v1/batches/y", "/api/v1/analyses/z")]
+    assert [r.status_code for r in reads] == [404, 404, 404]
+    assert not any("Retry-After" in r.headers for r in reads)  # only a 429 says when to come back
+    over = client.get("/api/v1/batches/other")  # one budget for the whole API, not one per route
+    assert over.status_code == 429 and int(over.headers["Retry-After"]) > 0
     assert client.get("/api/v1/health").status_code == 200  # never limited
 
 

@@ -8,6 +8,7 @@ import re
 import pytest
 
 from argmap.service import ui
+from tests.conftest import QueueOnly
 
 ORIGIN = "http://localhost"
 
@@ -154,21 +155,6 @@ def test_modules_parse_as_es_modules():
         result = subprocess.run([node, "--input-type=module", "--check"], input=path.read_bytes(),
                                 capture_output=True, timeout=30)
         assert result.returncode == 0, f"{path.name}: {result.stderr.decode()}"
-
-
-class QueueOnly:
-    """A job backend that only queues (these tests look at what is stored, not at a run)."""
-
-    name = "queue-only"
-
-    def submit(self, analysis_id, store):
-        pass
-
-    def health(self):
-        pass
-
-    def shutdown(self, wait=True):
-        pass
 
 
 def test_recent_analyses_are_the_visitors_own(make_app):
