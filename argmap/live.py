@@ -250,11 +250,10 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
     now = snapshot_of_analysis(current)
     # a claim is the same claim when its comment says the same sentence: ids shift when an
     # edit adds a sentence before it, so claims and edges are compared by what they say
-    key_now = {cid: (c["comment_id"], c["text"]) for cid, c in now.claims.items()}
-    key_before = {cid: (c["comment_id"], c["text"]) for cid, c in previous.claims.items()}
-    new_claims = [{"id": cid, **c} for cid, c in now.claims.items() if key_now[cid] not in set(key_before.values())]
-    removed_claims = [{"id": cid, **c} for cid, c in previous.claims.items()
-                      if key_before[cid] not in set(key_now.values())]
+    key_now, key_before = claim_keys(now.claims), claim_keys(previous.claims)
+    seen_now, seen_before = set(key_now.values()), set(key_before.values())
+    new_claims = [{"id": cid, **c} for cid, c in now.claims.items() if key_now[cid] not in seen_before]
+    removed_claims = [{"id": cid, **c} for cid, c in previous.claims.items() if key_before[cid] not in seen_now]
 
     def edge_keys(edges: dict, keys: dict) -> dict:
         return {(keys.get(s, s), keys.get(t, t), e["relation"]): e for (s, t), e in edges.items()}
@@ -293,6 +292,28 @@ def changes(previous: Snapshot, current: Analysis, comments: CommentChanges, *,
         "new_disputes": disputes[:LISTED],
         "changed_stances": changed[:LISTED],
     }
+
+
+def claim_keys(claims: dict[str, dict]) -> dict[str, tuple[str, str, int]]:
+    """Claim id → (comment, sentence, which occurrence of that sentence in the comment): what a
+    claim says and where, so a repeated "No." in one comment stays two claims.
+
+    >>> claim_keys({"c1:0": {"comment_id": "c1", "text": "No."}, "c1:1": {"comment_id": "c1", "text": "No."}})
+    {'c1:0': ('c1', 'No.', 0), 'c1:1': ('c1', 'No.', 1)}
+    """
+    counts: dict[tuple[str, str], int] = {}
+    keys = {}
+    for cid, claim in sorted(claims.items(), key=lambda item: _claim_order(item[0])):
+        base = (claim["comment_id"], claim["text"])
+        keys[cid] = (*base, counts.get(base, 0))
+        counts[base] = counts.get(base, 0) + 1
+    return keys
+
+
+def _claim_order(claim_id: str) -> tuple[str, int]:
+    """``c1:10`` after ``c1:9``: a claim's comment, then its place in it."""
+    head, _, tail = claim_id.rpartition(":")
+    return (head, int(tail)) if tail.isdigit() else (claim_id, 0)
 
 
 def _reply_stances(edges: dict[tuple[str, str], dict]) -> dict[tuple[str, str], str]:

@@ -94,7 +94,8 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
             data = json.loads(stripped)
             return parse_json_data(data)
         except json.JSONDecodeError as exc:
-            if stripped[0] == "[" and exc.lineno == 1 and exc.colno <= 12:
+            if (stripped[0] == "[" and exc.lineno == 1 and exc.colno <= 12 and not name.lower().endswith(".json")
+                    and not re.match(r"\[\s*[\[{\"\]]", stripped)):
                 # "[–] user 5 points …", "[10:32] alice: …": a copied page or a chat log, not JSON
                 return parse_text(text, settings=settings)
             raise ArgmapError(

@@ -59,7 +59,7 @@ HN_STORY = re.compile(rf"^(?P<points>\d+)\s+points?\s+by\s+(?P<author>{_HN_NAME}
 HN_NOISE = re.compile(
     r"^(?:reply|flag|vouch|unvote|undown|hide|past|favorite|more|add comment|\[[–\-+]\]|\[\d+ more\]|"
     r"\[(?:deleted|flagged|dead)\]|search:.*|guidelines\s*\|.*|hacker news\s+new\s*\|.*|"
-    r"(?:[\w ]+\s*\|\s*){3,}[\w ]+|login|logout)$", re.I)
+    r"(?:\w[\w ]*\|\s*){3,}\w[\w ]*|login|logout)$", re.I)  # one way to split a line: no backtracking blow-up
 
 REDDIT_OLD_HEADER = re.compile(
     rf"^\[[–\-+]\]\s*(?P<author>{_REDDIT_NAME})(?:\s*\[[SMA]\])*(?P<flair>\s+.*?)??\s+"
@@ -144,13 +144,19 @@ def _score(text: str | None) -> int | None:
     return round(float(match.group(1).replace(",", ".")) * (1000 if match.group(2) else 1))
 
 
+def _squeezed(line: str) -> str:
+    """A line as the header patterns read it: runs of spaces as one (a run of hundreds made the
+    old-Reddit pattern backtrack for a second a line), and a line too long for a header as none."""
+    return re.sub(r"\s+", " ", line) if len(line) <= 400 else ""
+
+
 def _lines(text: str) -> list[str]:
     return [line.strip() for line in text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ").split("\n")]
 
 
 def _reddit_new_header(lines: list[str], i: int) -> tuple[int, str, str] | None:
     """(lines used, author, time) when a new-Reddit header starts at line ``i``."""
-    match = REDDIT_NEW_ONE_LINE.match(lines[i])
+    match = REDDIT_NEW_ONE_LINE.match(_squeezed(lines[i]))
     if match:
         return 1, match.group("author"), match.group("time")
     if not re.fullmatch(rf"(?:u/)?{_REDDIT_NAME}", lines[i]) or REDDIT_NEW_NOISE.match(lines[i]):
@@ -176,10 +182,10 @@ _PROSE_TIME_WORDS = {"updated", "posted", "edited", "published", "added", "sent"
 
 def headers(lines: list[str], kind: str) -> int:
     if kind == "hn":
-        return sum(1 for line in lines if (match := HN_HEADER.match(line))
+        return sum(1 for line in lines if (match := HN_HEADER.match(_squeezed(line)))
                    and (match.group("rest").strip() or match.group("author").lower() not in _PROSE_TIME_WORDS))
     if kind == "reddit-old":
-        return sum(1 for line in lines if REDDIT_OLD_HEADER.match(line))
+        return sum(1 for line in lines if REDDIT_OLD_HEADER.match(_squeezed(line)))
     return sum(1 for i in range(len(lines)) if lines[i] and _reddit_new_header(lines, i))
 
 
@@ -227,12 +233,12 @@ def parse_page(text: str, kind: str) -> Paste:
         header = None
         cues = None
         if kind == "hn":
-            match = HN_HEADER.match(line)
-            if match and not HN_STORY.match(line):
+            match = HN_HEADER.match(_squeezed(line))
+            if match and not HN_STORY.match(_squeezed(line)):
                 header = (1, match.group("author"), hn_time(match.group("time")), None)
                 cues = hn_cues(match.group("rest"))
                 nav_seen = nav_seen or bool(re.search(r"\b(?:prev|next)\b", match.group("rest") or ""))
-            story = HN_STORY.match(line)
+            story = HN_STORY.match(_squeezed(line))
             if story and current is None:
                 paste.author, paste.created_at = story.group("author"), hn_time(story.group("time"))
                 paste.title = _title(preamble)
@@ -240,10 +246,10 @@ def parse_page(text: str, kind: str) -> Paste:
                 i += 1
                 continue
         elif kind == "reddit-old":
-            match = REDDIT_OLD_HEADER.match(line)
+            match = REDDIT_OLD_HEADER.match(_squeezed(line))
             if match:
                 header = (1, match.group("author"), match.group("time"), _score(match.group("score")))
-            story = REDDIT_OLD_STORY.match(line)
+            story = REDDIT_OLD_STORY.match(_squeezed(line))
             if story and current is None:
                 paste.author, paste.created_at = story.group("author"), story.group("time")
                 paste.title = _title(preamble)
@@ -251,7 +257,7 @@ def parse_page(text: str, kind: str) -> Paste:
                 i += 1
                 continue
         else:
-            story = REDDIT_NEW_STORY.match(line)
+            story = REDDIT_NEW_STORY.match(_squeezed(line))
             if story and current is None:
                 paste.author, paste.created_at = story.group("author"), story.group("time")
                 preamble = []
@@ -369,11 +375,15 @@ PAGE_NOISE = re.compile(
     r"open menu|open navigation|expand user menu|create post|advertise on reddit|open chat|open inbox|"
     r"search in r/.*|my subreddits.*|limit my search to .*|use the following search parameters.*|"
     r"this post was submitted on .*|continue with (?:email|google|apple|phone number).*|new to reddit\?.*|"
-    r"by continuing, you agree .*|give award|comment deleted by user|comment removed by moderator|"
-    r".*©\s*\d{4}.*|.*all rights reserved\.?|π rendered by pid .*|reddit, inc\. .*)$", re.I)
-_FOOTER_START = re.compile(r"^(?:.*©\s*\d{4}.*|.*all rights reserved\.?|π rendered by pid .*|reddit, inc\. .*|"
-                           r"about|blog|about reddit|advertise|help|reddit premium|reddit gifts|careers|press|"
-                           r"user agreement|privacy policy|content policy|moderator code of conduct|reddit rules)$", re.I)
+    r"by continuing, you agree .*|give award|comment deleted by user|comment removed by moderator)$", re.I)
+# the last line of a Reddit page's footer, and the short link lines above it
+_FOOTER_MARK = re.compile(r"^(?:.{0,40}©\s*\d{4}\s+reddit.*|reddit,? inc\.?\s*©.*|π rendered by pid .*)$", re.I)
+_FOOTER_LINK = re.compile(r"^(?:about|blog|about reddit|advertise|help|reddit premium|reddit gifts|reddit coins|careers|"
+                          r"press|apps & tools|reddit for iphone|reddit for android|reddiquette|mod guidelines|"
+                          r"contact us|wiki|faq|user agreement|privacy policy|content policy|"
+                          r"moderator code of conduct|reddit rules|accessibility|reddit, inc\..*|"
+                          r"rendered by pid .*|use of this site constitutes acceptance .*|"
+                          r"reddit and the alien logo are registered trademarks .*)$", re.I)
 
 
 def _title(preamble: list[str]) -> str:
@@ -396,20 +406,21 @@ def _finish_preamble(paste: Paste, preamble: list[str], noise: re.Pattern) -> No
 
 def _trim_footer(body: list[str]) -> list[str]:
     """The last comment without the page footer after it (HN's Guidelines | FAQ … is noise
-    already; Reddit's "about / blog / … © 2024 reddit inc." is cut at its first line: a
-    footer line followed by nothing but short footer-like lines and a © or rights line).
+    already): Reddit's ``… © 2024 reddit inc.`` line among the last lines, and the footer's
+    link lines just above it, are cut; nothing else is.
 
-    >>> _trim_footer(["Cats are fine.", "", "about", "blog", "help", "© 2024 reddit inc. All rights reserved", ""])
-    ['Cats are fine.']
+    >>> _trim_footer(["Dogs, no contest", "Reply", "Share", "Reddit Rules", "Privacy Policy", "Reddit, Inc. © 2024."])
+    ['Dogs, no contest', 'Reply', 'Share']
+    >>> _trim_footer(["The licence:", "Copyright © 2019 Foo Corp, all rights reserved", "So not open source."])
+    ['The licence:', 'Copyright © 2019 Foo Corp, all rights reserved', 'So not open source.']
     """
     while body and not body[-1]:
         body.pop()
-    end = next((i for i in range(len(body) - 1, -1, -1) if re.search(r"©\s*\d{4}|all rights reserved|rendered by pid",
-                                                                       body[i], re.I)), None)
-    if end is not None:
-        start = end
-        while start > 0 and (not body[start - 1] or _FOOTER_START.match(body[start - 1])
-                             or len(body[start - 1].split()) <= 3 and not re.search(r"[.!?]$", body[start - 1])):
+    tail = [i for i in range(len(body)) if body[i]][-12:]  # the footer sits at the very end
+    mark = next((i for i in reversed(tail) if _FOOTER_MARK.match(body[i])), None)
+    if mark is not None and all(_FOOTER_LINK.match(body[i]) or _FOOTER_MARK.match(body[i]) for i in tail if i > mark):
+        start = mark
+        while start > 0 and (not body[start - 1] or _FOOTER_LINK.match(body[start - 1])):
             start -= 1
         body = body[:start]
         while body and not body[-1]:

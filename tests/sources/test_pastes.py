@@ -335,3 +335,33 @@ def test_a_paste_that_opens_with_a_bracket_is_text_not_broken_json():
     assert len(parse_content(chat.encode(), name="chat.txt").comments) == 2
     old = OLD_REDDIT_RUN_TOGETHER.split("\n", 2)[2]  # a copy that starts at the first comment
     assert [c.author for c in parse_content(old.encode(), name="copy.txt").comments][:2] == ["Lavos_Spawn", "Schnutzel"]
+
+
+def test_copyright_lines_in_comments_stay_and_pipes_cannot_stall_the_reader():
+    """Only a Reddit page's own footer is cut: a comment quoting a licence keeps it. A line of
+    spaced pipes once made the HN noise pattern backtrack for minutes (a 159-byte paste)."""
+    import time
+
+    hn = ("alice 2 hours ago | next [–]\nWhich licence is it?\nreply\n"
+          "bob 1 hour ago | parent | next [–]\nThe licence on that repo:\n"
+          "Copyright © 2019 Foo Corp, all rights reserved\nSo it is not open source.\n"
+          "carol 1 hour ago | parent | next [–]\nI took that photo and it says © 2019 Reuters, which is absurd.\n")
+    texts = [c.text for c in split_paste(hn).comments]
+    assert "all rights reserved" in texts[1] and "not open source" in texts[1] and "Reuters" in texts[2]
+    reddit = ("alice\n·\n3h ago\nCats or dogs?\nReply\nbob\n·\n2h ago\nDogs, no contest\nReply\nShare\n"
+              "Reddit Rules\nPrivacy Policy\nUser Agreement\nReddit, Inc. © 2024. All rights reserved.\n")
+    assert [c.text for c in split_paste(reddit).comments] == ["Cats or dogs?", "Dogs, no contest"]
+    started = time.perf_counter()
+    split_paste("alice 2 hours ago | next [–]\nhi\nbob 1 hour ago | parent | next [–]\n"
+                + ("a" + " " * 8 + "|" + " " * 8) * 6 + "!\n" + "[–] carl" + " " * 400 + "x\n")
+    assert time.perf_counter() - started < 1.0
+
+
+def test_a_malformed_json_file_is_still_called_json():
+    from argmap.errors import ArgmapError
+    from argmap.sources.files import parse_content
+
+    with pytest.raises(ArgmapError, match="looks like JSON but is malformed"):
+        parse_content(b"[{'kind': 'Listing', 'data': {'children': []}}]", name="listing.txt")
+    with pytest.raises(ArgmapError, match="looks like JSON but is malformed"):
+        parse_content(b"[tomorrow: not json]", name="thread.json")
