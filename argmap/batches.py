@@ -44,7 +44,13 @@ def run_batch(sources: list[str], out_dir: str, settings: Settings, *, fmt: str 
     """
     exporter = get_exporter(fmt)
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:  # the folder is made and written once before any analysis, so a bad one costs nothing
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / f".argmap-write-check-{os.getpid()}"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        raise ArgmapError(f"cannot write the output folder {out}: {error.strerror or error}") from None
     failed: list[tuple[str, str, str]] = []
     items, item_sources = [], []
     for source in sources:
@@ -62,7 +68,11 @@ def run_batch(sources: list[str], out_dir: str, settings: Settings, *, fmt: str 
         for row, source in zip(rows, item_sources):
             if row["status"] == "done":
                 name = out / f"{row['position']:04d}-{file_stem(row)}.{exporter.extension}"
-                name.write_bytes(render_kept(store, row["id"], fmt))
+                try:
+                    name.write_bytes(render_kept(store, row["id"], fmt))
+                except OSError as error:  # the disk filled, the folder was taken away: this item is not saved
+                    failed.append((source, "write_failed", f"cannot write {name}: {error.strerror or error}"))
+                    continue
                 files.append(str(name))
             else:
                 failed.append((source, row["error_code"] or "unknown", row["error_message"] or row["status"]))

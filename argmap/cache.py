@@ -40,6 +40,11 @@ class BlobCache:
             self._db = self._open()
         except sqlite3.DatabaseError as error:
             if not _corrupt(error):
+                if "readonly" in str(error) or "unable to open" in str(error):
+                    from argmap.errors import ArgmapError
+
+                    raise ArgmapError(f"cannot write the cache {self.path} ({error}): give the instance folder "
+                                      "write permission, or set ARGMAP_INSTANCE_PATH to a folder you can write") from None
                 raise
             self._db = self._rebuild(error)
 

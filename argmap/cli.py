@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -15,10 +16,20 @@ from argmap.settings import Settings
 class StderrProgress:
     """One live line on stderr per stage (a progress bar where stderr is a terminal)."""
 
+    open_line = None  # the stream whose live line is not ended yet
+
     def __init__(self, stream=None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.last_stage = None
+
+    @classmethod
+    def end_line(cls) -> None:
+        """End a live progress line left open (before an error or a note is written)."""
+        if cls.open_line is not None:
+            cls.open_line.write("\n")
+            cls.open_line.flush()
+            cls.open_line = None
 
     def __call__(self, stage: str, done: int, total: int, message: str) -> None:
         if self.tty:
@@ -26,9 +37,13 @@ class StderrProgress:
             if total:
                 filled = int(20 * done / total)
                 bar = "[" + "#" * filled + "." * (20 - filled) + "] "
-            self.stream.write(f"\r\033[K{stage:>9} {bar}{message}")
+            width = shutil.get_terminal_size((100, 24)).columns - 12 - len(bar)  # one row: \r clears no more
+            text = message if len(message) <= width else message[:max(width - 1, 10)] + "…"
+            self.stream.write(f"\r\033[K{stage:>9} {bar}{text}")
+            StderrProgress.open_line = self.stream
             if stage == "done":
                 self.stream.write("\n")
+                StderrProgress.open_line = None
         elif stage != self.last_stage or stage == "done" or done == total:
             self.stream.write(f"{stage}: {message}\n")
         self.stream.flush()
@@ -46,11 +61,12 @@ def _a_number(value: float | None) -> float | None:
 
 
 def fail(error: ArgmapError) -> None:
+    StderrProgress.end_line()  # an error starts its own line, not the end of a progress line
     click.echo(f"argmap: error: {error.message}", err=True)
     sys.exit(2)
 
 
-@click.group()
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="argmap")
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
               help="a TOML file of settings (field names as keys); the environment overrides it")
@@ -62,6 +78,24 @@ def main(context: click.Context, settings_file: str | None) -> None:
         context.obj = Settings.from_env(os.environ, settings_file)
     except ArgmapError as error:
         fail(error)
+
+
+def format_for(fmt: str | None, output: str | None) -> str:
+    """The export format: the one asked for, else the one the output file's name ends with
+    (``map.graphml`` → graphml, ``map.aif.json`` → aif, ``map.zip`` → csv), else json.
+
+    >>> format_for(None, "out/map.graphml"), format_for(None, "m.yed.graphml"), format_for("aif", "m.json")
+    ('graphml', 'graphml-yed', 'aif')
+    >>> format_for(None, "-"), format_for(None, "notes.txt")
+    ('json', 'json')
+    """
+    from argmap.export import format_names, get_exporter
+
+    if fmt:
+        return fmt
+    name = (output or "").lower()
+    by_extension = sorted(((get_exporter(n).extension, n) for n in format_names()), key=lambda pair: -len(pair[0]))
+    return next((n for extension, n in by_extension if name.endswith("." + extension)), "json")
 
 
 def check_output(output: str | None) -> None:
@@ -111,7 +145,8 @@ def _write(data: bytes, output: str | None) -> None:
 
 @main.command()
 @click.argument("source")
-@click.option("--format", "fmt", default="json", show_default=True, help=f"export format: {FORMATS_HELP}")
+@click.option("--format", "fmt", default=None, help=f"export format: {FORMATS_HELP} (default: from the -o file's "
+              "extension, else json)")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--threshold", type=click.FloatRange(0.0, 1.0), default=None, callback=lambda _c, _p, v: _a_number(v), help="minimum stance confidence for a reply's edge (default: the judge's; replies to "
                    "the post keep the judge's own rule)")
@@ -127,7 +162,7 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
     from argmap.pipeline import analyze as run_analysis
 
     try:
-        exporter = get_exporter(fmt)
+        exporter = get_exporter(format_for(fmt, output))
         check_output(output)
         previous = read_export(update_from) if update_from else None
         analysis, graph = run_analysis(source, settings=settings, progress=None if quiet else StderrProgress(),
@@ -146,7 +181,8 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
 
 @main.command()
 @click.argument("sources", nargs=-1, required=True)
-@click.option("--format", "fmt", default="json", show_default=True, help=f"export format: {FORMATS_HELP}")
+@click.option("--format", "fmt", default=None, help=f"export format: {FORMATS_HELP} (default: from the -o file's "
+              "extension, else json)")
 @click.option("-o", "--output", help="write here instead of standard output")
 @click.option("--title", default="", help="the corpus's title (default: N threads)")
 @click.option("--max-comments", type=click.IntRange(min=1), default=None, help="analyse at most this many comments (whole branches, in reply-tree order)")
@@ -159,7 +195,7 @@ def corpus(settings, sources, fmt, output, title, max_comments, quiet):
     from argmap.pipeline import analyze as run_analysis
 
     try:
-        exporter = get_exporter(fmt)
+        exporter = get_exporter(format_for(fmt, output))
         check_output(output)
         listed = []
         for source in sources:
@@ -217,7 +253,7 @@ def _listed_sources(path: str) -> list[str]:
 @main.command()
 @click.argument("source")
 @click.option("-o", "--output", help="write here instead of standard output")
-@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="analyse at most this many comments (whole branches, in reply-tree order)")
+@click.option("--max-comments", type=click.IntRange(min=1), default=None, help="keep at most this many comments (whole branches, in reply-tree order)")
 @click.pass_obj
 def fetch(settings, source, output, max_comments):
     """Fetch SOURCE and write its canonical thread JSON (to analyse later, offline)."""
@@ -348,8 +384,8 @@ def serve(settings, host, port, threads):
     _allow_open_files(options["connection_limit"] + 128)
     try:
         server = waitress.create_server(app, host=host, port=port, **options)  # binds: a busy port fails here
-    except OSError as error:
-        fail(ArgmapError(f"cannot listen on {host}:{port}: {error.strerror or error}"))
+    except (OSError, ValueError) as error:  # a busy port, a host that does not resolve or is no address
+        fail(ArgmapError(f"cannot listen on {host}:{port}: {getattr(error, 'strerror', None) or error}"))
     click.echo(f"argmap: serving on http://{shown}:{port}/ (API: http://{shown}:{port}/api/v1/docs, "
                f"jobs: {app.extensions['argmap_jobs'].name}); Ctrl-C stops", err=True)
     server.run()
@@ -374,7 +410,8 @@ def worker(settings, concurrency, pool, loglevel):
 @click.argument("urls_file", type=click.Path(dir_okay=False))
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="folder for the exports")
 @click.option("--format", "fmt", default="graphml", show_default=True, help=f"export format: {FORMATS_HELP}")
-@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(min=0.05), help="seconds between status checks")
+@click.option("--poll", default=1.0, show_default=True, type=click.FloatRange(0.05, 3600.0), callback=lambda _c, _p, v: _a_number(v),
+              help="seconds between status checks")
 @click.pass_obj
 def batch(settings, urls_file, out_dir, fmt, poll):
     """Analyse every URL in URLS_FILE (one a line, # comments) through the job system; write exports to OUT."""

@@ -194,6 +194,9 @@ class Settings:
                               f"not {settings.relation_method!r}")
         if not isinstance(settings.max_comments, int) or settings.max_comments < 1:
             raise ArgmapError(f"ARGMAP_MAX_COMMENTS should be a whole number of at least 1, not {settings.max_comments!r}")
+        threshold = settings.edge_threshold
+        if threshold is not None and not (isinstance(threshold, (int, float)) and 0.0 <= threshold <= 1.0):
+            raise ArgmapError(f"ARGMAP_EDGE_THRESHOLD should be a confidence from 0 to 1, not {threshold!r}")
         return settings
 
     def for_thread(self, thread) -> "Settings":

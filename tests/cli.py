@@ -16,9 +16,11 @@ def cap_memory():
     resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
 
 
-def argmap(*args: str, shell_redirect: str = "", stdin=None, timeout: float = 120) -> subprocess.CompletedProcess:
-    """``argmap ARGS`` in a fresh process; ``shell_redirect`` is appended to a bash command line."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1"}
+def argmap(*args: str, shell_redirect: str = "", stdin=None, timeout: float = 120,
+           env: dict | None = None) -> subprocess.CompletedProcess:
+    """``argmap ARGS`` in a fresh process (``env`` added to the environment); ``shell_redirect``
+    is appended to a bash command line."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", **(env or {})}
     command = [sys.executable, "-m", "argmap.cli", *args]
     if shell_redirect:
         line = " ".join(f"'{part}'" for part in command) + " " + shell_redirect

@@ -142,3 +142,28 @@ def test_serving_a_public_address_without_tokens_warns():
     stderr = result.stderr.decode()
     assert "with no API tokens: anyone who reaches it can list, read and delete" in stderr
     assert "cannot listen" in stderr and result.returncode == 2
+
+
+def test_the_format_follows_the_output_name_and_exports_are_no_threads(tmp_path):
+    made = argmap("analyze", str(SAMPLE_JSON), "-q", "-o", str(tmp_path / "map.graphml"))
+    assert made.returncode == 0, made.stderr.decode()
+    assert (tmp_path / "map.graphml").read_text(encoding="utf-8").startswith("<?xml")  # not JSON named .graphml
+    assert "XML (a GraphML export?)" in one_error_line(argmap("analyze", str(tmp_path / "map.graphml"), "-q"))
+    assert argmap("analyze", str(SAMPLE_JSON), "-q", "-o", str(tmp_path / "map.json")).returncode == 0
+    assert "a map argmap exported" in one_error_line(argmap("analyze", str(tmp_path / "map.json"), "-q"))
+
+
+def test_settings_and_hosts_out_of_range_are_one_error_line(tmp_path):
+    result = argmap("analyze", str(SAMPLE_JSON), env={"ARGMAP_EDGE_THRESHOLD": "2"})
+    assert "ARGMAP_EDGE_THRESHOLD should be a confidence from 0 to 1" in one_error_line(result)
+    served = argmap("serve", "--host", "999.1.1.1", "--port", "5079")  # warns (a public address), then fails
+    assert served.returncode == 2 and "argmap: error: cannot listen on 999.1.1.1" in served.stderr.decode()
+    assert "Traceback" not in served.stderr.decode()
+    assert "--poll" in argmap("batch", str(tmp_path / "x.txt"), "--out", str(tmp_path), "--poll", "nan").stderr.decode()
+    assert argmap("-h").returncode == 0
+
+
+def test_an_instance_cache_that_cannot_be_written_is_one_error_line(tmp_path):
+    (tmp_path / "cache.sqlite").mkdir()  # SQLite cannot open it (as a read-only folder, for root too)
+    result = argmap("analyze", str(SAMPLE_JSON), "-q", env={"ARGMAP_INSTANCE_PATH": str(tmp_path)})
+    assert "cannot write the cache" in one_error_line(result)

@@ -54,6 +54,9 @@ def parse_json_data(data) -> Thread:
                 # a recorded API shape with a field of the wrong type ("text": 5, "body": [..])
                 raise ArgmapError(f"malformed thread JSON: it looks like a {name} but a field has the "
                                   f"wrong type or value ({type(exc).__name__}: {exc})") from None
+    if isinstance(data, dict) and ({"nodes", "edges"} <= set(data) or "elements" in data or "locutions" in data):
+        raise ArgmapError("this is a map argmap exported (its claims and edges), not a thread: analyse the thread "
+                          "itself (argmap fetch writes it as a file), or give a JSON export to --update-from")
     if isinstance(data, dict) and "comments" in data:
         return thread_from_dict(data)  # gives the precise "malformed" message
     raise ArgmapError("unrecognised thread JSON: argmap reads a Reddit thread's .json listing, a Hacker News "
@@ -89,6 +92,8 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
         raise ArgmapError(f"{name} is empty: nothing to analyse")
     if stripped.rstrip() in ("null", "true", "false") or re.fullmatch(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?\s*", stripped):
         raise ArgmapError(f"{name} holds a single JSON value, not a thread")
+    if re.match(r"<\?xml|<graphml", stripped[:200]):
+        raise ArgmapError(f"{name} is XML (a GraphML export?), not a thread: argmap reads a thread's JSON or pasted text")
     if stripped[0] in "[{":
         try:
             data = json.loads(stripped)
