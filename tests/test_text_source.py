@@ -151,3 +151,10 @@ def test_sample_thread_structure():
     assert len(quoting) == 1
     parent = thread.comment_by_id()[quoting[0].parent_id]
     assert "thin facade of product" in parent.text
+
+
+def test_a_paste_is_cut_before_its_parents_are_guessed():
+    text = "\n".join(f"Claim number {i} says cats are better than dogs." for i in range(40))
+    thread = parse_text(text, infer=False, max_comments=10)
+    assert len(thread.comments) == 10 and thread.comments[-1].text.startswith("Claim number 9 ")
+    assert any("cut at 10 comments (of 40)" in note for note in thread.notes)

@@ -71,7 +71,7 @@ def _decodes(raw: bytes, encoding: str) -> bool:
     return True
 
 
-def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Thread:
+def parse_content(raw: bytes | str, *, name: str = "input", settings=None, max_comments: int | None = None) -> Thread:
     """A Thread from file content: JSON if it looks like JSON, else pasted text (whose reply
     links ``settings`` infer, as ``parse_text`` does)."""
     if isinstance(raw, bytes):
@@ -102,13 +102,13 @@ def parse_content(raw: bytes | str, *, name: str = "input", settings=None) -> Th
             if (stripped[0] == "[" and exc.lineno == 1 and exc.colno <= 12 and not name.lower().endswith(".json")
                     and not re.match(r"\[\s*[\[{\"\]]", stripped)):
                 # "[–] user 5 points …", "[10:32] alice: …": a copied page or a chat log, not JSON
-                return parse_text(text, settings=settings)
+                return parse_text(text, settings=settings, max_comments=max_comments)
             raise ArgmapError(
                 f"{name} looks like JSON but is malformed: {exc.msg} at line {exc.lineno}, column {exc.colno}"
             ) from None
         except RecursionError:
             raise ArgmapError(f"{name} is JSON nested too deeply to be a thread") from None
-    return parse_text(text, settings=settings)
+    return parse_text(text, settings=settings, max_comments=max_comments)
 
 
 def read_limited(stream, name: str, limit: int | None = None) -> bytes:
@@ -121,7 +121,7 @@ def read_limited(stream, name: str, limit: int | None = None) -> bytes:
     return raw
 
 
-def load_file(path: str | Path, *, settings=None) -> Thread:
+def load_file(path: str | Path, *, settings=None, max_comments: int | None = None) -> Thread:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -135,7 +135,7 @@ def load_file(path: str | Path, *, settings=None) -> Thread:
         raise ArgmapError(f"{path} is a folder, not a thread file") from None
     except PermissionError:
         raise ArgmapError(f"cannot read {path}: permission denied") from None
-    thread = parse_content(raw, name=str(path), settings=settings)
+    thread = parse_content(raw, name=str(path), settings=settings, max_comments=max_comments)
     if thread.source == "text" and thread.title == "Pasted text":
         thread.title = path.stem
     return thread

@@ -51,9 +51,12 @@ def _resolve(source: str | ThreadRef, *, settings: Settings | None, progress, ma
             raw = read_limited(sys.stdin.buffer, "standard input")
         except OSError as error:
             raise ArgmapError(f"cannot read standard input: {error.strerror or error}") from None
-        return keep_first(parse_content(raw, name="standard input", settings=settings), max_comments)
+        limit = (settings or Settings.from_env()).max_comments if max_comments is None else max_comments
+        return keep_first(parse_content(raw, name="standard input", settings=settings, max_comments=limit), limit)
     if os.path.exists(source):
-        return keep_first(load_file(source, settings=settings), max_comments)
+        # a paste is cut before its parents are guessed (the costly part); any thread is cut to the limit
+        limit = (settings or Settings.from_env()).max_comments if max_comments is None else max_comments
+        return keep_first(load_file(source, settings=settings, max_comments=limit), limit)
     try:
         ref = parse_url(source)
     except UnsupportedSourceError:

@@ -96,7 +96,8 @@ def find_quoted(quote: str, earlier: list[Comment]) -> Comment | None:
     return None if index is None else earlier[index]
 
 
-def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, settings=None) -> Thread:
+def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, settings=None,
+               max_comments: int | None = None) -> Thread:
     """Turn a paste into a Thread; raise ArgmapError if there is nothing to analyse.
 
     A copied HN or Reddit page is split at its comment headers (``paste_formats``);
@@ -106,7 +107,8 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
     the model (or with ``infer=False``) quotes are the only structure and the rest hang
     off the root. ``settings`` (an ``argmap.settings.Settings``) choose the model's folder
     and the encoder, and cache the vectors in the instance folder; without them, the
-    checkout's model and the default encoder, uncached.
+    checkout's model and the default encoder, uncached. ``max_comments`` keeps the paste's
+    first comments (a paste is in page order) before any parent is guessed, saying so in the notes.
     """
     from argmap.sources import paste_formats
 
@@ -132,6 +134,13 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
         cues = [pasted.cues for pasted in paste.comments]
         if not thread.comments:
             raise ArgmapError(f"found no comments in the copied {paste.kind} page")
+    if max_comments is not None and len(thread.comments) > max_comments:
+        total = len(thread.comments)
+        thread.comments = thread.comments[:max_comments]  # page order: a quote's comment comes before its reply
+        quoted = {index: source for index, source in quoted.items() if index < max_comments}
+        cues = cues[:max_comments] if cues is not None else None
+        thread.notes.append(f"thread cut at {max_comments:,} comments (of {total:,}); "
+                            "raise --max-comments to analyse more")
     for index, comment in enumerate(thread.comments):  # the structure the quotes alone give
         if index in quoted:
             comment.parent_id = thread.comments[quoted[index]].id
