@@ -89,3 +89,16 @@ def test_cli_user_errors_are_one_line_exit_2(args, stdin, message):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_missing_stance_model_is_said_in_the_notes(settings, tmp_path):
+    """Without its files the stance head falls back to the marker rules: far weaker, so the map says so."""
+    from argmap.model import Comment, Thread
+    from argmap.pipeline import analyze_thread
+
+    thread = Thread("hn", "t1", title="Remote work", comments=[
+        Comment("c1", "t1", "Remote work saves hours of commuting every day."),
+        Comment("c2", "c1", "No, remote work makes teams lose contact with each other.")])
+    empty = settings.replace(models_path=tmp_path / "models", relation_method="model")
+    analysis, _graph = analyze_thread(thread, settings=empty)
+    assert any("stance model is missing" in note and "ARGMAP_MODELS_PATH" in note for note in analysis.thread.notes)

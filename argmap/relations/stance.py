@@ -301,4 +301,6 @@ def stance_judge(method: str = "model", **options):
     except ArgmapError as error:
         if method != "model" or error.code != "model_missing":
             raise
-        return rules_judge()
+        judge = rules_judge()
+        judge.fallback = error.message  # said in the thread's notes (pipeline): a far weaker judge
+        return judge
