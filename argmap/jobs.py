@@ -206,7 +206,11 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
         # the database is unreachable or read-only: the analysis stays unfinished; its lease runs
         # out and it is re-queued (local sweep, Celery retry) once the store writes again
         raise
-    except Exception:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
+    except Exception as error:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
+        if isinstance(error, RuntimeError) and "interpreter shutdown" in str(error):
+            # the process is exiting (Ctrl-C on `argmap batch`): the analysis stays unfinished and
+            # its lease runs out, so the next run takes it up again; no traceback on the way out
+            return "interrupted"
         log.exception("analysis %s failed", analysis_id)
         if previous is not None:
             store.refresh_failed(analysis_id, "internal_error", INTERNAL_ERROR)

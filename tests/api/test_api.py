@@ -344,6 +344,20 @@ def test_run_analysis_stores_failures_and_ignores_redelivery(store, settings):
     assert jobs.run_analysis("no-such-id", store, settings) == "deleted"
 
 
+def test_an_analysis_cut_off_by_the_process_exiting_is_left_to_run_again(store, settings, monkeypatch, caplog):
+    """Ctrl-C on ``argmap batch``: the worker thread meets a shut-down interpreter. The analysis
+    is not stored as failed (its lease runs out and it runs again), and nothing is logged."""
+    import argmap.pipeline
+
+    def exiting(*_args, **_kwargs):
+        raise RuntimeError("cannot schedule new futures after interpreter shutdown")
+
+    monkeypatch.setattr(argmap.pipeline, "analyze", exiting)
+    row, _ = store.create_analysis({"text": "Cats are better than dogs."})
+    assert jobs.run_analysis(row["id"], store, settings) == "interrupted"
+    assert store.get_analysis(row["id"])["status"] == "running" and not caplog.records
+
+
 def test_a_broker_that_is_down_gives_503_not_a_crash(make_app, settings, small_text):
     from argmap.jobs import CeleryBackend
     from tests.api.servers import free_port
