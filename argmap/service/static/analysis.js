@@ -270,6 +270,11 @@ async function downloadPng(view, title, stem) {
     ctx.lineWidth = 3 * scale;
     ctx.setLineDash(relation === "restates" ? [6 * scale, 4 * scale] : []);
     ctx.beginPath(); ctx.moveTo(x, y - 5 * scale); ctx.lineTo(x + 30 * scale, y - 5 * scale); ctx.stroke();
+    ctx.setLineDash([]);
+    const end = x + 30 * scale;
+    ctx.beginPath();  // the line's end as on the map: a bar for rebuts, an arrowhead otherwise
+    if (relation === "rebuts") { ctx.moveTo(end, y - 11 * scale); ctx.lineTo(end, y + 1 * scale); ctx.stroke(); }
+    else { ctx.moveTo(end - 7 * scale, y - 10 * scale); ctx.lineTo(end, y - 5 * scale); ctx.lineTo(end - 7 * scale, y); ctx.stroke(); }
     ctx.fillStyle = "#111111";
     ctx.fillText(relation, x + 36 * scale, y);
     x += 130 * scale;
