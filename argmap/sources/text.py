@@ -61,8 +61,9 @@ class QuoteFinder:
         self.texts.append(text)
         self.words.append(set(text.split()))
 
-    def find(self, quote: str) -> int | None:
-        """Index of the latest earlier comment that contains ``quote``: exact words first, then fuzzy."""
+    def find(self, quote: str, *, exact: bool = False) -> int | None:
+        """Index of the latest earlier comment that contains ``quote``: exact words first, then
+        fuzzy (not with ``exact``)."""
         wanted = normalise(quote)
         if len(wanted) < 3:
             return None
@@ -70,6 +71,8 @@ class QuoteFinder:
         for index in range(last, max(-1, last - QUOTE_WINDOW), -1):
             if wanted in self.texts[index]:
                 return index
+        if exact:
+            return None
         words = wanted.split()
         best, best_ratio = None, 0.0
         for index in range(last, max(-1, last - FUZZY_WINDOW), -1):
@@ -186,6 +189,7 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
     finder = QuoteFinder()
     for pasted in paste.comments:
         index = len(thread.comments)
+        pasted.text = _mark_unmarked_quotes(pasted.text, finder)
         for line in pasted.text.split("\n"):
             quote = quote_text(line)
             if quote is None:
@@ -194,9 +198,34 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
             if parent is not None:
                 quoted[index] = parent
                 break
-        thread.comments.append(Comment(id=f"c{index + 1}", parent_id=thread.id, text=pasted.text,
-                                       author=pasted.author, created_at=pasted.created_at, score=pasted.score))
+        gone = pasted.text.strip().lower() in ("[deleted]", "[removed]")  # a page's placeholder: no words, kept in place
+        thread.comments.append(Comment(id=f"c{index + 1}", parent_id=thread.id, text="" if gone else pasted.text,
+                                       author=pasted.author, created_at=pasted.created_at, score=pasted.score,
+                                       deleted=gone))
         finder.add(thread.comments[-1])
+
+
+UNMARKED_QUOTE_WORDS = 6  # a paragraph this long, word for word in an earlier comment, is a quote
+
+
+def _mark_unmarked_quotes(text: str, finder: QuoteFinder) -> str:
+    r"""A copied Reddit page loses the ``>`` of a quote (the page shows it as an indented block):
+    a comment's opening paragraphs found word for word in an earlier comment (at least
+    ``UNMARKED_QUOTE_WORDS`` words, and not the comment's last paragraph) get their ``>`` back,
+    so they are read as the quote they are, not as the replier's own claims.
+
+    >>> finder = QuoteFinder(); finder.add(Comment("c1", "p", "Remote work is better because nobody has to commute."))
+    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nNo, teams lose contact.", finder)
+    '> remote work is better because nobody has to commute\n\nNo, teams lose contact.'
+    """
+    paragraphs = text.split("\n\n")
+    for number, paragraph in enumerate(paragraphs[:-1]):
+        if quote_text(paragraph) is not None:
+            continue  # already a quote
+        if len(paragraph.split()) < UNMARKED_QUOTE_WORDS or finder.find(paragraph, exact=True) is None:
+            break  # quotes open a reply: the first paragraph of the replier's own ends the search
+        paragraphs[number] = "> " + paragraph
+    return "\n\n".join(paragraphs)
 
 
 def _infer(thread: Thread, quoted: dict[int, int], kind: str, settings=None, cues: list | None = None) -> None:

@@ -365,3 +365,14 @@ def test_a_malformed_json_file_is_still_called_json():
         parse_content(b"[{'kind': 'Listing', 'data': {'children': []}}]", name="listing.txt")
     with pytest.raises(ArgmapError, match="looks like JSON but is malformed"):
         parse_content(b"[tomorrow: not json]", name="thread.json")
+
+
+def test_a_copied_page_gets_back_the_quote_marks_it_lost_and_marks_deleted_comments():
+    page = ("alice\n·\n3h ago\nRemote work is better because nobody has to commute any more.\nReply\n"
+            "bob\n·\n2h ago\nRemote work is better because nobody has to commute any more.\n\n"
+            "No, teams lose contact when nobody meets.\nReply\n"
+            "carol\n·\n1h ago\n[removed]\nReply\n")
+    thread = parse_text(page, infer=False)
+    alice, bob, carol = thread.comments
+    assert bob.text.startswith("> Remote work is better") and bob.parent_id == alice.id  # the quote says whom he answers
+    assert carol.deleted and carol.text == ""
