@@ -86,14 +86,17 @@ def format_for(fmt: str | None, output: str | None) -> str:
 
     >>> format_for(None, "out/map.graphml"), format_for(None, "m.yed.graphml"), format_for("aif", "m.json")
     ('graphml', 'graphml-yed', 'aif')
-    >>> format_for(None, "-"), format_for(None, "notes.txt")
-    ('json', 'json')
+    >>> format_for(None, "-"), format_for(None, "notes.txt"), format_for(None, "tables.zip")
+    ('json', 'json', 'csv')
     """
     from argmap.export import format_names, get_exporter
 
     if fmt:
         return fmt
     name = (output or "").lower()
+    if name.endswith(".csv"):
+        raise ArgmapError("the CSV export is a zip of three tables (claims, relations, topics): name the output "
+                          "….zip, or give --format")
     by_extension = sorted(((get_exporter(n).extension, n) for n in format_names()), key=lambda pair: -len(pair[0]))
     return next((n for extension, n in by_extension if name.endswith("." + extension)), "json")
 

@@ -151,6 +151,7 @@ def test_the_format_follows_the_output_name_and_exports_are_no_threads(tmp_path)
     assert "XML (a GraphML export?)" in one_error_line(argmap("analyze", str(tmp_path / "map.graphml"), "-q"))
     assert argmap("analyze", str(SAMPLE_JSON), "-q", "-o", str(tmp_path / "map.json")).returncode == 0
     assert "a map argmap exported" in one_error_line(argmap("analyze", str(tmp_path / "map.json"), "-q"))
+    assert "name the output ….zip" in one_error_line(argmap("analyze", str(SAMPLE_JSON), "-o", str(tmp_path / "c.csv")))
 
 
 def test_settings_and_hosts_out_of_range_are_one_error_line(tmp_path):
