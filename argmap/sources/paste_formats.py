@@ -298,7 +298,34 @@ def parse_page(text: str, kind: str) -> Paste:
     paste.comments = [c for c in paste.comments if c.text.strip()]
     if kind == "hn":
         _keep_hn_cues_the_page_gives(paste.comments, nav_seen)
+    _start_depths_at_the_first_comment(paste.comments)
     return paste
+
+
+def _start_depths_at_the_first_comment(comments: list[PastedComment]) -> None:
+    """A copy that starts mid-thread: its first comment's parent is not in the paste, so the
+    depths the headers give are relative to it. ``level N`` depths are shifted so the first
+    comment is top level (one shallower than it is top level too); HN's depth classes cannot
+    be shifted, so a copy whose first comment is a reply keeps only its ``prev`` cues.
+
+    >>> first, second = PastedComment("a", cues=PageCues(2, 2)), PastedComment("b", cues=PageCues(1, 1))
+    >>> _start_depths_at_the_first_comment([first, second]); first.cues, second.cues.depth_min
+    (PageCues(depth_min=0, depth_max=0, has_prev=None), 0)
+    """
+    first = next((c.cues for c in comments if c.cues is not None and c.cues.depth_min is not None), None)
+    if first is None or not first.depth_min:
+        return
+    exact = first.depth_max == first.depth_min  # the 2018 design's level N
+    offset = first.depth_min
+    for comment in comments:
+        cues = comment.cues
+        if cues is None or cues.depth_min is None:
+            continue
+        if exact and cues.depth_max is not None:
+            depth = max(cues.depth_min - offset, 0)
+            comment.cues = PageCues(depth, depth, cues.has_prev)
+        else:
+            comment.cues = PageCues(None, None, cues.has_prev)
 
 
 _LEVEL = re.compile(r"^level (\d+)$", re.I)

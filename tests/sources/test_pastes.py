@@ -376,3 +376,10 @@ def test_a_copied_page_gets_back_the_quote_marks_it_lost_and_marks_deleted_comme
     alice, bob, carol = thread.comments
     assert bob.text.startswith("> Remote work is better") and bob.parent_id == alice.id  # the quote says whom he answers
     assert carol.deleted and carol.text == ""
+
+
+def test_a_copy_that_starts_mid_thread_counts_depths_from_its_first_comment():
+    page = ("level 3\ndeep_dan\n·\n5h ago\nThat study only covered one city.\nReply\n"
+            "level 2\nmid_mo\n·\n4h ago\nThe council report says the same for five cities.\nReply\n")
+    paste = split_paste(page)
+    assert [c.cues.depth_min for c in paste.comments] == [0, 0]  # no reply may hang under a deeper comment
