@@ -66,7 +66,19 @@ def fail(error: ArgmapError) -> None:
     sys.exit(2)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class ArgmapGroup(click.Group):
+    """The command group: Ctrl-C ends a command with one line and the shells' status 130."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            StderrProgress.end_line()
+            click.echo("argmap: interrupted", err=True)
+            sys.exit(130)
+
+
+@click.group(cls=ArgmapGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(package_name="argmap")
 @click.option("--settings", "settings_file", type=click.Path(dir_okay=False, exists=True),
               help="a TOML file of settings (field names as keys); the environment overrides it")

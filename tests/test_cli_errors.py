@@ -168,3 +168,27 @@ def test_an_instance_cache_that_cannot_be_written_is_one_error_line(tmp_path):
     (tmp_path / "cache.sqlite").mkdir()  # SQLite cannot open it (as a read-only folder, for root too)
     result = argmap("analyze", str(SAMPLE_JSON), "-q", env={"ARGMAP_INSTANCE_PATH": str(tmp_path)})
     assert "cannot write the cache" in one_error_line(result)
+
+
+def test_ctrl_c_is_one_line_and_status_130(tmp_path, threads_dir):
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from tests.conftest import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "ARGMAP_INSTANCE_PATH": str(tmp_path)}
+    thread = threads_dir / "reddit" / "praw_fo7p5b.json"  # 477 comments: several seconds of work
+    process = subprocess.Popen([sys.executable, "-m", "argmap.cli", "analyze", str(thread), "-q", "-o",
+                                str(tmp_path / "map.json")], cwd=ROOT, env=env, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 90
+    while not (tmp_path / "cache.sqlite").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)  # the instance cache is opened once the command runs: imports are done
+    time.sleep(0.5)
+    process.send_signal(signal.SIGINT)
+    _out, err = process.communicate(timeout=60)
+    if process.returncode == 0:
+        pytest.skip("the analysis finished before the signal")
+    assert process.returncode == 130 and err.decode().strip().splitlines()[-1] == "argmap: interrupted"
+    assert "Traceback" not in err.decode()
