@@ -133,7 +133,9 @@ def queue_analysis(item: dict, *, store: Store, backend: Backend, max_comments: 
 def of_item(position: int, error: ArgmapError) -> ArgmapError:
     """``error`` naming the batch item it is about; the same kind of error (an unsupported URL
     keeps its accepted forms, a too-large thread its 413)."""
-    return type(error)(f"item {position}: {error.message}", code=error.code, status=error.status)
+    named = type(error)(f"item {position}: {error.message}", code=error.code, status=error.status)
+    named.item = position  # the API also gives it as data: detail.item
+    return named
 
 
 def queue_batch(items: list[dict], *, store: Store, backend: Backend, max_comments: int, cap: int,

@@ -187,8 +187,10 @@ def register_error_handlers(app: APIFlask) -> None:
 
     @app.errorhandler(ArgmapError)
     def _argmap_error(error: ArgmapError):
-        detail = {"accepted_forms": list(ACCEPTED_URL_FORMS)} if isinstance(error, UnsupportedSourceError) else None
-        return jsonify(error_body(error.code, error.message, detail)), error.status
+        detail = {"accepted_forms": list(ACCEPTED_URL_FORMS)} if isinstance(error, UnsupportedSourceError) else {}
+        if getattr(error, "item", None) is not None:
+            detail["item"] = error.item  # which batch item (from 0) the error is about
+        return jsonify(error_body(error.code, error.message, detail or None)), error.status
 
     @app.errorhandler(OperationalError)
     def _store_unavailable(error):

@@ -227,10 +227,11 @@ def test_a_batch_error_names_its_item_and_keeps_the_accepted_forms(client, small
                                                                {"thread": {"id": "t", "comments": "x"}}]})
     assert bad_thread.status_code == 400
     assert bad_thread.get_json()["error"]["message"].startswith("item 1: malformed thread JSON")
+    assert bad_thread.get_json()["error"]["detail"] == {"item": 1}  # as data too, for a client
     bad_url = client.post("/api/v1/batches", json={"items": [{"text": small_text}, {"url": "https://example.com/x"}]})
     assert bad_url.status_code == 422
     error = bad_url.get_json()["error"]
-    assert error["message"].startswith("item 1: ") and error["detail"]["accepted_forms"]
+    assert error["message"].startswith("item 1: ") and error["detail"]["accepted_forms"] and error["detail"]["item"] == 1
 
 
 def test_the_list_pages_with_offset(client, small_text):
