@@ -566,11 +566,21 @@ class Store:
 
     def delete_analysis(self, analysis_id: str) -> bool:
         with self.engine.begin() as conn:
-            conn.execute(versions.delete().where(versions.c.analysis_id == analysis_id))
-            conn.execute(collection_items.delete().where(collection_items.c.analysis_id == analysis_id))
-            conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
-            conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
-            return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
+            return self._delete_analysis(conn, analysis_id)
+
+    def _delete_analysis(self, conn, analysis_id: str) -> bool:
+        conn.execute(versions.delete().where(versions.c.analysis_id == analysis_id))
+        conn.execute(collection_items.delete().where(collection_items.c.analysis_id == analysis_id))
+        conn.execute(exports.delete().where(exports.c.analysis_id == analysis_id))
+        conn.execute(results.delete().where(results.c.analysis_id == analysis_id))
+        return conn.execute(analyses.delete().where(analyses.c.id == analysis_id)).rowcount > 0
+
+    def delete_batch(self, batch_id: str) -> bool:
+        """Forget a batch and every analysis in it, in one transaction."""
+        with self.engine.begin() as conn:
+            for row in conn.execute(sa.select(analyses.c.id).where(analyses.c.batch_id == batch_id)).all():
+                self._delete_analysis(conn, row.id)
+            return conn.execute(batches.delete().where(batches.c.id == batch_id)).rowcount > 0
 
     def _stored(self, analysis_id: str) -> dict | None:
         with self.engine.connect() as conn:

@@ -360,6 +360,19 @@ def get_batch(batch_id: str):
     return batch_out(batch, rows)
 
 
+@bp.delete("/batches/<batch_id>")
+@bp.auth_required(auth)
+@bp.output({}, status_code=204)
+@bp.doc(tags=["batches"], responses={**NOT_FOUND, 403: "The batch belongs to another token"})
+def delete_batch(batch_id: str):
+    """Forget a batch and every analysis in it (with tokens configured: only the token that made it)."""
+    batch, _rows = _found(app_store().get_batch(batch_id), "batch")
+    check_owner(batch, "batch")
+    if not app_store().delete_batch(batch_id):
+        _found(None, "batch")
+    return ""
+
+
 # ----------------------------------------------------------------------------------
 # collections: many threads mapped as one debate
 

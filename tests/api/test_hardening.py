@@ -265,3 +265,17 @@ def test_with_tokens_only_its_owner_retries_a_failed_analysis(make_app, small_te
     assert other.status_code == 403 and other.get_json()["error"]["code"] == "forbidden"
     own = client.post(f"/api/v1/analyses/{made['id']}/retry", headers=bearer("token-a"))
     assert own.status_code == 202, own.get_json()
+
+
+def test_a_batch_is_deleted_with_its_analyses_and_only_by_its_owner(make_app, small_text):
+    from tests.conftest import QueueOnly
+
+    app = make_app(API_TOKENS=["token-a", "token-b"], JOBS_BACKEND=QueueOnly())
+    client = app.test_client()
+    batch = client.post("/api/v1/batches", json={"items": [{"text": small_text}, {"text": small_text + " More."}]},
+                        headers=bearer("token-a")).get_json()
+    assert client.delete(f"/api/v1/batches/{batch['id']}", headers=bearer("token-b")).status_code == 403
+    assert client.delete(f"/api/v1/batches/{batch['id']}", headers=bearer("token-a")).status_code == 204
+    assert client.get(f"/api/v1/batches/{batch['id']}").status_code == 404
+    assert all(client.get(f"/api/v1/analyses/{item['id']}").status_code == 404 for item in batch["items"])
+    assert client.delete(f"/api/v1/batches/{batch['id']}", headers=bearer("token-a")).status_code == 404
