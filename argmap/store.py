@@ -400,6 +400,15 @@ class Store:
         with self.engine.connect() as conn:
             return [dict(r._mapping) for r in conn.execute(query)]
 
+    def list_batches(self, *, limit: int = 50, offset: int = 0, owner: str | None = None) -> list[dict]:
+        """The most recent batches first (after skipping ``offset``); with ``owner`` (a token's
+        hash), only the batches that token made."""
+        query = sa.select(batches).order_by(batches.c.created_at.desc(), batches.c.id).limit(limit).offset(offset)
+        if owner is not None:
+            query = query.where(batches.c.owner == owner)
+        with self.engine.connect() as conn:
+            return [dict(r._mapping) for r in conn.execute(query)]
+
     def get_batch(self, batch_id: str) -> tuple[dict, list[dict]] | None:
         with self.engine.connect() as conn:
             batch = _row(conn.execute(sa.select(batches).where(batches.c.id == batch_id)).first())

@@ -351,6 +351,23 @@ def create_batch(headers: dict, body: dict):
     return batch_out(batch, rows), 202, {"Location": url_for("api.get_batch", batch_id=batch["id"])}
 
 
+@bp.get("/batches")
+@bp.auth_required(auth)
+@bp.input(schemas.PageQuery, location="query", arg_name="query")
+@bp.output(schemas.BatchList)
+@bp.doc(tags=["batches"])
+def list_batches(query: dict):
+    """The most recent batches, newest first.
+
+    With API tokens, the caller's own (everyone's when the instance sets ARGMAP_LIST_ALL_ANALYSES)."""
+    mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
+    rows = app_store().list_batches(limit=query["limit"], offset=query["offset"],
+                                    owner=current_owner() if mine_only else None)
+    return {"batches": [{"id": r["id"], "created_at": r["created_at"], "size": r["size"],
+                         "links": {"self": url_for("api.get_batch", batch_id=r["id"]),
+                                   "archive": url_for("api.get_batch_archive", batch_id=r["id"])}} for r in rows]}
+
+
 @bp.get("/batches/<batch_id>")
 @bp.output(schemas.BatchOut)
 @bp.doc(tags=["batches"], responses=NOT_FOUND)

@@ -196,6 +196,23 @@ class Aggregate(Schema):
     finished = Boolean(metadata={"description": "true when no item is queued or running"})
 
 
+class PageQuery(Schema):
+    limit = Integer(load_default=50, validate=Range(min=1, max=500))
+    offset = Integer(load_default=0, validate=Range(min=0, max=10**9),
+                     metadata={"description": "skip this many (the next page: offset + limit)"})
+
+
+class ListedBatch(Schema):
+    id = String(required=True)
+    created_at = DateTime()
+    size = Integer(metadata={"description": "how many items it was made with"})
+    links = Dict(keys=String(), values=String())
+
+
+class BatchList(Schema):
+    batches = List(Nested(ListedBatch))
+
+
 class BatchOut(Schema):
     id = String(required=True)
     created_at = DateTime()

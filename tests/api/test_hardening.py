@@ -279,3 +279,19 @@ def test_a_batch_is_deleted_with_its_analyses_and_only_by_its_owner(make_app, sm
     assert client.get(f"/api/v1/batches/{batch['id']}").status_code == 404
     assert all(client.get(f"/api/v1/analyses/{item['id']}").status_code == 404 for item in batch["items"])
     assert client.delete(f"/api/v1/batches/{batch['id']}", headers=bearer("token-a")).status_code == 404
+
+
+def test_batches_are_listed_newest_first_and_per_token(make_app, small_text):
+    from tests.conftest import QueueOnly
+
+    client = make_app(API_TOKENS=["token-a", "token-b"], JOBS_BACKEND=QueueOnly()).test_client()
+    first = client.post("/api/v1/batches", json={"items": [{"text": small_text}]}, headers=bearer("token-a")).get_json()
+    second = client.post("/api/v1/batches", json={"items": [{"text": small_text + " Also."}]},
+                         headers=bearer("token-a")).get_json()
+    listed = client.get("/api/v1/batches", headers=bearer("token-a")).get_json()["batches"]
+    assert [b["id"] for b in listed] == [second["id"], first["id"]] and listed[0]["size"] == 1
+    assert listed[0]["links"]["self"] == f"/api/v1/batches/{second['id']}"
+    assert client.get("/api/v1/batches?limit=1&offset=1", headers=bearer("token-a")).get_json()["batches"][0]["id"] \
+        == first["id"]
+    assert client.get("/api/v1/batches", headers=bearer("token-b")).get_json()["batches"] == []
+    assert client.get("/api/v1/batches").status_code == 401
