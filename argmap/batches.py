@@ -13,6 +13,7 @@ from argmap import jobs
 from argmap.errors import ArgmapError
 from argmap.export import get_exporter, render_kept
 from argmap.model import thread_to_dict
+from argmap.sources.trees import keep_first
 from argmap.settings import Settings
 from argmap.sources.files import load_file
 from argmap.sources.urls import parse_url
@@ -31,7 +32,8 @@ def read_sources(lines) -> list[str]:
 def item_for(source: str, settings: Settings | None = None) -> dict:
     """An API request item for a URL, or for a thread file (read here, so workers need not see it)."""
     if os.path.exists(source):
-        return {"thread": thread_to_dict(load_file(source, settings=settings))}
+        limit = (settings or Settings.from_env()).max_comments  # a paste is cut before its parents are guessed
+        return {"thread": thread_to_dict(keep_first(load_file(source, settings=settings, max_comments=limit), limit))}
     parse_url(source)  # the one validator: an unsupported URL is refused here, with the accepted forms
     return {"url": source}
 

@@ -40,13 +40,17 @@ class BlobCache:
             self._db = self._open()
         except sqlite3.DatabaseError as error:
             if not _corrupt(error):
-                if "readonly" in str(error) or "unable to open" in str(error):
-                    from argmap.errors import ArgmapError
-
-                    raise ArgmapError(f"cannot write the cache {self.path} ({error}): give the instance folder "
-                                      "write permission, or set ARGMAP_INSTANCE_PATH to a folder you can write") from None
+                self._refuse_unwritable(error)
                 raise
             self._db = self._rebuild(error)
+
+    def _refuse_unwritable(self, error: sqlite3.DatabaseError) -> None:
+        """A cache that cannot be written (a read-only file or folder) is the user's to fix: say so."""
+        if "readonly" in str(error) or "unable to open" in str(error):
+            from argmap.errors import ArgmapError
+
+            raise ArgmapError(f"cannot write the cache {self.path} ({error}): give the instance folder "
+                              "write permission, or set ARGMAP_INSTANCE_PATH to a folder you can write") from None
 
     def _open(self) -> sqlite3.Connection:
         db = sqlite3.connect(str(self.path), check_same_thread=False, timeout=30)
@@ -78,6 +82,7 @@ class BlobCache:
     def _recover(self, error: sqlite3.DatabaseError) -> None:
         """Called with the lock held when a statement failed: rebuild if the file is corrupt."""
         if not _corrupt(error):
+            self._refuse_unwritable(error)
             raise error
         try:
             self._db.close()

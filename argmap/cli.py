@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import sys
 from pathlib import Path
 
@@ -37,7 +36,7 @@ class StderrProgress:
             if total:
                 filled = int(20 * done / total)
                 bar = "[" + "#" * filled + "." * (20 - filled) + "] "
-            width = shutil.get_terminal_size((100, 24)).columns - 12 - len(bar)  # one row: \r clears no more
+            width = _columns(self.stream) - 12 - len(bar)  # one row: \r clears no more
             text = message if len(message) <= width else message[:max(width - 1, 10)] + "…"
             self.stream.write(f"\r\033[K{stage:>9} {bar}{text}")
             StderrProgress.open_line = self.stream
@@ -52,6 +51,14 @@ class StderrProgress:
 
 # the export formats, for --help (argmap.export's registry holds the same names: a test checks)
 FORMATS_HELP = "json, graphml, graphml-yed, cytoscape, aif, argdown, csv, authors (who argues with whom), summary"
+
+
+def _columns(stream) -> int:
+    """The width of the terminal ``stream`` writes to (stderr: stdout may be a file)."""
+    try:
+        return os.get_terminal_size(stream.fileno()).columns
+    except (OSError, ValueError, AttributeError):
+        return 100
 
 
 def _a_number(value: float | None) -> float | None:
@@ -182,6 +189,7 @@ def analyze(settings, source, fmt, output, threshold, max_comments, quiet, updat
         previous = read_export(update_from) if update_from else None
         analysis, graph = run_analysis(source, settings=settings, progress=None if quiet else StderrProgress(),
                                        threshold=threshold, max_comments=max_comments, update_from=previous)
+        StderrProgress.end_line()
         for note in analysis.thread.notes:
             click.echo(f"note: {note}", err=True)
         if not analysis.claims:
@@ -224,6 +232,7 @@ def corpus(settings, sources, fmt, output, title, max_comments, quiet):
                                                 progress=None if quiet else StderrProgress())
             except ArgmapError as error:
                 failed.append(source)
+                StderrProgress.end_line()
                 click.echo(f"skipped {source}: {error.message}", err=True)
                 continue
             parts.append(part_of(analysis, settings=settings))
@@ -278,6 +287,7 @@ def fetch(settings, source, output, max_comments):
     try:
         check_output(output)
         thread = resolve(source, settings=settings, progress=StderrProgress(), max_comments=max_comments)
+        StderrProgress.end_line()  # fetching ends without a "done" stage
         for note in thread.notes:
             click.echo(f"note: {note}", err=True)
         _write(thread_to_json(thread).encode("utf-8"), output)

@@ -210,8 +210,9 @@ def run_analysis(analysis_id: str, store: Store, settings: Settings) -> str:
         raise
     except Exception as error:  # noqa: BLE001 - any bug must end as a stored failure, not a lost job
         if isinstance(error, RuntimeError) and "interpreter shutdown" in str(error):
-            # the process is exiting (Ctrl-C on `argmap batch`): the analysis stays unfinished and
-            # its lease runs out, so the next run takes it up again; no traceback on the way out
+            # the process is exiting (Ctrl-C on `argmap batch`): no traceback on the way out. The
+            # analysis stays unfinished; a service re-queues it once its lease runs out (recovery
+            # at start-up), while a new `argmap batch` run queues its own
             return "interrupted"
         log.exception("analysis %s failed", analysis_id)
         if previous is not None:

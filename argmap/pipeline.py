@@ -112,8 +112,8 @@ def analyze_thread(thread: Thread, *, settings: Settings | None = None, progress
     judge = stance_judge(settings.relation_method, cache=cache, encoder=encoder,
                          folder=settings.models_folder / "stance")
     if getattr(judge, "fallback", None):
-        thread.notes.append(f"the stance model is missing ({judge.fallback}): stances were read by the marker "
-                            "rules, far less accurately (check ARGMAP_MODELS_PATH)")
+        thread.notes.append("the stance model's files are missing: stances were read by the marker rules, "
+                            "far less accurately (check ARGMAP_MODELS_PATH)")
     if threshold is None:
         threshold = settings.edge_threshold if settings.edge_threshold is not None else judge.threshold
     top_level_threshold = top_level_threshold_for(judge, threshold)

@@ -101,4 +101,4 @@ def test_a_missing_stance_model_is_said_in_the_notes(settings, tmp_path):
         Comment("c2", "c1", "No, remote work makes teams lose contact with each other.")])
     empty = settings.replace(models_path=tmp_path / "models", relation_method="model")
     analysis, _graph = analyze_thread(thread, settings=empty)
-    assert any("stance model is missing" in note and "ARGMAP_MODELS_PATH" in note for note in analysis.thread.notes)
+    assert any("stance model's files are missing" in note and "ARGMAP_MODELS_PATH" in note for note in analysis.thread.notes)

@@ -126,7 +126,8 @@ class ErrorInfo(Schema):
 
 class ErrorBody(ErrorInfo):
     detail = Dict(metadata={"description": "per-field problems, for invalid input; for an unsupported URL, "
-                                           "``accepted_forms``: the URL forms argmap reads"})
+                                           "``accepted_forms``: the URL forms argmap reads; for a batch "
+                                           "refused for one item, ``item``: its position (from 0)"})
 
 
 class TopClaim(Schema):

@@ -298,34 +298,40 @@ def parse_page(text: str, kind: str) -> Paste:
     paste.comments = [c for c in paste.comments if c.text.strip()]
     if kind == "hn":
         _keep_hn_cues_the_page_gives(paste.comments, nav_seen)
-    _start_depths_at_the_first_comment(paste.comments)
+    _start_depths_at_the_first_comment(paste.comments, kind)
     return paste
 
 
-def _start_depths_at_the_first_comment(comments: list[PastedComment]) -> None:
-    """A copy that starts mid-thread: its first comment's parent is not in the paste, so the
-    depths the headers give are relative to it. ``level N`` depths are shifted so the first
-    comment is top level (one shallower than it is top level too); HN's depth classes cannot
-    be shifted, so a copy whose first comment is a reply keeps only its ``prev`` cues.
+def _start_depths_at_the_first_comment(comments: list[PastedComment], kind: str) -> None:
+    """A copy that starts mid-thread: its first comment's parent is not in the paste. The 2018
+    design's ``level N`` depths are counted from the shallowest level seen so far (a comment
+    at that level stands at the top of the paste, its replies under it). HN's depth classes
+    (top level, a reply to one, deeper) are the page's own, but a reply's place in the paste
+    depends on ancestors it may lack: in such a copy HN replies keep only their ``prev`` cue,
+    top-level comments all of theirs. Old Reddit's cues (top level, or a reply) hold as they are.
 
-    >>> first, second = PastedComment("a", cues=PageCues(2, 2)), PastedComment("b", cues=PageCues(1, 1))
-    >>> _start_depths_at_the_first_comment([first, second]); first.cues, second.cues.depth_min
-    (PageCues(depth_min=0, depth_max=0, has_prev=None), 0)
+    >>> levels = [PastedComment(str(n), cues=PageCues(n - 1, n - 1)) for n in (3, 2, 3)]
+    >>> _start_depths_at_the_first_comment(levels, "reddit-new"); [c.cues.depth_min for c in levels]
+    [0, 0, 1]
     """
     first = next((c.cues for c in comments if c.cues is not None and c.cues.depth_min is not None), None)
     if first is None or not first.depth_min:
         return
-    exact = first.depth_max == first.depth_min  # the 2018 design's level N
+    if kind == "hn":
+        for comment in comments:
+            if comment.cues is not None and comment.cues.depth_min:
+                comment.cues = PageCues(None, None, comment.cues.has_prev)
+        return
+    if kind != "reddit-new":
+        return
     offset = first.depth_min
     for comment in comments:
         cues = comment.cues
         if cues is None or cues.depth_min is None:
             continue
-        if exact and cues.depth_max is not None:
-            depth = max(cues.depth_min - offset, 0)
-            comment.cues = PageCues(depth, depth, cues.has_prev)
-        else:
-            comment.cues = PageCues(None, None, cues.has_prev)
+        offset = min(offset, cues.depth_min)
+        depth = cues.depth_min - offset
+        comment.cues = PageCues(depth, depth, cues.has_prev)
 
 
 _LEVEL = re.compile(r"^level (\d+)$", re.I)

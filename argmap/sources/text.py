@@ -61,9 +61,8 @@ class QuoteFinder:
         self.texts.append(text)
         self.words.append(set(text.split()))
 
-    def find(self, quote: str, *, exact: bool = False) -> int | None:
-        """Index of the latest earlier comment that contains ``quote``: exact words first, then
-        fuzzy (not with ``exact``)."""
+    def find(self, quote: str) -> int | None:
+        """Index of the latest earlier comment that contains ``quote``: exact words first, then fuzzy."""
         wanted = normalise(quote)
         if len(wanted) < 3:
             return None
@@ -71,8 +70,6 @@ class QuoteFinder:
         for index in range(last, max(-1, last - QUOTE_WINDOW), -1):
             if wanted in self.texts[index]:
                 return index
-        if exact:
-            return None
         words = wanted.split()
         best, best_ratio = None, 0.0
         for index in range(last, max(-1, last - FUZZY_WINDOW), -1):
@@ -133,12 +130,15 @@ def parse_text(text: str, *, title: str = "Pasted text", infer: bool = True, set
     if paste.kind == "lines":
         _comments_from_lines(thread, lines, quoted)
     else:
+        listed = len(paste.comments)
+        if max_comments is not None and listed > max_comments:
+            paste.comments = paste.comments[:max_comments]  # quotes look back only: the rest need not be read
         _comments_from_page(thread, paste, quoted)
         cues = [pasted.cues for pasted in paste.comments]
         if not thread.comments:
             raise ArgmapError(f"found no comments in the copied {paste.kind} page")
-    if max_comments is not None and len(thread.comments) > max_comments:
-        total = len(thread.comments)
+    total = len(thread.comments) if paste.kind == "lines" else listed
+    if max_comments is not None and total > max_comments:
         thread.comments = thread.comments[:max_comments]  # page order: a quote's comment comes before its reply
         quoted = {index: source for index, source in quoted.items() if index < max_comments}
         cues = cues[:max_comments] if cues is not None else None
@@ -189,7 +189,7 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
     finder = QuoteFinder()
     for pasted in paste.comments:
         index = len(thread.comments)
-        pasted.text = _mark_unmarked_quotes(pasted.text, finder)
+        pasted.text = _mark_unmarked_quotes(pasted.text, pasted.author, thread.comments, finder)
         for line in pasted.text.split("\n"):
             quote = quote_text(line)
             if quote is None:
@@ -205,24 +205,36 @@ def _comments_from_page(thread: Thread, paste, quoted: dict[int, int]) -> None:
         finder.add(thread.comments[-1])
 
 
-UNMARKED_QUOTE_WORDS = 6  # a paragraph this long, word for word in an earlier comment, is a quote
+UNMARKED_QUOTE_WORDS = 8  # a paragraph this long, word for word in an earlier comment, is a quote
+UNMARKED_QUOTE_WINDOW = 50  # ... of one of the comments this shortly before
 
 
-def _mark_unmarked_quotes(text: str, finder: QuoteFinder) -> str:
+def _mark_unmarked_quotes(text: str, author: str | None, earlier: list[Comment], finder: QuoteFinder | None = None) -> str:
     r"""A copied Reddit page loses the ``>`` of a quote (the page shows it as an indented block):
-    a comment's opening paragraphs found word for word in an earlier comment (at least
-    ``UNMARKED_QUOTE_WORDS`` words, and not the comment's last paragraph) get their ``>`` back,
-    so they are read as the quote they are, not as the replier's own claims.
+    a comment's opening paragraphs that stand word for word (whole words, at least
+    ``UNMARKED_QUOTE_WORDS`` of them) in one of the ``UNMARKED_QUOTE_WINDOW`` comments before
+    it, by someone else, and are not its last paragraph, get their ``>`` back, so they are read
+    as the quote they are, not as the replier's own claims. ``finder`` holds the earlier
+    comments' normalised texts (one per comment of ``earlier``), so none is normalised twice.
 
-    >>> finder = QuoteFinder(); finder.add(Comment("c1", "p", "Remote work is better because nobody has to commute."))
-    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nNo, teams lose contact.", finder)
-    '> remote work is better because nobody has to commute\n\nNo, teams lose contact.'
+    >>> earlier = [Comment("c1", "p", "Remote work is better because nobody has to commute to an office.", author="ann")]
+    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nNo, teams drift.", "bo", earlier)
+    '> remote work is better because nobody has to commute\n\nNo, teams drift.'
+    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nAnd more.", "ann", earlier)
+    'remote work is better because nobody has to commute\n\nAnd more.'
     """
     paragraphs = text.split("\n\n")
+    start = max(0, len(earlier) - UNMARKED_QUOTE_WINDOW)
+    texts = finder.texts[start:] if finder is not None else [normalise(c.text) for c in earlier[start:]]
+    window = list(zip(earlier[start:], texts))
     for number, paragraph in enumerate(paragraphs[:-1]):
         if quote_text(paragraph) is not None:
             continue  # already a quote
-        if len(paragraph.split()) < UNMARKED_QUOTE_WORDS or finder.find(paragraph, exact=True) is None:
+        wanted = normalise(paragraph) if len(paragraph.split()) >= UNMARKED_QUOTE_WORDS else ""
+        found = len(wanted.split()) >= UNMARKED_QUOTE_WORDS and any(
+            f" {wanted} " in f" {normalised} " and not (author and comment.author == author)
+            for comment, normalised in reversed(window))
+        if not found:
             break  # quotes open a reply: the first paragraph of the replier's own ends the search
         paragraphs[number] = "> " + paragraph
     return "\n\n".join(paragraphs)

@@ -383,3 +383,22 @@ def test_a_copy_that_starts_mid_thread_counts_depths_from_its_first_comment():
             "level 2\nmid_mo\n·\n4h ago\nThe council report says the same for five cities.\nReply\n")
     paste = split_paste(page)
     assert [c.cues.depth_min for c in paste.comments] == [0, 0]  # no reply may hang under a deeper comment
+
+
+def test_an_unmarked_quote_needs_another_author_and_whole_words():
+    page = ("alice\n·\n3h ago\nI do not think remote work is good for junior engineers at all.\nReply\n"
+            "bob\n·\n2h ago\nJuniors learn by sitting next to seniors.\nReply\n"
+            "alice\n·\n1h ago\nI do not think remote work is good for junior engineers at all.\n\n"
+            "Bob, mentoring over video works badly.\nReply\n")
+    thread = parse_text(page, infer=False)
+    assert not thread.comments[2].text.startswith(">")  # alice repeating herself is her own claim, not a quote
+
+
+def test_an_hn_copy_that_starts_at_a_reply_keeps_only_what_holds():
+    page = ("alice 3 hours ago | root | parent | next [–]\nThat study only covered one city.\nreply\n"
+            "bob 2 hours ago | parent | prev | next [–]\nThe council report covers five.\nreply\n"
+            "carol 1 hour ago | prev | next [–]\nRemote work is great for most teams.\nreply\n")
+    cues = [c.cues for c in split_paste(page).comments]
+    assert (cues[0].depth_min, cues[1].depth_min) == (None, None)  # replies: their depth in the paste is unknown
+    assert (cues[2].depth_min, cues[2].depth_max) == (0, 0)  # a header without "parent" is top level anywhere
+    assert cues[1].has_prev is True
