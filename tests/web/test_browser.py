@@ -584,6 +584,13 @@ def test_phone_shows_summary_first_and_the_claim_panel_on_tap(browser, live_serv
         phone.screenshot(path=str(_artifact("phone-claim-sheet.png")))
         phone.click("#panel .close-panel")
         assert not phone.is_visible("#panel")
+        phone.evaluate("window.scrollTo(0, 0)")
+        phone.click(".exports summary")  # the download menu: every entry on the screen or scrollable to
+        menu = phone.locator("#export-list").bounding_box()
+        assert menu["y"] >= 0 and menu["y"] + menu["height"] <= 845
+        phone.locator("#export-png").scroll_into_view_if_needed()
+        button = phone.locator("#export-png").bounding_box()
+        assert button["y"] >= 0 and button["y"] + button["height"] <= 845
     finally:
         context.close()
 

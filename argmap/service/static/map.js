@@ -315,6 +315,7 @@ export class MapView {
       boxSelectionEnabled: false,
     });
     this.cy.on("tap", "node", (event) => {
+      container.focus({ preventScroll: true });  // after a click, the map's keys (N, P, arrows) work at once
       const node = event.target;
       if (node.data("kind") === "topic") this.toggleCollapse(node.data("topic"));
       else onSelect(node.id());
