@@ -13,9 +13,8 @@ from argmap import jobs
 from argmap.errors import ArgmapError
 from argmap.export import get_exporter, render_kept
 from argmap.model import thread_to_dict
-from argmap.sources.trees import keep_first
 from argmap.settings import Settings
-from argmap.sources.files import load_file
+from argmap.sources.resolver import resolve
 from argmap.sources.urls import parse_url
 from argmap.store import Store, file_stem
 
@@ -32,8 +31,7 @@ def read_sources(lines) -> list[str]:
 def item_for(source: str, settings: Settings | None = None) -> dict:
     """An API request item for a URL, or for a thread file (read here, so workers need not see it)."""
     if os.path.exists(source):
-        limit = (settings or Settings.from_env()).max_comments  # a paste is cut before its parents are guessed
-        return {"thread": thread_to_dict(keep_first(load_file(source, settings=settings, max_comments=limit), limit))}
+        return {"thread": thread_to_dict(resolve(source, settings=settings))}  # cut to the limit, as analyze does
     parse_url(source)  # the one validator: an unsupported URL is refused here, with the accepted forms
     return {"url": source}
 

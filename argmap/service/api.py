@@ -156,9 +156,8 @@ def list_analyses(query: dict):
 
     With API tokens, the caller's own (everyone's when the instance sets
     ARGMAP_LIST_ALL_ANALYSES, as the home page does)."""
-    mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
     rows = app_store().list_analyses(limit=query["limit"], offset=query["offset"], status=query.get("status"),
-                                     owner=current_owner() if mine_only else None)
+                                     owner=listing_owner())
     summaries = app_store().get_summaries([r["id"] for r in rows if r["status"] == "done"])
     return {"analyses": [analysis_out(r, summaries.get(r["id"])) for r in rows]}
 
@@ -239,6 +238,14 @@ def delete_analysis(analysis_id: str):
     if not app_store().delete_analysis(analysis_id):
         _found(None)
     return ""
+
+
+def listing_owner() -> str | None:
+    """Whose analyses and batches a list shows: with API tokens, the caller's own (None: everyone's,
+    without tokens or when the instance sets ARGMAP_LIST_ALL_ANALYSES)."""
+    if current_app.config["API_TOKENS"] and not current_app.config.get("LIST_ALL_ANALYSES"):
+        return current_owner()
+    return None
 
 
 def check_owner(row: dict, what: str) -> None:
@@ -360,9 +367,7 @@ def list_batches(query: dict):
     """The most recent batches, newest first.
 
     With API tokens, the caller's own (everyone's when the instance sets ARGMAP_LIST_ALL_ANALYSES)."""
-    mine_only = bool(current_app.config["API_TOKENS"]) and not current_app.config.get("LIST_ALL_ANALYSES")
-    rows = app_store().list_batches(limit=query["limit"], offset=query["offset"],
-                                    owner=current_owner() if mine_only else None)
+    rows = app_store().list_batches(limit=query["limit"], offset=query["offset"], owner=listing_owner())
     return {"batches": [{"id": r["id"], "created_at": r["created_at"], "size": r["size"],
                          "links": {"self": url_for("api.get_batch", batch_id=r["id"]),
                                    "archive": url_for("api.get_batch_archive", batch_id=r["id"])}} for r in rows]}
@@ -515,7 +520,7 @@ def get_batch_archive(batch_id: str, query: dict):
         archive.writestr("manifest.json", json.dumps({"batch": batch["id"], "format": exporter.name,
                                                       "items": manifest}, indent=1))
     return Response(buffer.getvalue(), mimetype="application/zip",
-                    headers={"Content-Disposition": f'attachment; filename="argmap-batch-{batch_id}.zip"'})
+                    headers=attachment(f"argmap-batch-{batch_id}.zip"))
 
 
 # ----------------------------------------------------------------------------------

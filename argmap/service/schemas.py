@@ -96,10 +96,13 @@ class CollectionItems(Schema):
                  metadata={"description": "threads to add: each like a single analysis request"})
 
 
-class ListQuery(Schema):
+class PageQuery(Schema):
     limit = Integer(load_default=50, validate=Range(min=1, max=500))
     offset = Integer(load_default=0, validate=Range(min=0, max=10**9),
                      metadata={"description": "skip this many (the next page: offset + limit)"})
+
+
+class ListQuery(PageQuery):
     status = String(validate=OneOf(STATUSES))
 
 
@@ -195,12 +198,6 @@ class Aggregate(Schema):
     done = Integer()
     failed = Integer()
     finished = Boolean(metadata={"description": "true when no item is queued or running"})
-
-
-class PageQuery(Schema):
-    limit = Integer(load_default=50, validate=Range(min=1, max=500))
-    offset = Integer(load_default=0, validate=Range(min=0, max=10**9),
-                     metadata={"description": "skip this many (the next page: offset + limit)"})
 
 
 class ListedBatch(Schema):

@@ -42,8 +42,11 @@ def resolve(source: str | ThreadRef, *, settings: Settings | None = None, progre
 
 
 def _resolve(source: str | ThreadRef, *, settings: Settings | None, progress, max_comments: int | None) -> Thread:
+    settings = settings or Settings.from_env()
     if isinstance(source, ThreadRef):
-        return fetch_url(source, settings or Settings.from_env(), progress=progress, max_comments=max_comments)
+        return fetch_url(source, settings, progress=progress, max_comments=max_comments)
+    # a file or standard input is cut to the limit too; a paste before its parents are guessed (the costly part)
+    limit = settings.max_comments if max_comments is None else max_comments
     if source == "-":
         if sys.stdin is None or sys.stdin.closed:
             raise ArgmapError("standard input is closed: nothing to read")
@@ -51,11 +54,8 @@ def _resolve(source: str | ThreadRef, *, settings: Settings | None, progress, ma
             raw = read_limited(sys.stdin.buffer, "standard input")
         except OSError as error:
             raise ArgmapError(f"cannot read standard input: {error.strerror or error}") from None
-        limit = (settings or Settings.from_env()).max_comments if max_comments is None else max_comments
         return keep_first(parse_content(raw, name="standard input", settings=settings, max_comments=limit), limit)
     if os.path.exists(source):
-        # a paste is cut before its parents are guessed (the costly part); any thread is cut to the limit
-        limit = (settings or Settings.from_env()).max_comments if max_comments is None else max_comments
         return keep_first(load_file(source, settings=settings, max_comments=limit), limit)
     try:
         ref = parse_url(source)
@@ -64,4 +64,4 @@ def _resolve(source: str | ThreadRef, *, settings: Settings | None, progress, ma
             raise  # a URL or a shorthand: its own message says what is wrong with it
         raise UnsupportedSourceError(
             f"{source!r} is neither a file nor a supported URL. argmap reads:\n{SUPPORTED_FORMS}") from None
-    return fetch_url(ref, settings or Settings.from_env(), progress=progress, max_comments=max_comments)
+    return fetch_url(ref, settings, progress=progress, max_comments=max_comments)

@@ -209,7 +209,7 @@ UNMARKED_QUOTE_WORDS = 8  # a paragraph this long, word for word in an earlier c
 UNMARKED_QUOTE_WINDOW = 50  # ... of one of the comments this shortly before
 
 
-def _mark_unmarked_quotes(text: str, author: str | None, earlier: list[Comment], finder: QuoteFinder | None = None) -> str:
+def _mark_unmarked_quotes(text: str, author: str | None, earlier: list[Comment], finder: QuoteFinder) -> str:
     r"""A copied Reddit page loses the ``>`` of a quote (the page shows it as an indented block):
     a comment's opening paragraphs that stand word for word (whole words, at least
     ``UNMARKED_QUOTE_WORDS`` of them) in one of the ``UNMARKED_QUOTE_WINDOW`` comments before
@@ -218,15 +218,15 @@ def _mark_unmarked_quotes(text: str, author: str | None, earlier: list[Comment],
     comments' normalised texts (one per comment of ``earlier``), so none is normalised twice.
 
     >>> earlier = [Comment("c1", "p", "Remote work is better because nobody has to commute to an office.", author="ann")]
-    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nNo, teams drift.", "bo", earlier)
+    >>> finder = QuoteFinder(); finder.add(earlier[0])
+    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nNo, teams drift.", "bo", earlier, finder)
     '> remote work is better because nobody has to commute\n\nNo, teams drift.'
-    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nAnd more.", "ann", earlier)
+    >>> _mark_unmarked_quotes("remote work is better because nobody has to commute\n\nAnd more.", "ann", earlier, finder)
     'remote work is better because nobody has to commute\n\nAnd more.'
     """
     paragraphs = text.split("\n\n")
     start = max(0, len(earlier) - UNMARKED_QUOTE_WINDOW)
-    texts = finder.texts[start:] if finder is not None else [normalise(c.text) for c in earlier[start:]]
-    window = list(zip(earlier[start:], texts))
+    window = list(zip(earlier[start:], finder.texts[start:]))
     for number, paragraph in enumerate(paragraphs[:-1]):
         if quote_text(paragraph) is not None:
             continue  # already a quote
